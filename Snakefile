@@ -1,0 +1,24 @@
+# ath-analysis workflow: THL adult-survey waves → harmonized, geography-aware respondent tables → estimates
+# → reports. All logic lives in src/ath_analysis; each rule is a thin call into it (workflow/scripts/).
+from snakemake.utils import min_version
+
+from ath_analysis.config import check_config
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+# every problem in the config at once, then defaults from workflow/schemas/config.schema.yaml
+check_config(config, "config/config.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/ingest.smk"
+
+
+rule all:
+    input:
+        expand(PROCESSED / "{wave}" / "analysis.parquet", wave=WAVES),

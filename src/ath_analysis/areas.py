@@ -1,0 +1,103 @@
+"""Reference area tables (municipalities, mergers, regions, urban–rural classes, Mikkeli sub-areas).
+
+They are public facts kept as CSV under `config/areas/`; this module reads them once into typed frames so
+that the geography stage and the synthetic generator agree on codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ath_analysis.errors import ConfigError
+
+# Periods of region membership in municipalities.csv: column -> (first day, last day)
+REGION_PERIODS = {
+    "region_2013_2020": ("1900-01-01", "2020-12-31"),
+    "region_2021_2024": ("2021-01-01", "2024-12-31"),
+    "region_2025": ("2025-01-01", "2099-12-31"),
+}
+
+_REQUIRED = {
+    "municipalities.csv": ["code", "name_fi", *REGION_PERIODS, "kuntaryhmitys_2015"],
+    "municipal_mergers.csv": ["old_code", "old_name", "new_code", "new_name", "effective", "old_region"],
+    "urban_rural_classes.csv": ["code", "class_no", "name_fi", "name_en", "group"],
+    "kuntaryhmitys_classes.csv": ["code", "name_fi", "name_en"],
+    "esp2013.csv": ["age_group", "age_min", "age_max", "weight"],
+    "mikkeli_subareas.csv": ["postal_code", "former_municipality", "subarea", "subarea_group", "population_2022"],
+}
+
+
+@dataclass(frozen=True)
+class AreaTables:
+    """All reference tables, codes kept as zero-padded strings."""
+
+    municipalities: pd.DataFrame
+    mergers: pd.DataFrame
+    urban_rural_classes: pd.DataFrame
+    kuntaryhmitys_classes: pd.DataFrame
+    esp2013: pd.DataFrame
+    mikkeli_subareas: pd.DataFrame
+
+    def municipality_names(self) -> dict[str, str]:
+        """Code → Finnish name for every municipality code the tables know, old codes included."""
+        names = dict(zip(self.mergers["old_code"], self.mergers["old_name"], strict=True))
+        names.update(dict(zip(self.mergers["new_code"], self.mergers["new_name"], strict=True)))
+        names.update(dict(zip(self.municipalities["code"], self.municipalities["name_fi"], strict=True)))
+        return names
+
+    def region_membership(self) -> pd.DataFrame:
+        """One row per (code, valid_from, valid_to, region): region of each code over time.
+
+        Old codes are valid up to the day before their merger, with their pre-merger region.
+        """
+        parts = []
+        for column, (start, end) in REGION_PERIODS.items():
+            part = self.municipalities[["code", column]].rename(columns={column: "region"})
+            part = part[part["region"].notna() & (part["region"] != "")]
+            parts.append(part.assign(valid_from=pd.Timestamp(start), valid_to=pd.Timestamp(end)))
+        old = self.mergers.rename(columns={"old_code": "code", "old_region": "region"})
+        old = old.assign(
+            valid_from=pd.Timestamp("1900-01-01"),
+            valid_to=pd.to_datetime(old["effective"]) - pd.Timedelta(days=1),
+        )[["code", "region", "valid_from", "valid_to"]]
+        # a code that is both old and current (e.g. 640 Pieksänmaa) keeps only its own rows
+        return pd.concat([*parts, old], ignore_index=True)
+
+
+def _read(directory: Path, name: str) -> pd.DataFrame:
+    path = directory / name
+    if not path.is_file():
+        raise ConfigError(f"{path}: reference table not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    missing = [c for c in _REQUIRED[name] if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def load_area_tables(directory: str | Path) -> AreaTables:
+    """Read and check the reference tables in `directory` (normally config/areas)."""
+    directory = Path(directory)
+    municipalities = _read(directory, "municipalities.csv")
+    mergers = _read(directory, "municipal_mergers.csv")
+    esp = _read(directory, "esp2013.csv")
+    esp["age_min"] = esp["age_min"].astype(int)
+    esp["age_max"] = pd.to_numeric(esp["age_max"]).astype("Float64")
+    esp["weight"] = esp["weight"].astype(float)
+    subareas = _read(directory, "mikkeli_subareas.csv")
+    subareas["population_2022"] = subareas["population_2022"].astype(int)
+    for column in [c for c in municipalities.columns if c.startswith("pop_")]:
+        municipalities[column] = municipalities[column].astype(int)
+    urban_rural = _read(directory, "urban_rural_classes.csv")
+    urban_rural["class_no"] = urban_rural["class_no"].astype(int)
+    return AreaTables(
+        municipalities=municipalities,
+        mergers=mergers,
+        urban_rural_classes=urban_rural,
+        kuntaryhmitys_classes=_read(directory, "kuntaryhmitys_classes.csv"),
+        esp2013=esp,
+        mikkeli_subareas=subareas,
+    )

@@ -1,0 +1,70 @@
+"""Pipeline stages: what each Snakemake rule (and the CLI) calls.
+
+Each stage reads its declared inputs, calls the library, and writes its declared outputs all or nothing.
+`run_stage` turns an `AthError` into a one-line message on stderr and a non-zero exit, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ath_analysis.areas import load_area_tables
+from ath_analysis.atomic import atomic_outputs
+from ath_analysis.config import read_yaml
+from ath_analysis.errors import AthError
+from ath_analysis.geography import attach_geography
+from ath_analysis.harmonization import load_wave_spec
+from ath_analysis.ingest import ingest_wave, write_ingest
+
+
+def run_stage(stage: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a stage; on a user-caused error print the message and exit 1 (outputs are never half-written)."""
+    try:
+        return stage(**kwargs)
+    except AthError as exc:
+        print(f"ath-analysis: error: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+def synthesize(config: Mapping[str, Any], wave: str, sav: str, population: str) -> None:
+    """Generate one synthetic wave's `.sav` and its true population."""
+    from ath_analysis.synth import generate_wave
+
+    generate_wave(
+        load_area_tables(config["areas_dir"]),
+        read_yaml(config["variables"]),
+        wave,
+        int(config["data"]["synthetic_seed"]),
+        Path(sav),
+        Path(population),
+    )
+
+
+def ingest(config: Mapping[str, Any], wave: str, sav: str, respondents: str, labels: str, audit: str) -> None:
+    """`.sav` → harmonized respondents + labels + audit."""
+    variables = read_yaml(config["variables"])
+    specs = load_wave_spec(wave, read_yaml(config["harmonization"]), variables, config["harmonization"])
+    result = ingest_wave(sav, wave, config["waves"][wave], specs, variables, config["geography"]["min_age"])
+    result.audit["synthetic"] = bool(config["data"]["synthetic"])
+    write_ingest(result, Path(respondents), Path(labels), Path(audit))
+
+
+def geography(config: Mapping[str, Any], wave: str, respondents: str, ingest_audit: str, analysis: str,
+              audit: str) -> None:
+    """Respondents → analysis table with current areas, region membership, sub-areas and age groups."""
+    frame = pd.read_parquet(respondents)
+    fieldwork = config["waves"][wave]["fieldwork_date"]
+    result, geo_audit = attach_geography(
+        frame, load_area_tables(config["areas_dir"]), config["geography"], wave, fieldwork
+    )
+    stage_audit = json.loads(Path(ingest_audit).read_text(encoding="utf-8"))
+    stage_audit["geography"] = geo_audit
+    with atomic_outputs(analysis, audit) as (analysis_tmp, audit_tmp):
+        result.to_parquet(analysis_tmp, index=False)
+        audit_tmp.write_text(json.dumps(stage_audit, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,16 @@
+# Synthetic ATH-style waves, made only when config says data.synthetic: true.
+if config["data"]["synthetic"]:
+
+    rule synthesize:
+        input:
+            areas=AREA_TABLES,
+            variables=config["variables"],
+        output:
+            sav=f"{config['data']['raw_dir']}/synthetic/{{wave}}.sav",
+            population=f"{config['data']['raw_dir']}/synthetic/population_{{wave}}.parquet",
+        params:
+            seed=config["data"]["synthetic_seed"],
+        log:
+            "logs/synthesize/{wave}.log",
+        script:
+            "../scripts/synthesize.py"
