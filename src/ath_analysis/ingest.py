@@ -44,27 +44,28 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def read_sav(path: str | Path, wave: str) -> tuple[pd.DataFrame, Any]:
+def read_sav(path: str | Path, wave: str | None = None) -> tuple[pd.DataFrame, Any]:
     """Read a `.sav` with user-missing codes kept, or fail with a message that names the wave and file."""
     path = Path(path)
+    where = f"wave '{wave}': " if wave else ""
     if not path.is_file():
-        raise DataError(f"wave '{wave}': data file {path} not found")
+        raise DataError(f"{where}data file {path} not found")
     with open(path, "rb") as handle:
         head = handle.read(4)
     if not head:
-        raise DataError(f"wave '{wave}': data file {path} is empty")
+        raise DataError(f"{where}data file {path} is empty")
     if head not in SAV_MAGIC:
         raise DataError(
-            f"wave '{wave}': {path} is not an SPSS .sav file (it starts with {head!r}, not '$FL2'); "
+            f"{where}{path} is not an SPSS .sav file (it starts with {head!r}, not '$FL2'); "
             "export the data from SPSS as .sav"
         )
     try:
         return pyreadstat.read_sav(str(path), user_missing=True)
     except Exception as exc:  # pyreadstat raises several types for damaged files
-        raise DataError(f"wave '{wave}': cannot read {path}: {exc} (is the file truncated or corrupt?)") from None
+        raise DataError(f"{where}cannot read {path}: {exc} (is the file truncated or corrupt?)") from None
 
 
-def _user_missing_mask(values: pd.Series, ranges: Sequence[Mapping[str, Any]]) -> np.ndarray:
+def user_missing_mask(values: pd.Series, ranges: Sequence[Mapping[str, Any]]) -> np.ndarray:
     mask = np.zeros(len(values), dtype=bool)
     numeric = pd.api.types.is_numeric_dtype(values)
     for r in ranges:
@@ -123,7 +124,7 @@ class _Harmonizer:
         labels = self.meta.variable_value_labels.get(spec.source, {})
         ranges = list(self.meta.missing_ranges.get(spec.source, []))
         ranges += [{"lo": c, "hi": c} for c in spec.missing]
-        mask = _user_missing_mask(values, ranges)
+        mask = user_missing_mask(values, ranges)
         if mask.any():
             counts = values[mask].value_counts()
             self.user_missing[spec.canonical] = {_code_label(k, labels): int(v) for k, v in counts.items()}

@@ -1,0 +1,96 @@
+"""The `ath-analysis` command: synth, inspect, validate.
+
+The full analysis runs with `snakemake`; these commands are the analyst's tools around it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ath_analysis import __version__
+from ath_analysis.errors import AthError
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from ath_analysis.areas import load_area_tables
+    from ath_analysis.config import load_config, read_yaml
+    from ath_analysis.synth import WAVE_FORMATS, generate_wave
+
+    config = load_config(args.config)
+    seed = args.seed if args.seed is not None else config["data"]["synthetic_seed"]
+    areas = load_area_tables(config["areas_dir"])
+    variables = read_yaml(config["variables"])
+    out = Path(args.out)
+    for wave in args.waves or list(WAVE_FORMATS):
+        summary = generate_wave(areas, variables, wave, seed, out / f"{wave}.sav", out / f"population_{wave}.parquet")
+        print(f"{out / (wave + '.sav')}: {summary['respondents']} respondents ({summary['survey']} "
+              f"{summary['year']}, SYNTHETIC)")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from ath_analysis.inspect import describe_sav, format_description
+
+    description = describe_sav(args.file)
+    if args.json:
+        print(json.dumps(description, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_description(description))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ath_analysis.validation import validate_project
+
+    problems, warnings = validate_project(args.config)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.config}: configuration, harmonization, indicators and data variables are valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(prog="ath-analysis", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    synth = commands.add_parser("synth", help="write synthetic survey waves (.sav) and their true populations")
+    synth.add_argument("--config", default="config/config.yaml")
+    synth.add_argument("--out", default="data/raw/synthetic", help="output folder (default: %(default)s)")
+    synth.add_argument("--waves", nargs="*", help="wave names (default: all synthetic waves)")
+    synth.add_argument("--seed", type=int, help="random seed (default: data.synthetic_seed in config)")
+    synth.set_defaults(handler=_synth)
+
+    inspect = commands.add_parser("inspect", help="list a .sav file's variables, labels, codes and missing values")
+    inspect.add_argument("file", help="path of the .sav file")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.set_defaults(handler=_inspect)
+
+    validate = commands.add_parser("validate", help="check config, harmonization, indicators and data variables")
+    validate.add_argument("--config", default="config/config.yaml")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; errors are one line on stderr and exit code 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except AthError as exc:
+        print(f"ath-analysis: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

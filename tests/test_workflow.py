@@ -1,0 +1,87 @@
+"""The Snakemake workflow end to end in a scratch copy of the project: outputs, reruns, failures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the workflow and config, run once end to end."""
+    workdir = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "Snakefile", workdir)
+    shutil.copytree(ROOT / "workflow", workdir / "workflow")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    run = _snakemake(workdir, "--cores", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir
+
+
+def _planned_jobs(workdir: Path) -> dict[str, list[str]]:
+    """rule -> wildcard values of the jobs a dry run would execute."""
+    run = _snakemake(workdir, "-n")
+    assert run.returncode == 0, run.stderr
+    jobs: dict[str, list[str]] = {}
+    for block in re.split(r"\n(?=(?:local)?rule )", run.stdout):
+        match = re.match(r"(?:local)?rule (\w+):", block)
+        if match:
+            wave = re.search(r"wildcards: wave=(\w+)", block)
+            jobs.setdefault(match.group(1), []).append(wave.group(1) if wave else "")
+    return jobs
+
+
+def test_run_fills_processed_for_every_wave(project):
+    for wave in ["ath2012", "finsote2018", "ts2022"]:
+        folder = project / "data" / "processed" / wave
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "analysis.parquet", "audit.json", "audit_ingest.json", "labels.json", "respondents.parquet"]
+    assert _planned_jobs(project) == {}
+
+
+def test_editing_one_wave_reruns_only_that_wave(project):
+    sav = project / "data" / "raw" / "synthetic" / "finsote2018.sav"
+    sav.touch()
+    jobs = _planned_jobs(project)
+    assert jobs.pop("ingest") == ["finsote2018"]
+    assert jobs.pop("geography") == ["finsote2018"]
+    assert set(jobs) <= {"all"}
+    assert _snakemake(project, "--cores", "2").returncode == 0
+
+
+def test_missing_variable_fails_the_run_without_partial_output(project, tmp_path):
+    workdir = tmp_path / "broken"
+    shutil.copytree(project, workdir, ignore=shutil.ignore_patterns(".snakemake", "processed"))
+    harmonization = workdir / "config" / "harmonization.yaml"
+    harmonization.write_text(harmonization.read_text().replace("srh: terveys", "srh: terveys_x"))
+    run = _snakemake(workdir, "--cores", "1")
+    assert run.returncode != 0
+    assert "wave 'ts2022'" in run.stderr and "terveys_x" in run.stderr and "did you mean: terveys" in run.stderr
+    assert not (workdir / "data" / "processed" / "ts2022" / "respondents.parquet").exists()
+    leftovers = list((workdir / "data" / "processed").rglob(".*.tmp"))
+    assert leftovers == []
+
+
+def test_config_typo_is_reported_with_the_key(project, tmp_path):
+    workdir = tmp_path / "typo"
+    shutil.copytree(project, workdir, ignore=shutil.ignore_patterns(".snakemake", "data"))
+    config = workdir / "config" / "config.yaml"
+    config.write_text(config.read_text().replace("min_n: 30", "min_nn: 30").replace("membership: reference",
+                                                                                     "membership: referense"))
+    run = _snakemake(workdir, "-n")
+    assert run.returncode != 0
+    output = run.stdout + run.stderr  # snakemake prints Snakefile errors on stdout
+    assert "unknown key 'min_nn' (did you mean: min_n?)" in output
+    assert "geography.membership: 'referense' is not one of" in output
