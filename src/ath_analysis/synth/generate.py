@@ -144,6 +144,8 @@ def format_wave(
         "variable_value_labels": value_labels,
         "missing_ranges": missing_ranges,
         "file_label": fmt.file_label,
+        # whole-number codes display as 1, not 1.00, in SPSS and PSPP
+        "variable_format": {c: "F8.0" for c in frame.columns if frame[c].dtype.kind == "f" and c != fmt.weight_var},
     }
     return frame, meta
 
@@ -157,6 +159,7 @@ def write_sav(frame: pd.DataFrame, meta: Mapping[str, Any], path: Path) -> None:
         column_labels=meta["column_labels"],
         variable_value_labels=meta["variable_value_labels"],
         missing_ranges=meta["missing_ranges"],
+        variable_format=meta["variable_format"],
     )
 
 
