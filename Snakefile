@@ -17,8 +17,10 @@ check_config(config, "config/config.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/estimate.smk"
 
 
 rule all:
     input:
-        expand(PROCESSED / "{wave}" / "analysis.parquet", wave=WAVES),
+        "reports/tables/estimates.parquet",
+        SYNTHETIC_TRUTH,

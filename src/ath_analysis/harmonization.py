@@ -13,7 +13,6 @@ from typing import Any
 from ath_analysis.errors import ConfigError, close_matches
 
 REQUIRED_DESIGN = ("respondent_id", "weight", "stratum")
-OPTIONAL_DESIGN = ("psu", "fpc")
 _SPEC_KEYS = {"source", "recode", "zero_pad", "missing"}
 
 
@@ -61,7 +60,7 @@ def parse_wave_spec(
         return [], [f"{where}: no harmonization block (expected a mapping canonical variable: source variable)"]
     specs: list[ColumnSpec] = []
     problems: list[str] = []
-    allowed = set(variables) | set(OPTIONAL_DESIGN)
+    allowed = set(variables)
     for canonical, entry in raw.items():
         if canonical not in allowed:
             problems.append(

@@ -68,3 +68,55 @@ def geography(config: Mapping[str, Any], wave: str, respondents: str, ingest_aud
     with atomic_outputs(analysis, audit) as (analysis_tmp, audit_tmp):
         result.to_parquet(analysis_tmp, index=False)
         audit_tmp.write_text(json.dumps(stage_audit, ensure_ascii=False, indent=2) + "\n")
+
+
+def _indicator_definitions(config: Mapping[str, Any]) -> list[Any]:
+    from ath_analysis.indicators.definitions import canonical_variables, load_indicators
+
+    return load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
+
+
+def indicators(config: Mapping[str, Any], wave: str, analysis: str, output: str) -> None:
+    """Analysis table → one column per indicator (NaN = not in the denominator), with design and domains."""
+    from ath_analysis.indicators.definitions import compute_indicators
+
+    frame = pd.read_parquet(analysis)
+    definitions = _indicator_definitions(config)
+    values = compute_indicators(frame, definitions)
+    keep = [c for c in frame.columns if c in INDICATOR_FRAME_COLUMNS]
+    with atomic_outputs(output) as (tmp,):
+        pd.concat([frame[keep], values], axis=1).to_parquet(tmp, index=False)
+
+
+INDICATOR_FRAME_COLUMNS = [
+    "wave", "year", "respondent_id", "weight", "stratum", "psu", "fpc", "in_region", "municipality",
+    "municipality_name", "urban_rural", "urban_rural_group", "subarea", "subarea_group", "sex", "age",
+    "age_group", "age_group2", "age_esp", "education",
+]
+
+
+def truth(config: Mapping[str, Any], populations: Mapping[str, str], output: str) -> None:
+    """True indicator values of the synthetic populations (for coverage checks)."""
+    from ath_analysis.truth import population_truth
+
+    areas = load_area_tables(config["areas_dir"])
+    definitions = _indicator_definitions(config)
+    parts = [
+        population_truth(pd.read_parquet(path), areas, config["geography"],
+                         config["waves"][wave]["fieldwork_date"], definitions, wave)
+        for wave, path in populations.items()
+    ]
+    with atomic_outputs(output) as (tmp,):
+        pd.concat(parts, ignore_index=True).to_parquet(tmp, index=False)
+
+
+def estimate(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str, csv: str) -> None:
+    """All waves' indicator tables → the tidy estimate table (Parquet and CSV)."""
+    from ath_analysis.estimates import build_estimates
+    from ath_analysis.tables import write_table
+
+    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
+    years = {wave: config["waves"][wave]["year"] for wave in waves}
+    table = build_estimates(waves, years, _indicator_definitions(config), config,
+                            load_area_tables(config["areas_dir"]), read_yaml(config["variables"]))
+    write_table(table, parquet, csv)

@@ -11,3 +11,7 @@ wildcard_constraints:
 
 def wave_file(wildcards):
     return config["waves"][wildcards.wave]["file"]
+
+
+# the true population values exist only for synthetic data
+SYNTHETIC_TRUTH = [f"{config['data']['raw_dir']}/synthetic/truth.parquet"] if config["data"]["synthetic"] else []

@@ -10,6 +10,8 @@ rule ingest:
     params:
         wave_config=lambda wildcards: config["waves"][wildcards.wave],
         min_age=config["geography"]["min_age"],
+    conda:
+        "../envs/ath-analysis.yaml"
     log:
         "logs/ingest/{wave}.log",
     script:
@@ -26,6 +28,8 @@ rule geography:
         audit=PROCESSED / "{wave}" / "audit.json",
     params:
         geography=config["geography"],
+    conda:
+        "../envs/ath-analysis.yaml"
     log:
         "logs/geography/{wave}.log",
     script:

@@ -40,6 +40,7 @@ class WaveFormat:
     id_var: str
     weight_var: str
     stratum_var: str
+    fpc_var: str  # stratum population size (the sample is drawn without replacement)
     items: list[Item] = field(default_factory=list)
     id_prefix: str = ""
     file_label: str = ""
@@ -68,6 +69,7 @@ ATH2012 = WaveFormat(
     id_var="tunnus",
     weight_var="paino",
     stratum_var="ositus",
+    fpc_var="N_osite",
     id_prefix="",
     file_label="SYNTEETTINEN AINEISTO - ATH 2012 Etelä-Savo",
     items=[
@@ -111,6 +113,7 @@ FINSOTE2018 = WaveFormat(
     id_var="ID",
     weight_var="w_analyysi",
     stratum_var="strata",
+    fpc_var="N_h",
     file_label="SYNTEETTINEN AINEISTO - FinSote 2018 Etelä-Savo",
     items=[
         Item("municipality_code", "kunta_nro", missing_rate=0, string=True),
@@ -151,6 +154,7 @@ TS2022 = WaveFormat(
     id_var="tunniste",
     weight_var="paino_ts",
     stratum_var="ositus_ts",
+    fpc_var="perusjoukko",
     id_prefix="TS22-",
     file_label="SYNTEETTINEN AINEISTO - Terve Suomi 2022 Etelä-Savo",
     items=[

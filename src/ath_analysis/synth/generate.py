@@ -100,10 +100,12 @@ def format_wave(
         fmt.id_var: [f"{fmt.id_prefix}{i:06d}" for i in ids] if fmt.id_prefix else ids,
         fmt.weight_var: respondents["weight"].to_numpy(),
         fmt.stratum_var: pd.factorize(respondents["stratum"], sort=True)[0] + 1,
+        fmt.fpc_var: respondents["N_h"].to_numpy(float),
     }
     strata_labels = dict(enumerate(sorted(respondents["stratum"].unique()), start=1))
     names = areas.municipality_names()
-    column_labels = {fmt.id_var: "Vastaajan tunnus", fmt.weight_var: "Analyysipaino", fmt.stratum_var: "Ositus"}
+    column_labels = {fmt.id_var: "Vastaajan tunnus", fmt.weight_var: "Analyysipaino", fmt.stratum_var: "Ositus",
+                     fmt.fpc_var: "Ositteen perusjoukon koko"}
     value_labels: dict[str, dict[Any, str]] = {
         fmt.stratum_var: {k: f"{names.get(v[:3], v)} {v[4:]}".strip() for k, v in strata_labels.items()}
     }

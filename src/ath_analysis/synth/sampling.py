@@ -51,13 +51,16 @@ def draw_sample(frame: pd.DataFrame, strata: pd.Series, design: SampleDesign, se
         factor = pd.Series(np.where(sizes.index.str.endswith("75+"), design.age75_rate_factor, 1.0), sizes.index)
     n_h = allocate(sizes, design, factor)
     # a random key per person; the n_h smallest keys within a stratum form its sample
-    order = pd.DataFrame({"stratum": strata.to_numpy(), "key": rng.random(len(frame))}, index=frame.index)
-    rank = order.groupby("stratum")["key"].rank(method="first")
-    chosen = rank.to_numpy() <= order["stratum"].map(n_h).to_numpy()
+    codes, uniques = pd.factorize(strata.to_numpy(), sort=True)
+    order = np.lexsort((rng.random(len(frame)), codes))
+    starts = np.searchsorted(codes[order], np.arange(len(uniques)))
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[order] = np.arange(len(frame)) - starts[codes[order]]
+    chosen = rank < n_h.reindex(uniques).to_numpy()[codes]
     sample = frame.loc[chosen].copy()
-    sample["stratum"] = strata.loc[chosen].to_numpy()
-    sample["N_h"] = sample["stratum"].map(sizes).to_numpy()
-    sample["n_h"] = sample["stratum"].map(n_h).to_numpy()
+    sample["stratum"] = strata.to_numpy()[chosen]
+    sample["N_h"] = sizes.reindex(uniques).to_numpy()[codes[chosen]]
+    sample["n_h"] = n_h.reindex(uniques).to_numpy()[codes[chosen]]
     return sample
 
 
@@ -116,8 +119,7 @@ def rake(weights: np.ndarray, margins: list[tuple[np.ndarray, pd.Series]], itera
 
 
 def _sex_age(frame: pd.DataFrame) -> np.ndarray:
-    band = _band(frame["age"].to_numpy(), CALIBRATION_AGE).astype(str)
-    return np.char.add(np.char.add(band, "_"), frame["sex"].to_numpy().astype(str))
+    return 10 * _band(frame["age"].to_numpy(), CALIBRATION_AGE) + frame["sex"].to_numpy().astype(int)
 
 
 def weight_respondents(

@@ -1,0 +1,38 @@
+"""Disclosure control and precision flags on the tidy estimate table.
+
+A cell from fewer respondents than `min_n` is not published: its estimate, interval and counts are blanked
+and it is flagged. A published cell whose interval is wider than `max_ci_width` is flagged, not hidden, so
+the reader sees the number and knows to read it with care.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SUPPRESSED_COLUMNS = ["n", "n_positive", "weight_sum", "estimate", "se", "ci_low", "ci_high", "deff", "cv"]
+FLAG_SMALL_N = "small n"
+FLAG_NO_RESPONDENTS = "no respondents"
+FLAG_LOW_PRECISION = "low precision"
+
+
+def apply_disclosure(table: pd.DataFrame, min_n: int, max_ci_width: float, max_cv: float) -> pd.DataFrame:
+    """Add `suppressed` and `flag`; blank every published quantity of cells below `min_n` respondents.
+
+    Precision is judged by the CI width for proportions (in proportion units) and by the coefficient of
+    variation for means, whose scale differs from indicator to indicator.
+    """
+    out = table.copy()
+    n = out["n"].to_numpy(float)
+    empty = n == 0
+    small = ~empty & (n < min_n)
+    width = (out["ci_high"] - out["ci_low"]).to_numpy(float)
+    is_mean = (out["kind"] == "mean").to_numpy() if "kind" in out else np.zeros(len(out), bool)
+    imprecise = ~small & ~empty & np.where(is_mean, out["cv"].to_numpy(float) > max_cv, width > max_ci_width)
+    out["suppressed"] = small | empty
+    out["flag"] = np.select([empty, small, imprecise], [FLAG_NO_RESPONDENTS, FLAG_SMALL_N, FLAG_LOW_PRECISION], "")
+    hidden = out["suppressed"].to_numpy()
+    for column in SUPPRESSED_COLUMNS:
+        if column in out:
+            out[column] = out[column].astype("float64").mask(hidden)
+    return out
