@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +49,15 @@ def test_run_fills_processed_for_every_wave(project):
     for wave in ["ath2012", "finsote2018", "ts2022"]:
         folder = project / "data" / "processed" / wave
         assert sorted(p.name for p in folder.iterdir()) == [
-            "analysis.parquet", "audit.json", "audit_ingest.json", "labels.json", "respondents.parquet"]
+            "analysis.parquet", "audit.json", "audit_ingest.json", "indicators.parquet", "labels.json",
+            "respondents.parquet"]
+        audit = json.loads((folder / "audit.json").read_text())
+        assert audit["rows_read"] == audit["rows_kept"] + sum(audit["excluded"].values())
+        assert audit["geography"]["rows_in"] == audit["geography"]["rows_out"] == audit["rows_kept"]
+        assert len(pd.read_parquet(folder / "indicators.parquet")) == audit["rows_kept"]
+    estimates = pd.read_csv(project / "reports" / "tables" / "estimates.csv")
+    assert set(estimates["wave"]) == {"ath2012", "finsote2018", "ts2022"} and estimates["synthetic"].all()
+    assert (project / "data" / "raw" / "synthetic" / "truth.parquet").is_file()
     assert _planned_jobs(project) == {}
 
 
@@ -55,9 +65,10 @@ def test_editing_one_wave_reruns_only_that_wave(project):
     sav = project / "data" / "raw" / "synthetic" / "finsote2018.sav"
     sav.touch()
     jobs = _planned_jobs(project)
-    assert jobs.pop("ingest") == ["finsote2018"]
-    assert jobs.pop("geography") == ["finsote2018"]
-    assert set(jobs) <= {"all"}
+    for rule in ("ingest", "geography", "indicators"):
+        assert jobs.pop(rule) == ["finsote2018"], rule
+    assert jobs.pop("estimate") == [""]  # the table of all waves
+    assert set(jobs) <= {"all"}  # no synthesis, no truth, nothing of the other waves
     assert _snakemake(project, "--cores", "2").returncode == 0
 
 
