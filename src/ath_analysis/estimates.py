@@ -131,7 +131,8 @@ def build_estimates(
     labels = domain_value_labels(areas, variables, config["report"]["language"])
     table["domain_label"] = label_domains(table, settings["domains"], labels)
     precision = config["precision"]
-    table = apply_disclosure(table, config["disclosure"]["min_n"], precision["max_ci_width"], precision["max_cv"])
+    table = apply_disclosure(table, config["disclosure"]["min_n"], precision["max_ci_width"], precision["max_cv"],
+                             settings["domains"], region)
     order = {
         "indicator": {i.id: k for k, i in enumerate(indicators)},
         "domain": {d: k for k, d in enumerate(settings["domains"])},
