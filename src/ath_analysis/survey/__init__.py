@@ -1,0 +1,32 @@
+"""Design-based survey estimation (Taylor linearization), validated against R's `survey` package.
+
+>>> from ath_analysis.survey import Design, estimate, estimate_domains, Standardization
+>>> design = Design(weight="w", strata="stratum", lonely_psu="adjust")  # doctest: +SKIP
+>>> estimate(frame, design, ["smoker", "obese"], by="municipality")  # doctest: +SKIP
+
+Results are tidy DataFrames (one row per variable × domain cell) so they feed both notebooks and the
+pipeline. See `estimate` for the columns and `estimate_domains` for many domain sets at once.
+"""
+
+from ath_analysis.survey.design import LONELY_POLICIES, Design, LonelyPSU
+from ath_analysis.survey.domains import ALL_LABEL, JOIN
+from ath_analysis.survey.estimate import KINDS, STAT_COLUMNS, Kind, estimate, estimate_domains
+from ath_analysis.survey.intervals import CI_METHODS, CIMethod
+from ath_analysis.survey.standardize import Standardization, collapse_esp2013
+
+__all__ = [
+    "ALL_LABEL",
+    "CI_METHODS",
+    "JOIN",
+    "KINDS",
+    "LONELY_POLICIES",
+    "STAT_COLUMNS",
+    "CIMethod",
+    "Design",
+    "Kind",
+    "LonelyPSU",
+    "Standardization",
+    "collapse_esp2013",
+    "estimate",
+    "estimate_domains",
+]

@@ -1,0 +1,155 @@
+"""Domain cells: integer codes for every domain set, and one "finest" crossing shared by all of them.
+
+Every row gets, for each domain set, the code of its cell (cells of the set's columns crossed; -1 when a
+domain column is missing for the row, so the row is in no cell of that set). The finest crossing of all
+domain columns (missing values kept as a level of their own) lets statistics that are sums over rows be
+accumulated once and then aggregated to every domain set without reading the rows again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ath_analysis.survey.validation import as_list, require_columns
+
+ALL_LABEL = "all"  # domain_value of the whole-population cell
+JOIN = " × "  # separator of crossed cell values in domain_value
+
+
+@dataclass(frozen=True)
+class ColumnCodes:
+    codes: np.ndarray  # (n,) int64, -1 = missing
+    uniques: pd.Index | pd.Categorical  # sorted distinct values
+
+
+@dataclass(frozen=True)
+class DomainSet:
+    """The cells of one domain set, in sorted order of their values."""
+
+    name: str
+    columns: list[str]
+    codes: np.ndarray  # (n,) int64 cell of each row, -1 = in no cell
+    levels: np.ndarray  # (ncell, ncolumns) int64 codes into each column's uniques
+    labels: pd.DataFrame  # (ncell, ncolumns) cell values
+
+    @property
+    def ncell(self) -> int:
+        return len(self.levels)
+
+    def value_strings(self, uniques_text: Mapping[str, np.ndarray]) -> np.ndarray:
+        """domain_value of each cell: values joined with JOIN, ALL_LABEL for the whole population."""
+        if not self.columns:
+            return np.array([ALL_LABEL] * self.ncell, dtype=object)
+        parts = [uniques_text[c][self.levels[:, j]] for j, c in enumerate(self.columns)]
+        out = parts[0].astype(object)
+        for part in parts[1:]:
+            out = out + JOIN + part
+        return out
+
+
+def _factorize(series: pd.Series) -> ColumnCodes:
+    try:
+        codes, uniques = pd.factorize(series, sort=True)
+    except TypeError:  # values that cannot be ordered (mixed types): keep first-seen order
+        codes, uniques = pd.factorize(series, sort=False)
+    return ColumnCodes(codes.astype(np.int64), uniques)
+
+
+def format_value(value: object) -> str:
+    """A cell value as text: integral floats without '.0' (codes read from SPSS are floats)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def cross(codes: Sequence[np.ndarray], cards: Sequence[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Occupied cells of crossed codes over n rows: (cell of each row or -1, level codes of each cell).
+
+    Cells are in lexicographic order of the codes (first column slowest), i.e. sorted by value. With no
+    columns, every row is in the single cell 0.
+    """
+    if not codes:
+        return np.zeros(n, dtype=np.int64), np.zeros((1, 0), dtype=np.int64)
+    valid = np.ones(n, dtype=bool)
+    for c in codes:
+        valid &= c >= 0
+    size = int(np.prod([max(int(k), 1) for k in cards], dtype=object))
+    if size < 2**62:
+        key = np.zeros(n, dtype=np.int64)
+        for c, k in zip(codes, cards, strict=True):
+            key = key * max(int(k), 1) + np.where(c >= 0, c, 0)
+        key_valid = key[valid]
+        if size <= max(8 * n, 1 << 16):
+            counts = np.bincount(key_valid, minlength=size)
+            occupied = np.flatnonzero(counts)
+            remap = np.cumsum(counts > 0) - 1
+            inner = remap[key_valid]
+        else:
+            occupied, inner = np.unique(key_valid, return_inverse=True)
+        levels = np.stack(np.unravel_index(occupied, [max(int(k), 1) for k in cards]), axis=1)
+    else:  # astronomically many combinations: unique rows
+        stacked = np.stack([c[valid] for c in codes], axis=1)
+        levels, inner = np.unique(stacked, axis=0, return_inverse=True)
+    cell = np.full(n, -1, dtype=np.int64)
+    cell[valid] = inner.reshape(-1)
+    return cell, levels.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class DomainPlan:
+    """All domain sets of one call, plus the finest crossing that refines each of them."""
+
+    sets: list[DomainSet]
+    columns: dict[str, ColumnCodes]
+    fine: np.ndarray  # (n,) finest cell of each row
+    nfine: int
+    fine_rep: np.ndarray  # (nfine,) one row of each finest cell
+
+    def set_of_fine(self, s: int) -> np.ndarray:
+        """(nfine,) cell of set s that each finest cell falls in (-1 = none)."""
+        return self.sets[s].codes[self.fine_rep]
+
+    def uniques_text(self) -> dict[str, np.ndarray]:
+        return {
+            name: np.array([format_value(v) for v in np.asarray(cc.uniques, dtype=object)], dtype=object)
+            for name, cc in self.columns.items()
+        }
+
+
+def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
+                 extra: Sequence[str] = ()) -> DomainPlan:
+    """Code every domain set of `frame`; `extra` columns (e.g. age group) also enter the finest crossing."""
+    if not domain_sets:
+        raise ValueError("domain_sets is empty: give at least one set, e.g. {'all': []}")
+    wanted: list[str] = []
+    parsed: dict[str, list[str]] = {}
+    for name, cols in domain_sets.items():
+        cols_list = as_list(cols, f"domain set '{name}'")
+        require_columns(frame, cols_list, f"domain set '{name}'")
+        parsed[str(name)] = cols_list
+        wanted.extend(c for c in cols_list if c not in wanted)
+    require_columns(frame, extra, "standardization")
+    for c in extra:
+        if c not in wanted:
+            wanted.append(c)
+    columns = {c: _factorize(frame[c]) for c in wanted}
+
+    sets = []
+    for name, cols in parsed.items():
+        cell, levels = cross([columns[c].codes for c in cols], [len(columns[c].uniques) for c in cols], len(frame))
+        labels = pd.DataFrame({
+            c: pd.Series(columns[c].uniques.take(levels[:, j]), name=c) for j, c in enumerate(cols)
+        }) if cols else pd.DataFrame(index=range(1))
+        sets.append(DomainSet(name, cols, cell, levels, labels))
+
+    # missing values are a level of their own here (code 0), so every row has a finest cell
+    fine, _ = cross([columns[c].codes + 1 for c in wanted], [len(columns[c].uniques) + 1 for c in wanted],
+                    len(frame))
+    nfine = int(fine.max()) + 1 if len(fine) else 0
+    fine_rep = np.empty(nfine, dtype=np.int64)
+    fine_rep[fine] = np.arange(len(frame))  # any row of the cell will do: all share every set's codes
+    return DomainPlan(sets, columns, fine, nfine, fine_rep)

@@ -1,0 +1,170 @@
+"""Public entry points: tidy tables of design-based estimates by domain.
+
+Both functions return one row per variable × domain cell. The frame must be the WHOLE sample of the
+design: strata, PSU counts and FPCs come from all its rows, and domains are estimated on that full design
+(R: ``subset(design, domain & !is.na(y))``), never by dropping rows beforehand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ath_analysis.errors import DataError
+from ath_analysis.survey.design import Design, resolve_design
+from ath_analysis.survey.domains import DomainPlan, plan_domains
+from ath_analysis.survey.intervals import CI_METHODS, CIMethod, interval
+from ath_analysis.survey.linearization import CellResults, Engine, Standardizer
+from ath_analysis.survey.standardize import Standardization
+from ath_analysis.survey.validation import as_list, check_level, require_columns
+
+Kind = Literal["proportion", "mean", "total"]
+KINDS: tuple[str, ...] = ("proportion", "mean", "total")
+
+STAT_COLUMNS = ["n", "n_positive", "weight_sum", "estimate", "se", "ci_low", "ci_high", "df", "deff", "cv",
+                "ci_method", "standardized"]
+
+
+def estimate(
+    frame: pd.DataFrame,
+    design: Design,
+    variables: list[str] | str,
+    by: list[str] | str | None = None,
+    kind: Kind = "proportion",
+    ci: CIMethod = "logit",
+    level: float = 0.95,
+    standardize: Standardization | None = None,
+) -> pd.DataFrame:
+    """Estimate `kind` of each variable in every cell of `by` (crossed), or for the whole sample.
+
+    Columns: variable, the `by` columns, then n (respondents with the variable observed), n_positive
+    (proportions: respondents with y == 1), weight_sum, estimate, se, ci_low, ci_high, df (PSUs − strata
+    among the cell's respondents), deff, cv (se / estimate), ci_method, standardized. `ci` applies to
+    proportions; means and totals always get estimate ± t·SE, as R's ``confint``. A cell whose respondents
+    all lack the variable gets n = 0 and NaN statistics.
+
+    >>> estimate(df, Design("w", strata="stratum"), ["smoker"], by="sex")  # doctest: +SKIP
+    """
+    by_cols = as_list(by, "by")
+    name = "by"
+    table = _compute(frame, design, variables, {name: by_cols}, kind, ci, level, standardize)
+    plan, results, names = table
+    dset = plan.sets[0]
+    ncell, nvar = dset.ncell, len(names)
+    cells = np.tile(np.arange(ncell), nvar)
+    head = pd.DataFrame({"variable": np.repeat(np.array(names, dtype=object), ncell)})
+    labels = dset.labels.iloc[cells].reset_index(drop=True) if by_cols else pd.DataFrame(index=head.index)
+    stats = _stats_frame(results[0], kind, ci, level, standardize is not None)
+    out = pd.concat([head, labels, stats], axis=1)
+    out.attrs.update(_attrs(design, kind, ci, level, standardize))
+    return out
+
+
+def estimate_domains(
+    frame: pd.DataFrame,
+    design: Design,
+    variables: list[str] | str,
+    domain_sets: Mapping[str, Sequence[str]],
+    kind: Kind = "proportion",
+    ci: CIMethod = "logit",
+    level: float = 0.95,
+    standardize: Standardization | None = None,
+) -> pd.DataFrame:
+    """Estimates for many domain sets in one pass, e.g. {"region": [], "municipality": ["municipality"]}.
+
+    Returns the columns of `estimate` with the domain columns replaced by ``domain`` (the set's name) and
+    ``domain_value``: the cell's values as text joined with " × " (integral float codes written without
+    ".0"), and "all" for a set with no columns (the whole population). Rows are ordered by set, variable,
+    then cell. Work is shared: row sums are accumulated once into the finest crossing of all domain columns.
+    """
+    plan, results, names = _compute(frame, design, variables, domain_sets, kind, ci, level, standardize)
+    text = plan.uniques_text()
+    pieces = []
+    for dset, res in zip(plan.sets, results, strict=True):
+        nvar = len(names)
+        values = dset.value_strings(text)
+        head = pd.DataFrame({
+            "domain": np.full(dset.ncell * nvar, dset.name, dtype=object),
+            "domain_value": np.tile(values, nvar),
+            "variable": np.repeat(np.array(names, dtype=object), dset.ncell),
+        })
+        pieces.append(pd.concat([head, _stats_frame(res, kind, ci, level, standardize is not None)], axis=1))
+    out = pd.concat(pieces, ignore_index=True)
+    out.attrs.update(_attrs(design, kind, ci, level, standardize))
+    return out
+
+
+def _attrs(design: Design, kind: str, ci: str, level: float, standardize: Standardization | None) -> dict:
+    return {"design": repr(design), "kind": kind, "ci": ci if kind == "proportion" else "wald",
+            "level": level, "standardize": None if standardize is None else standardize.by}
+
+
+def _compute(frame: pd.DataFrame, design: Design, variables: list[str] | str,
+             domain_sets: Mapping[str, Sequence[str]], kind: str, ci: str, level: float,
+             standardize: Standardization | None) -> tuple[DomainPlan, list[CellResults], list[str]]:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if not isinstance(design, Design):
+        raise TypeError(f"design must be a Design, got {type(design).__name__}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {', '.join(CI_METHODS)}, got {ci!r}")
+    check_level(level)
+    names = as_list(variables, "variables")
+    if not names:
+        raise ValueError("variables is empty")
+    require_columns(frame, names, "variable")
+    if len(frame) == 0:
+        raise DataError("the data has no rows")
+    if standardize is not None and kind == "total":
+        raise ValueError("standardization applies to proportions and means, not totals")
+    rd = resolve_design(frame, design)
+    extra = [standardize.by] if standardize is not None else []
+    plan = plan_domains(frame, domain_sets, extra)
+    std = None
+    if standardize is not None:
+        codes = plan.columns[standardize.by]
+        if (codes.codes < 0).any():
+            raise DataError(f"standardization column '{standardize.by}' has {int((codes.codes < 0).sum())} "
+                            "missing values")
+        shares = standardize.level_shares(list(np.asarray(codes.uniques, dtype=object)))
+        std = Standardizer(codes.codes, shares / shares.sum())
+    engine = Engine(frame, rd, plan, kind, std)
+    return plan, engine.run(names), names
+
+
+def _stats_frame(res: CellResults, kind: str, ci: str, level: float, standardized: bool) -> pd.DataFrame:
+    """Flatten (cell × variable) arrays, variable-major, and add SE, CI and CV."""
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.T).reshape(-1)
+
+    n = flat(res.n)
+    est = flat(res.estimate)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(flat(res.variance))
+    df = flat(res.df)
+    method = ci if kind == "proportion" else "wald"
+    low, high = interval(method, est, se, n, df, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / est
+    n_positive = pd.array(np.round(flat(res.n_positive)), dtype="Int64") if kind == "proportion" \
+        else pd.array([pd.NA] * len(n), dtype="Int64")
+    return pd.DataFrame({
+        "n": n.astype(np.int64),
+        "n_positive": n_positive,
+        "weight_sum": flat(res.weight_sum),
+        "estimate": est,
+        "se": se,
+        "ci_low": low,
+        "ci_high": high,
+        "df": df,
+        "deff": flat(res.deff),
+        "cv": cv,
+        "ci_method": method,
+        "standardized": standardized,
+    })
