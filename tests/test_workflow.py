@@ -49,11 +49,13 @@ def test_run_fills_processed_for_every_wave(project):
     for wave in ["ath2012", "finsote2018", "ts2022"]:
         folder = project / "data" / "processed" / wave
         assert sorted(p.name for p in folder.iterdir()) == [
-            "analysis.parquet", "audit.json", "audit_ingest.json", "indicators.parquet", "labels.json",
-            "respondents.parquet"]
+            "analysis.parquet", "audit.json", "audit_indicators.json", "audit_ingest.json", "indicators.parquet",
+            "labels.json", "respondents.parquet"]
         audit = json.loads((folder / "audit.json").read_text())
         assert audit["rows_read"] == audit["rows_kept"] + sum(audit["excluded"].values())
         assert audit["geography"]["rows_in"] == audit["geography"]["rows_out"] == audit["rows_kept"]
+        indicator_audit = json.loads((folder / "audit_indicators.json").read_text())
+        assert indicator_audit["rows_in"] == indicator_audit["rows_out"] == audit["rows_kept"]
         assert len(pd.read_parquet(folder / "indicators.parquet")) == audit["rows_kept"]
     estimates = pd.read_csv(project / "reports" / "tables" / "estimates.csv")
     assert set(estimates["wave"]) == {"ath2012", "finsote2018", "ts2022"} and estimates["synthetic"].all()
@@ -106,3 +108,15 @@ def test_rerun_from_the_same_inputs_gives_byte_identical_tables(project, tmp_pat
     assert run.returncode == 0, run.stderr[-2000:]
     assert all(p.stat().st_mtime_ns > t for p, t in zip(tables, written, strict=True))  # really rewritten
     assert [p.read_bytes() for p in tables] == before
+
+
+def test_no_respondent_level_data_reach_reports(project):
+    estimates = pd.read_parquet(project / "reports" / "tables" / "estimates.parquet")
+    assert not {"respondent_id", "weight", "age", "stratum"} & set(estimates.columns)
+    analysis = pd.concat(pd.read_parquet(p) for p in (project / "data" / "processed").glob("*/indicators.parquet"))
+    cells = sum(analysis.groupby("wave")[col].nunique().sum() for col in ["municipality", "sex", "education"])
+    assert len(estimates) < len(analysis) / 5 and cells > 0
+    for path in (project / "reports").rglob("*"):
+        if path.suffix in {".csv", ".parquet"}:
+            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+            assert "respondent_id" not in table.columns, path

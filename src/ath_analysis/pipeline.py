@@ -76,23 +76,17 @@ def _indicator_definitions(config: Mapping[str, Any]) -> list[Any]:
     return load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
 
 
-def indicators(config: Mapping[str, Any], wave: str, analysis: str, output: str) -> None:
+def indicators(config: Mapping[str, Any], wave: str, analysis: str, output: str, audit: str) -> None:
     """Analysis table → one column per indicator (NaN = not in the denominator), with design and domains."""
-    from ath_analysis.indicators.definitions import compute_indicators
+    from ath_analysis.indicators.table import build_indicator_table
 
-    frame = pd.read_parquet(analysis)
-    definitions = _indicator_definitions(config)
-    values = compute_indicators(frame, definitions)
-    keep = [c for c in frame.columns if c in INDICATOR_FRAME_COLUMNS]
-    with atomic_outputs(output) as (tmp,):
-        pd.concat([frame[keep], values], axis=1).to_parquet(tmp, index=False)
-
-
-INDICATOR_FRAME_COLUMNS = [
-    "wave", "year", "respondent_id", "weight", "stratum", "psu", "fpc", "in_region", "municipality",
-    "municipality_name", "urban_rural", "urban_rural_group", "subarea", "subarea_group", "sex", "age",
-    "age_group", "age_group2", "age_esp", "education",
-]
+    table, stage_audit = build_indicator_table(pd.read_parquet(analysis), _indicator_definitions(config), wave,
+                                               config["indicators"])
+    for warning in stage_audit["warnings"]:
+        print(f"ath-analysis: warning: {warning}", file=sys.stderr)
+    with atomic_outputs(output, audit) as (table_tmp, audit_tmp):
+        table.to_parquet(table_tmp, index=False)
+        audit_tmp.write_text(json.dumps(stage_audit, ensure_ascii=False, indent=2) + "\n")
 
 
 def truth(config: Mapping[str, Any], populations: Mapping[str, str], output: str) -> None:

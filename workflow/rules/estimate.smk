@@ -4,7 +4,8 @@ rule indicators:
         indicators=config["indicators"],
         variables=config["variables"],
     output:
-        PROCESSED / "{wave}" / "indicators.parquet",
+        table=PROCESSED / "{wave}" / "indicators.parquet",
+        audit=PROCESSED / "{wave}" / "audit_indicators.json",
     conda:
         "../envs/ath-analysis.yaml"
     log:
