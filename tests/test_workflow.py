@@ -120,3 +120,30 @@ def test_no_respondent_level_data_reach_reports(project):
         if path.suffix in {".csv", ".parquet"}:
             table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
             assert "respondent_id" not in table.columns, path
+
+
+def _csv_instead_of_sav(path: Path) -> None:
+    path.write_text("tunniste;paino_ts\nTS22-1;2.5\n")
+
+
+def _unknown_municipality(path: Path) -> None:
+    from .savfiles import rewrite_sav
+
+    rewrite_sav(path, path, lambda d: d.assign(kunta=d["kunta"].where(d.index > 2, 999)))
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    (_csv_instead_of_sav, "is not an SPSS .sav file"),
+    (_unknown_municipality, "unknown municipality code(s) in variable municipality_code: '999' (3 respondents)"),
+])
+def test_bad_wave_fails_the_run_with_a_clear_message(project, tmp_path, damage, expected):
+    workdir = tmp_path / "bad"
+    shutil.copytree(project, workdir, ignore=shutil.ignore_patterns(".snakemake", "processed", "reports"))
+    damage(workdir / "data" / "raw" / "synthetic" / "ts2022.sav")
+    run = _snakemake(workdir, "--cores", "1")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "wave 'ts2022'" in output and expected in output and "Traceback" not in output
+    assert not (workdir / "reports" / "tables" / "estimates.parquet").exists()
+    assert not list((workdir / "data" / "processed").rglob("*.tmp"))
+    assert not (workdir / "data" / "processed" / "ts2022" / "analysis.parquet").exists()
