@@ -9,6 +9,8 @@ Levels are tuned to THL's published Etelä-Savo and national figures.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,26 @@ def _ordinal(latent: np.ndarray, cuts: list[float]) -> np.ndarray:
 
 def _logistic(rng: np.random.Generator, size: int, scale: float = 1.0) -> np.ndarray:
     return rng.logistic(0.0, scale, size)
+
+
+AREA_SEED = 2013  # places keep their character from wave to wave
+AREA_EFFECT_SD = {"health": 0.22, "lifestyle": 0.22}  # between villages and districts, beyond their make-up
+
+
+def area_effects(people: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-person effects of the home area (Mikkeli postal area, else municipality) on latent traits.
+
+    Villages and districts differ in ways their age, education and urban–rural make-up do not explain; these
+    effects give the synthetic population that between-area variation, the same in every wave.
+    """
+    area = people["postal_code"].astype("string").fillna(people["municipality_code"].astype("string"))
+    codes, uniques = pd.factorize(area, sort=True)
+    effects = {}
+    for trait, sd in AREA_EFFECT_SD.items():
+        draws = np.array([np.random.default_rng([AREA_SEED, zlib.crc32(f"{trait}|{u}".encode())]).normal(0, sd)
+                          for u in uniques])  # one draw per area (a few dozen), keyed by the area's code
+        effects[trait] = draws[codes]
+    return effects
 
 
 def add_health_items(people: pd.DataFrame, wave_index: int, seed: int) -> pd.DataFrame:
@@ -42,10 +64,11 @@ def add_health_items(people: pd.DataFrame, wave_index: int, seed: int) -> pd.Dat
     old = (age >= 75).astype(float)
     t = float(wave_index)
 
-    health = rng.normal(size=n)
+    place = area_effects(people)
+    health = rng.normal(size=n) + place["health"]
     mental = 0.45 * health + rng.normal(scale=0.9, size=n)
     social = rng.normal(size=n)
-    lifestyle = rng.normal(size=n)
+    lifestyle = rng.normal(size=n) + place["lifestyle"]
     economy = 0.3 * health + rng.normal(size=n)
 
     out = people.copy()
