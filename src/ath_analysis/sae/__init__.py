@@ -9,8 +9,14 @@ Why: Mikkeli's ~40 postal-area sub-areas mostly get well under 30 respondents pe
 are suppressed or too noisy. The EBLUP borrows strength from area covariates (age structure, education,
 rurality) in proportion to how noisy each direct estimate is, with an honest (Prasad–Rao / Datta–Lahiri) MSE.
 
-Modules: `model` (REML/ML fit), `mse` (MSE formulas), `transform` (arcsine-square-root for proportions),
-`variance` (smoothing unusable sampling variances), `benchmark` (consistency with an aggregate).
+Modules: `model` (REML/ML fit, and the adjusted REML of Li & Lahiri 2010 / Yoshimori & Lahiri 2014 that keeps
+σ̂²_v > 0), `mse` (MSE formulas), `transform` (arcsine-square-root and Freeman–Tukey double arcsine for
+proportions), `variance` (smoothing unusable sampling variances), `benchmark` (consistency with an aggregate).
+
+For Mikkeli's sub-areas (validation/sae_simulation.py) the calibrated choice is
+``fay_herriot(p, v, x, n=n, transform="freeman_tukey", method="AREML_YL", population=N)``: the double arcsine
+keeps ψ right for a handful of respondents, and `population` adds the finite-population variance of small
+villages' own proportions to the model.
 """
 
 from ath_analysis.sae._checks import SAEDataError

@@ -14,12 +14,14 @@ from ath_analysis.sae.model import METHODS, fit_variance
 from ath_analysis.sae.mse import mse_terms, resolve_mse_method
 from ath_analysis.sae.result import AREA_COLUMNS, FayHerriotResult
 from ath_analysis.sae.transform import (
+    ARCSINE_TRANSFORMS,
     BACK_TRANSFORMS,
     TRANSFORMS,
     arcsine,
     back_interval,
     back_mse,
     back_point,
+    freeman_tukey,
 )
 from ath_analysis.sae.variance import SMOOTH_MODES, smooth_arcsine, smooth_raw
 
@@ -35,6 +37,7 @@ def fay_herriot(
     transform: str | None = None,
     n: Any = None,
     deff: Any = None,
+    population: Any = None,
     mse: str = "auto",
     benchmark: tuple[float, Any] | None = None,
     benchmark_method: str = "ratio",
@@ -54,24 +57,36 @@ def fay_herriot(
     exactly as much as the direct estimate is noisy, and comes with a second-order correct MSE.
 
     direct: one direct estimate per area (NaN: no respondents → synthetic estimate x_i'β̂). With
-        ``transform="arcsine"``, proportions in [0, 1].
-    variance: the direct estimates' sampling variances ψ_i (for "arcsine": the variance of p̂, used only to
-        derive each area's design effect when `deff` is not given). None is allowed with "arcsine" + `deff`.
+        ``transform="arcsine"`` or ``"freeman_tukey"``, proportions in [0, 1].
+    variance: the direct estimates' sampling variances ψ_i (for the arcsine transforms: the variance of p̂,
+        used only to derive each area's design effect when `deff` is not given). None is allowed with an
+        arcsine transform + `deff`.
     covariates: area-level covariates (DataFrame, or an array with one row per area); None = intercept only.
         An intercept column is added unless ``intercept=False``. They must be known for every area.
     method: "REML" (default) or "ML" for σ²_v, by Fisher scoring on [0, ∞) as R's metafor; σ̂²_v = 0 is
-        allowed (then every estimate is synthetic).
-    transform: None or "arcsine": model y = asin(√p) with ψ_i = deff_i / (4 n_i), i.e. 1 / (4 n_eff) with
-        n_eff = n / deff; needs `n`. See `ath_analysis.sae.transform` for the back-transformation, MSE and CI.
-    n: respondents per area; needed for "arcsine" and for smoothing variances.
-    deff: design effects per area for "arcsine" (default: implied by `variance`, v·n / (p(1−p))).
-    mse: "prasad_rao" (g1 + g2 + 2 g3), "datta_lahiri" (adds −b_ML ∇g1 for ML fits) or "auto" (PR for REML,
-        DL for ML). See `ath_analysis.sae.mse` for the formulas (Rao & Molina 2015, ch. 6).
+        allowed (then every estimate is synthetic). "AREML" (Li & Lahiri 2010: maximise σ²_v · L_RE) or
+        "AREML_YL" (Yoshimori & Lahiri 2014) keep σ̂²_v > 0 — see `ath_analysis.sae.model`.
+    transform: None, "arcsine" or "freeman_tukey": model θ = asin(√p); "arcsine" takes y = asin(√p̂) with
+        ψ_i = deff_i / (4 n_i), i.e. 1 / (4 n_eff) with n_eff = n / deff; "freeman_tukey" the double arcsine of
+        p̂ with ψ_i = 1 / (4 n_eff + 2), accurate down to a few respondents (the plain form understates the
+        variance for n below ~30). Both need `n`. See `ath_analysis.sae.transform` for the transforms, the
+        back-transformation, MSE and CI.
+    n: respondents per area; needed for the arcsine transforms and for smoothing variances.
+    deff: design effects per area for the arcsine transforms (default: implied by `variance`, v·n / (p(1−p))).
+    population: people per area whose mean is the target (arcsine transforms only; None = infinite).
+        The target of a small area is its finite-population proportion, which differs from the model's
+        smooth mean by binomial noise of variance ≈ 1 / (4 N_i) on the arcsine scale — as large as the
+        between-area variance itself for villages of a few hundred people. With `population` that known
+        term τ²_i = 1 / (4 N_i) is added to the area-effect variance: γ_i = (σ²_v + τ²_i) / (σ²_v + τ²_i + ψ_i),
+        and the synthetic MSE includes τ²_i. σ²_v is then the between-area variance beyond it.
+    mse: "prasad_rao" (g1 + g2 + 2 g3), "datta_lahiri" (adds −b_ML ∇g1 for ML fits), "li_lahiri" (adds
+        −b_LL ∇g1 for AREML) or "auto" (PR for REML and AREML_YL, DL for ML, LL for AREML). See
+        `ath_analysis.sae.mse` for the formulas (Rao & Molina 2015, ch. 6).
     benchmark: (target, weights) so that Σ w_i θ̂_i = target on the reported scale, with
         ``benchmark_method`` "ratio" or "difference" (see `ath_analysis.sae.benchmark`).
     smooth, min_n: which areas get a smoothed sampling variance ("auto": unusable direct variance or
         n < min_n; "all"; "none") — see `ath_analysis.sae.variance`.
-    back_transform: "naive" sin²(θ̂) or "bias_corrected" E[sin²θ | data] (arcsine only).
+    back_transform: "naive" sin²(θ̂) or "bias_corrected" E[sin²θ | data] (arcsine transforms only).
     area: area labels (default: the index of `direct` or `covariates` when they are pandas objects).
     level: interval level. tol, max_iter: Fisher scoring convergence (relative change of σ²_v).
 
@@ -83,7 +98,7 @@ def fay_herriot(
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     mse_method = resolve_mse_method(mse, method)
     if transform not in TRANSFORMS:
-        raise ValueError(f"transform must be None or 'arcsine', got {transform!r}")
+        raise ValueError(f"transform must be None, 'arcsine' or 'freeman_tukey', got {transform!r}")
     if back_transform not in BACK_TRANSFORMS:
         raise ValueError(f"back_transform must be one of {', '.join(BACK_TRANSFORMS)}, got {back_transform!r}")
     if smooth not in SMOOTH_MODES:
@@ -92,8 +107,11 @@ def fay_herriot(
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     if not (isinstance(min_n, int | float) and min_n >= 0):
         raise ValueError(f"min_n must be a non-negative number, got {min_n!r}")
-    if deff is not None and transform != "arcsine":
-        raise ValueError("deff is used only with transform='arcsine' (ψ = deff / (4 n)); pass the variances instead")
+    if deff is not None and transform not in ARCSINE_TRANSFORMS:
+        raise ValueError("deff is used only with transform='arcsine' or 'freeman_tukey' (ψ = deff / (4 n)); "
+                         "pass the variances instead")
+    if population is not None and transform not in ARCSINE_TRANSFORMS:
+        raise ValueError("population is used only with transform='arcsine' or 'freeman_tukey' (τ² = 1 / (4 N))")
 
     y0 = as_vector(direct, "direct")
     m = y0.shape[0]
@@ -107,23 +125,36 @@ def fay_herriot(
     if n_arr is not None and (n_arr < 0).any():
         raise SAEDataError("n: respondent counts must be non-negative")
     deff_arr = None if deff is None else as_vector(deff, "deff", m)
+    tau2 = np.zeros(m)
+    if population is not None:
+        pop = as_vector(population, "population", m)
+        bad_pop = ~(np.isfinite(pop) & (pop > 0))
+        if bad_pop.any():
+            shown = ", ".join(str(x) for x in labels[bad_pop][:8])
+            raise SAEDataError(f"population: {int(bad_pop.sum())} area(s) have a missing or non-positive "
+                               f"population (areas {shown})")
+        tau2 = 1.0 / (4.0 * pop)
     X, names = _design_matrix(covariates, intercept, m, labels)
     sampled = np.isfinite(y0)
     if n_arr is not None and (sampled & (n_arr == 0)).any():
         raise SAEDataError("n: an area with a direct estimate has n = 0 respondents")
 
     # ------------------------------------------------------------------ the model scale and sampling variances
-    if transform == "arcsine":
+    if transform in ARCSINE_TRANSFORMS:
         if n_arr is None:
-            raise ValueError("transform='arcsine' needs n (respondents per area): ψ = deff / (4 n)")
+            raise ValueError(f"transform={transform!r} needs n (respondents per area): ψ = deff / (4 n)")
         outside = sampled & ((y0 < 0) | (y0 > 1))
         if outside.any():
-            raise SAEDataError(f"direct: transform='arcsine' needs proportions in [0, 1]; "
+            raise SAEDataError(f"direct: transform={transform!r} needs proportions in [0, 1]; "
                                f"{int(outside.sum())} value(s) are outside")
         if var is None and deff_arr is None:
-            raise ValueError("transform='arcsine' needs variance or deff to know each area's design effect")
-        y = arcsine(y0)
-        sv = smooth_arcsine(y0, var, deff_arr, sampled, n_arr, min_n, smooth, labels)
+            raise ValueError(f"transform={transform!r} needs variance or deff to know each area's design effect")
+        sv = smooth_arcsine(y0, var, deff_arr, sampled, n_arr, min_n, smooth, labels, transform)
+        if transform == "freeman_tukey":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.where(sampled, freeman_tukey(y0, n_arr / sv.deff), np.nan)
+        else:
+            y = arcsine(y0)
     else:
         if var is None:
             raise ValueError("variance is required (the direct estimates' sampling variances)")
@@ -144,23 +175,24 @@ def fay_herriot(
                            + (", or a constant column duplicating the intercept" if intercept else "") + ")")
 
     # ------------------------------------------------------------------------------------------- the fit
-    fit = fit_variance(y[sampled], psi[sampled], xs, method, tol=tol, max_iter=max_iter)
+    fit = fit_variance(y[sampled], psi[sampled] + tau2[sampled], xs, method, tol=tol, max_iter=max_iter)
     sigma2, beta, cov = fit.sigma2, fit.gls.beta, fit.gls.cov_beta
     xb = X @ beta
+    d = sigma2 + tau2  # the area-effect variance
     with np.errstate(invalid="ignore", divide="ignore"):
-        gamma = np.where(sampled, sigma2 / (sigma2 + psi), np.nan)
+        gamma = np.where(sampled, d / (d + psi), np.nan)
         theta = np.where(sampled, gamma * y + (1.0 - gamma) * xb, xb)
-        std_resid = np.where(sampled, (y - xb) / np.sqrt(sigma2 + psi), np.nan)
-    terms = mse_terms(sigma2, psi, X, sampled, cov, method, mse_method)
+        std_resid = np.where(sampled, (y - xb) / np.sqrt(d + psi), np.nan)
+    terms = mse_terms(sigma2, psi, X, sampled, cov, method, mse_method, tau2)
     crit = float(stats.norm.ppf(0.5 + level / 2.0))
     half = crit * np.sqrt(terms.mse)
     low, high = theta - half, theta + half
 
     extra: dict[str, np.ndarray] = {}
-    if transform == "arcsine":
-        cond_var = np.where(sampled, terms.g1, sigma2)
+    if transform in ARCSINE_TRANSFORMS:
+        cond_var = np.where(sampled, terms.g1, d)
         estimate = back_point(theta, cond_var, back_transform)
-        synthetic = back_point(xb, np.full(m, sigma2), back_transform)
+        synthetic = back_point(xb, d, back_transform)
         mse_out = back_mse(theta, terms.mse)
         low, high = back_interval(low, high)
         extra = {"estimate_transformed": theta, "mse_transformed": terms.mse}
@@ -205,11 +237,13 @@ def fay_herriot(
         "g3": terms.g3,
         "std_residual": std_resid,
     }, columns=AREA_COLUMNS)
+    if population is not None:
+        extra["tau2"] = tau2
     for column, values in extra.items():
         areas[column] = values
 
     parms = p + 1
-    penalty_n = k - p if method == "REML" else k
+    penalty_n = k if method == "ML" else k - p
     resid_s = std_resid[sampled]
     shapiro_p = float(stats.shapiro(resid_s).pvalue) if 3 <= k <= 5000 and np.ptp(resid_s) > 0 else float("nan")
     return FayHerriotResult(
@@ -232,6 +266,8 @@ def fay_herriot(
         shapiro_p=shapiro_p,
         gvf=sv.gvf,
         benchmark=bench_info,
+        sigma2_v_bias=terms.bias,
+        mse_floored=0 if terms.floored is None else int(np.sum(terms.floored)),
     )
 
 

@@ -27,8 +27,13 @@ class FayHerriotResult:
     weight of the direct estimate; NaN for synthetic areas); estimate_type ("eblup" / "synthetic");
     smoothed_variance (ψ came from the variance smoothing function); psi (the sampling variance used, on the
     model scale); synthetic (x'β̂ on the original scale); g1, g2, g3 (MSE terms on the model scale);
-    std_residual ((y − x'β̂) / √(σ²_v + ψ)). With a transform also estimate_transformed and mse_transformed;
-    with benchmarking also estimate_unbenchmarked.
+    std_residual ((y − x'β̂) / √(σ²_v + τ² + ψ)). With a transform also estimate_transformed and
+    mse_transformed; with benchmarking also estimate_unbenchmarked; with `population` also tau2 (the known
+    finite-population variance added to σ²_v).
+
+    Fit: sigma2_v (and its SE from the REML/ML information); loglik, aic, bic (REML for the adjusted methods);
+    b_ml (the ML bias of σ̂²_v); sigma2_v_bias (the bias subtracted in the MSE: b_ML for Datta–Lahiri, b_LL
+    for Li–Lahiri, else 0); mse_floored (areas whose Li–Lahiri MSE was raised to its floor).
     """
 
     areas: pd.DataFrame
@@ -50,6 +55,8 @@ class FayHerriotResult:
     shapiro_p: float
     gvf: dict[str, float] = field(default_factory=dict)
     benchmark: dict[str, Any] | None = None
+    sigma2_v_bias: float = 0.0
+    mse_floored: int = 0
 
     @property
     def beta_se(self) -> pd.Series:
@@ -97,8 +104,11 @@ class FayHerriotResult:
             f"  areas: {self.n_areas} ({self.n_sampled} with a direct estimate, "
             f"{self.n_areas - self.n_sampled} synthetic, {self.n_smoothed} with smoothed variance)",
             f"  sigma2_v: {self.sigma2_v:.6g} (se {self.sigma2_v_se:.3g})"
-            + ("  [at the boundary 0: estimates are synthetic]" if self.sigma2_v == 0 else ""),
-            f"  log-likelihood ({self.method}): {self.loglik:.4f}   AIC: {self.aic:.4f}   BIC: {self.bic:.4f}",
+            + (("  [at the boundary 0: estimates are synthetic]" if "tau2" not in self.areas else
+                "  [at the boundary 0: only the finite-population term τ² remains]") if self.sigma2_v == 0 else "")
+            + (f"  [Li–Lahiri MSE floored in {self.mse_floored} area(s)]" if self.mse_floored else ""),
+            f"  log-likelihood ({'ML' if self.method == 'ML' else 'REML'}): {self.loglik:.4f}   "
+            f"AIC: {self.aic:.4f}   BIC: {self.bic:.4f}",
             f"  iterations: {self.iterations}   converged: {self.converged}   "
             f"Shapiro–Wilk p (std. residuals): {self.shapiro_p:.3g}",
         ]

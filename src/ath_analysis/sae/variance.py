@@ -12,7 +12,8 @@ a usable variance and n ≥ min_n.
 * Untransformed scale: log ψ_i = a + b log n_i fitted by least squares on the reliable areas (needs 3 with at
   least two distinct n), ψ̃_i = exp(a + b log n_i) · s, with s = mean(exp(residual)) Duan's smearing factor so
   that ψ̃ estimates the mean rather than the geometric mean of ψ at that n.
-* Arcsine scale: ψ_i = deff_i / (4 n_i); the smoothed areas use the pooled design effect
+* Arcsine scale: ψ_i = deff_i / (4 n_i) (Freeman–Tukey: deff_i / (4 n_i + 2 deff_i)); the smoothed areas
+  use the pooled design effect
   d̄ = Σ n_j deff_j / Σ n_j over the reliable areas (deff_j given, or implied by the direct variance as
   v_j n_j / (p_j (1 − p_j))).
 """
@@ -25,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 from ath_analysis.sae._checks import SAEDataError
-from ath_analysis.sae.transform import arcsine_variance
+from ath_analysis.sae.transform import arcsine_variance, freeman_tukey_variance
 
 Smooth = Literal["auto", "all", "none"]
 SMOOTH_MODES: tuple[str, ...] = ("auto", "all", "none")
@@ -91,8 +92,13 @@ def smooth_raw(variance: np.ndarray, sampled: np.ndarray, n: np.ndarray | None, 
 
 
 def smooth_arcsine(p: np.ndarray, variance: np.ndarray | None, deff: np.ndarray | None, sampled: np.ndarray,
-                   n: np.ndarray, min_n: float, mode: str, labels: np.ndarray) -> SmoothedVariance:
-    """ψ = deff / (4n) on the arcsine scale, with a pooled design effect where an area's own is unusable."""
+                   n: np.ndarray, min_n: float, mode: str, labels: np.ndarray,
+                   transform: str = "arcsine") -> SmoothedVariance:
+    """ψ = deff / (4n) on the arcsine scale, with a pooled design effect where an area's own is unusable.
+
+    ``transform="freeman_tukey"``: ψ = deff / (4n + 2 deff), the double arcsine's variance.
+    """
+    variance_of = freeman_tukey_variance if transform == "freeman_tukey" else arcsine_variance
     bad_n = sampled & ~(np.isfinite(n) & (n > 0))
     if bad_n.any():
         raise SAEDataError(f"n: {int(bad_n.sum())} area(s) with a direct estimate have no positive respondent "
@@ -109,7 +115,7 @@ def smooth_arcsine(p: np.ndarray, variance: np.ndarray | None, deff: np.ndarray 
     smooth = _to_smooth(sampled, usable, n, min_n, mode)
     if not smooth.any():
         _require_usable(sampled & ~usable, "variance" if deff is None else "deff", labels, "use smooth='auto'")
-        return SmoothedVariance(psi=np.where(sampled, arcsine_variance(n, own), np.nan), smoothed=smooth,
+        return SmoothedVariance(psi=np.where(sampled, variance_of(n, own), np.nan), smoothed=smooth,
                                 deff=np.where(sampled, own, np.nan), gvf={})
     reliable = sampled & usable & (n >= min_n)
     if not reliable.any():
@@ -119,7 +125,7 @@ def smooth_arcsine(p: np.ndarray, variance: np.ndarray | None, deff: np.ndarray 
             "lower min_n or pass deff")
     pooled = float(np.sum(n[reliable] * own[reliable]) / np.sum(n[reliable]))
     used = np.where(smooth, pooled, own)
-    return SmoothedVariance(psi=np.where(sampled, arcsine_variance(n, used), np.nan), smoothed=smooth,
+    return SmoothedVariance(psi=np.where(sampled, variance_of(n, used), np.nan), smoothed=smooth,
                             deff=np.where(sampled, used, np.nan),
                             gvf={"pooled_deff": pooled, "n_fit": float(reliable.sum())})
 
