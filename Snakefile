@@ -18,9 +18,16 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/estimate.smk"
+include: "workflow/rules/small_areas.smk"
+include: "workflow/rules/compare.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         "reports/tables/estimates.parquet",
+        "reports/tables/small_areas.parquet",
+        "reports/tables/models.parquet",
+        expand("reports/{area}.html", area=REPORT_AREAS),
+        expand("reports/{area}.xlsx", area=REPORT_AREAS),
         SYNTHETIC_TRUTH,

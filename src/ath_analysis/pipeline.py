@@ -114,3 +114,44 @@ def estimate(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str,
     table = build_estimates(waves, years, _indicator_definitions(config), config,
                             load_area_tables(config["areas_dir"]), read_yaml(config["variables"]))
     write_table(table, parquet, csv)
+
+
+def report(config: Mapping[str, Any], area: str, estimates: str, models: str | None, audits: list[str],
+           config_files: list[str], html: str, xlsx: str, csv: str, figures: str) -> None:
+    """Tables + audits → one area's self-contained HTML report, Excel workbook, formatted CSV and figures."""
+    from ath_analysis.report import build_area_report
+
+    build_area_report(area=area, config=config, estimates_path=estimates, models_path=models, audit_paths=audits,
+                      config_files=config_files, html_path=html, xlsx_path=xlsx, csv_path=csv, figures_dir=figures)
+
+
+def compare(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str, csv: str) -> None:
+    """All waves' indicator tables → the tidy table of survey-weighted area comparisons (Parquet and CSV)."""
+    from ath_analysis.compare import build_models
+    from ath_analysis.tables import write_table
+
+    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
+    years = {wave: config["waves"][wave]["year"] for wave in waves}
+    table = build_models(waves, years, _indicator_definitions(config), config,
+                         load_area_tables(config["areas_dir"]), read_yaml(config["variables"]))
+    write_table(table, parquet, csv)
+
+
+def small_areas(config: Mapping[str, Any], inputs: Mapping[str, str], populations: Mapping[str, str] | None,
+                parquet: str, csv: str) -> None:
+    """Indicator tables (+ synthetic populations or the covariate file) → Fay–Herriot sub-area estimates."""
+    from ath_analysis.labels import domain_value_labels
+    from ath_analysis.small_areas import build_covariates, estimate_small_areas, select_indicators
+    from ath_analysis.tables import write_table
+
+    areas = load_area_tables(config["areas_dir"])
+    ids = select_indicators(_indicator_definitions(config), config["small_areas"]["indicators"])
+    people = {wave: pd.read_parquet(path) for wave, path in populations.items()} if populations else None
+    covariates = build_covariates(config, areas, people, list(inputs))
+    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
+    years = {wave: config["waves"][wave]["year"] for wave in waves}
+    labels = domain_value_labels(areas, read_yaml(config["variables"]), config["report"]["language"])
+    table, warnings = estimate_small_areas(waves, years, ids, covariates, config, labels)
+    for warning in warnings:
+        print(f"ath-analysis: warning: {warning}", file=sys.stderr)
+    write_table(table, parquet, csv)

@@ -1,0 +1,353 @@
+"""One area's report end to end: content, figures, HTML, Excel workbook and formatted CSV, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ath_analysis import __version__
+from ath_analysis.areas import load_area_tables
+from ath_analysis.atomic import atomic_outputs
+from ath_analysis.config import read_yaml
+from ath_analysis.errors import ConfigError, close_matches
+from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
+from ath_analysis.labels import domain_value_labels
+from ath_analysis.report import excel, figures, html, maps, provenance
+from ath_analysis.report.content import (
+    POOLED,
+    REGION_DOMAIN,
+    AreaSpec,
+    IndicatorContent,
+    ReportData,
+    area_specs,
+    verdict,
+)
+from ath_analysis.report.style import figure_style, fmt_count, fmt_difference, fmt_estimate, fmt_number
+from ath_analysis.report.summary import GENERIC_ADJUSTERS, indicator_summary
+from ath_analysis.report.text import STRINGS, adjusters_text, tr, tr_or
+
+MODEL_REQUIRED = ["indicator", "wave", "comparison", "adjustment", "level", "estimate", "ci_low", "ci_high"]
+
+
+def check_spec(spec: AreaSpec, config: Mapping[str, Any]) -> None:
+    """Every domain set an area's report names must be one the estimate stage makes (a typo names the key)."""
+    known = list(config["estimate"]["domains"])
+    problems = []
+    for key, names in (("focus.domain", [spec.focus_domain]), ("compare", spec.compare), ("trend", spec.trend)):
+        problems += [f"report.areas.{spec.name}.{key}: unknown domain set '{n}'{close_matches(n, known)}"
+                     for n in names if n not in known]
+    if problems:
+        raise ConfigError("invalid report configuration:\n  " + "\n  ".join(problems))
+
+
+def read_models(path: str | Path | None) -> pd.DataFrame | None:
+    """The model table when there is one with rows; None otherwise (the report then shows crude values)."""
+    if not path or not Path(path).is_file():
+        return None
+    models = pd.read_parquet(path)
+    missing = [c for c in MODEL_REQUIRED if c not in models]
+    if missing:
+        raise ConfigError(f"{path}: model table lacks column(s) {', '.join(missing)}")
+    defaults = {"is_reference": False, "suppressed": False, "flag": "", "adjusters": "", "level_label": None,
+                "difference": float("nan"), "diff_ci_low": float("nan"), "diff_ci_high": float("nan"),
+                "n": pd.NA, "status": "ok", "kind": None, "year": pd.NA}
+    for column, value in defaults.items():
+        if column not in models:
+            models[column] = value
+    models["wave"] = models["wave"].astype(str)
+    models["level"] = models["level"].astype(str)
+    return models if len(models) else None
+
+
+def _section_title(domain: str, spec: AreaSpec, data: ReportData) -> str:
+    if domain == "focus":
+        return spec.title_in(data.lang)
+    return tr_or(f"domain_{domain}", data.lang, domain)
+
+
+def _table_rows(content: IndicatorContent, spec: AreaSpec, data: ReportData) -> list[dict[str, Any]]:
+    rows, previous = [], None
+    for record in content.table.to_dict("records"):
+        section = record["section"]
+        record["section_title"] = "" if section in (REGION_DOMAIN, "focus") or section == previous else \
+            _section_title(section, spec, data)
+        previous = section
+        rows.append(record)
+    return rows
+
+
+def _notes(content: IndicatorContent, data: ReportData) -> list[str]:
+    cfg, lang = data.config, data.lang
+    notes = []
+    shown = pd.concat([content.table, content.trend], ignore_index=True)
+    if shown["suppressed"].astype(bool).any() or any(c.rows["suppressed"].astype(bool).any()
+                                                      for c in content.comparisons):
+        notes.append(tr("note_suppressed", lang, min_n=cfg["disclosure"]["min_n"]))
+    if (content.table["mark"] == "*").any():
+        if content.kind == "proportion":
+            notes.append(tr("note_imprecise_proportion", lang,
+                            width=fmt_number(100 * cfg["precision"]["max_ci_width"], lang, 0)))
+        else:
+            notes.append(tr("note_imprecise_mean", lang, cv=fmt_number(100 * cfg["precision"]["max_cv"], lang, 0)))
+    return notes
+
+
+def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, directory: Path,
+             centres: pd.DataFrame | None, boundaries: maps.Boundaries | None) -> tuple[list, list]:
+    """Make, save and embed the indicator's figures: (before the table, after the table)."""
+    lang, ind = data.lang, content.indicator.id
+    region = data.region_name()
+    label = content.label
+    before, after = [], []
+
+    def keep(figure, stem: str, kind: str, alt: str, caption: str, target: list) -> None:
+        if figure is None:
+            return
+        saved = figures.save_figure(figure, directory, stem)
+        item = html.embed(saved, alt, caption)
+        item["kind"] = kind
+        target.append(item)
+
+    with figure_style():
+        keep(figures.areas_figure(content, spec, data), f"{ind}_areas", "areas", f"{label}, {content.latest_year}",
+             tr("fig_areas_caption", lang, label=label, year=content.latest_year, region=region), before)
+        comparison = figures.comparison_figure(content, data)
+        if comparison is not None:
+            if any(c.from_models for c in content.comparisons):
+                modelled = next(c for c in content.comparisons if c.from_models)
+                source = tr("pooled_source", lang) if modelled.source == POOLED else \
+                    tr("wave_source", lang, year=modelled.year or modelled.source)
+                caption = tr("fig_urban_caption", lang, label=label, source=source,
+                             adj=adjusters_text(modelled.adjusters, lang) or GENERIC_ADJUSTERS[lang])
+            else:
+                caption = tr("fig_urban_caption_crude", lang, label=label, year=content.comparisons[0].year)
+            keep(comparison, f"{ind}_urbanrural", "urbanrural", label, caption, after)
+        keep(figures.trend_figure(content, data), f"{ind}_trend", "trend", label,
+             tr("fig_trend_caption", lang, label=label), after)
+        if spec.map:
+            highlight = spec.focus_value if spec.focus_domain == "municipality" else None
+            if boundaries is not None:
+                figure = maps.choropleth_map(content, boundaries, data, highlight)
+                size = tr("map_choropleth", lang)
+            else:
+                figure = maps.symbol_map(content, centres, data, highlight) if centres is not None else None
+                size = tr("map_size_respondents", lang)
+            keep(figure, f"{ind}_map", "map", f"{label}, {content.latest_year}",
+                 tr("fig_map_caption", lang, label=label, year=content.latest_year, size=size), after)
+    return before, after
+
+
+def tidy_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorContent]) -> pd.DataFrame:
+    """Every wave's rows the report draws on (region, the area, compared areas, trend and comparison domains),
+    with verdicts against the same wave's region value and the report's formatted text."""
+    domains = list(dict.fromkeys([REGION_DOMAIN, spec.focus_domain, *spec.compare, *spec.trend,
+                                  *spec.comparisons]))
+    parts = []
+    for content in contents:
+        indicator = content.indicator
+        rows = data._rows(indicator, domains).copy()
+        keep = (rows["domain"] != spec.focus_domain) | (rows["domain_value"] == spec.focus_value) | \
+            rows["domain"].isin([*spec.compare, *spec.trend, *spec.comparisons])
+        rows = rows[keep]
+        region = rows[rows["domain"] == REGION_DOMAIN].set_index("wave")["estimate"]
+        rows["verdict"] = [
+            "reference" if d == REGION_DOMAIN else verdict(r, region.get(r["wave"]), indicator.higher_is_better)
+            for d, (_, r) in zip(rows["domain"], rows.iterrows(), strict=True)
+        ]
+        rows["area"] = [data.label(d, v, spec) for d, v in zip(rows["domain"], rows["domain_value"], strict=True)]
+        rows["indicator_label"] = content.label
+        rows["group"] = content.group
+        parts.append(data.format_rows(rows, indicator.kind))
+    table = pd.concat(parts, ignore_index=True)
+    table = table.drop_duplicates(["indicator", "wave", "domain", "domain_value", "standardized"])
+    order = {d: k for k, d in enumerate(domains)}
+    table = table.assign(_d=table["domain"].map(order)).sort_values(["_d", "domain_value"], kind="stable")
+    ind_order = {c.indicator.id: k for k, c in enumerate(contents)}
+    table = table.assign(_i=table["indicator"].map(ind_order)).sort_values(["_i", "year", "_d"], kind="stable")
+    if "synthetic" not in table:
+        table["synthetic"] = data.synthetic
+    return table.drop(columns=["_d", "_i"]).reset_index(drop=True)
+
+
+def model_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorContent]) -> pd.DataFrame | None:
+    """The model rows behind the report's crude/adjusted figures, with formatted text."""
+    parts = []
+    for content in contents:
+        for comparison in content.comparisons:
+            if not comparison.from_models:
+                continue
+            rows = comparison.rows.copy()
+            rows["indicator_label"] = content.label
+            rows["area"] = rows["label"]
+            rows["kind"] = content.kind
+            hidden = rows["suppressed"].astype(bool)
+            rows["estimate_text"] = ["–" if h else fmt_estimate(v, lo, hi, content.kind, data.lang)
+                                     for v, lo, hi, h in zip(rows["estimate"], rows["ci_low"], rows["ci_high"],
+                                                             hidden, strict=True)]
+            rows["difference_text"] = [
+                "" if h or pd.isna(d) or ref else fmt_difference(d, lo, hi, content.kind, data.lang)
+                for d, lo, hi, h, ref in zip(rows["difference"], rows["diff_ci_low"], rows["diff_ci_high"], hidden,
+                                             rows["is_reference"].astype(bool), strict=True)]
+            rows["synthetic"] = data.synthetic
+            parts.append(rows)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _waves_text(data: ReportData) -> str:
+    return ", ".join(data.wave_names[w] for w in data.wave_years)
+
+
+def _methods(data: ReportData, estimates: pd.DataFrame) -> dict[str, str]:
+    cfg, lang = data.config, data.lang
+    geo = cfg["geography"]
+    ages = sorted(estimates.loc[estimates["domain"] == cfg["estimate"]["standardize_by"], "domain_value"].unique())
+    ci_method = tr_or(f"ci_method_{cfg['estimate']['ci_method']}", lang, cfg["estimate"]["ci_method"])
+    return {
+        "data": tr("methods_data_text", lang, waves=_waves_text(data), min_age=geo["min_age"],
+                   region=data.region_name(), reference_date=geo["reference_date"]),
+        "weighting": tr("methods_weighting_text", lang, level=fmt_number(100 * cfg["estimate"]["level"], lang, 0),
+                        ci_method=ci_method),
+        "standardization": tr("methods_standardization_text", lang, groups=", ".join(ages) or "–"),
+        "models": tr("methods_models_text", lang),
+        "change": tr("methods_change_text", lang),
+        "disclosure": tr("methods_disclosure_text", lang, min_n=cfg["disclosure"]["min_n"],
+                         width=fmt_number(100 * cfg["precision"]["max_ci_width"], lang, 0),
+                         cv=fmt_number(100 * cfg["precision"]["max_cv"], lang, 0)),
+    }
+
+
+def _audit_table(prov: provenance.Provenance, data: ReportData) -> list[dict[str, Any]]:
+    lang = data.lang
+    rows = []
+    for row in provenance.audit_rows(prov.audits, data.config.get("waves", {})):
+        excluded = [f"{reason}: {fmt_count(n, lang)}" for reason, n in row["excluded"].items() if n]
+        rows.append({
+            "wave": row["wave"],
+            "name": data.wave_names.get(row["wave"], row["wave"]),
+            "fieldwork": row["fieldwork"],
+            "rows_read": fmt_count(row["rows_read"], lang),
+            "excluded": "; ".join(excluded) or tr("audit_none", lang),
+            "rows_kept": fmt_count(row["rows_kept"], lang),
+            "in_region": fmt_count(row["in_region"], lang),
+            "warnings": "; ".join(row["warnings"]),
+        })
+    return rows
+
+
+def _indicators(config: Mapping[str, Any], estimates: pd.DataFrame) -> list[Indicator]:
+    definitions = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
+    present = set(estimates["indicator"])
+    return [i for i in definitions if i.id in present]
+
+
+def build_area_report(
+    *,
+    area: str,
+    config: Mapping[str, Any],
+    estimates_path: str | Path,
+    models_path: str | Path | None,
+    audit_paths: Sequence[str | Path],
+    config_files: Sequence[str | Path],
+    html_path: str | Path,
+    xlsx_path: str | Path,
+    csv_path: str | Path,
+    figures_dir: str | Path,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary."""
+    report_cfg = config["report"]
+    lang = report_cfg["language"]
+    specs = area_specs(report_cfg, str(config["geography"]["region_code"]))
+    if area not in specs:
+        raise ConfigError(f"report area '{area}' is not configured (report.areas: {', '.join(specs)})")
+    spec = specs[area]
+    check_spec(spec, config)
+    estimates = pd.read_parquet(estimates_path)
+    models = read_models(models_path)
+    area_tables = load_area_tables(config["areas_dir"])
+    labels = domain_value_labels(area_tables, read_yaml(config["variables"]), lang)
+    data = ReportData(estimates, models, _indicators(config, estimates), labels, config, lang)
+    contents = [data.content(indicator, spec) for indicator in data.indicators]
+    for content in contents:
+        content.summary = indicator_summary(content, spec, data)
+    centres = None
+    boundaries = None
+    if spec.map:
+        if report_cfg.get("boundaries"):
+            boundaries = maps.load_boundaries(report_cfg["boundaries"], report_cfg.get("boundaries_code_property"))
+        else:
+            centres = pd.read_csv(Path(config["areas_dir"]) / "municipality_centres.csv", dtype={"code": str})
+
+    figures_dir = Path(figures_dir)
+    figures_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{figures_dir.name}.", suffix=".tmp", dir=figures_dir.parent))
+    try:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for content in contents:
+            before, after = _figures(content, spec, data, scratch, centres, boundaries)
+            indicator = content.indicator
+            kind = content.kind
+            groups.setdefault(content.group, []).append({
+                "id": indicator.id,
+                "label": content.label,
+                "kind": kind,
+                "standardized": content.standardized,
+                "interpretation": indicator.interpretation_en if lang == "en" else indicator.interpretation_fi,
+                "source": indicator.source if lang == "fi" else "",
+                "summary": content.summary,
+                "figures_before": before,
+                "figures_after": after,
+                "rows": _table_rows(content, spec, data),
+                "notes": _notes(content, data),
+                "table_caption": tr("table_caption", lang, label=figures.figure_title(content, lang, year=False),
+                                    year=content.latest_year),
+                "value_header": tr(f"col_value_{kind}", lang),
+                "verdict_header": tr("col_vs_region", lang, region=data.region_name()),
+            })
+        prov = provenance.collect(audit_paths, config_files,
+                                  [estimates_path] + ([models_path] if models is not None else []), now=now)
+        title = tr("title", lang, area=spec.title_in(lang))
+        tidy = tidy_rows(data, spec, contents)
+        modelled = model_rows(data, spec, contents)
+        context = {
+            "lang": lang,
+            "version": __version__,
+            "title": title,
+            "subtitle": tr("subtitle", lang, waves=_waves_text(data)),
+            "made": tr("made", lang, time=prov.made),
+            "synthetic": data.synthetic,
+            "t": {k: v[lang] for k, v in STRINGS.items() if isinstance(v[lang], str)},
+            "rule_area": tr("rule_area", lang, region=data.region_name()),
+            "how_to_read": tr("how_to_read_long", lang, min_n=config["disclosure"]["min_n"]),
+            "groups": [{"name": name, "items": items} for name, items in groups.items()],
+            "methods": _methods(data, estimates),
+            "audit": _audit_table(prov, data),
+            "provenance": prov,
+            "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}"),
+        }
+        page = html.render(context)
+        group_frames = {name: frame for name, frame in tidy.groupby("group", sort=False)}
+        about = {"title": title,
+                 "notes": [tr("note_suppressed", lang, min_n=config["disclosure"]["min_n"]),
+                           tr("rule_area", lang, region=data.region_name()), tr("rule_diff", lang)]}
+        with atomic_outputs(html_path, xlsx_path, csv_path) as (html_tmp, xlsx_tmp, csv_tmp):
+            html_tmp.write_text(page, encoding="utf-8")
+            excel.write_workbook(xlsx_tmp, group_frames, modelled, about, prov, lang, data.synthetic)
+            tidy[["group", *excel.TIDY_COLUMNS, "mark"]].to_csv(csv_tmp, index=False, float_format="%.10g",
+                                                                lineterminator="\n")
+            for tmp in (html_tmp, xlsx_tmp, csv_tmp):
+                tmp.chmod(0o644)
+            if figures_dir.exists():
+                shutil.rmtree(figures_dir)
+            scratch.chmod(0o755)
+            os.replace(scratch, figures_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png")))}

@@ -1,0 +1,122 @@
+"""`reports/<area>.xlsx`: the report's numbers for municipal users, one sheet per indicator group.
+
+Each group sheet is a tidy table (one row per indicator × wave × area, the estimate table's column names)
+with the same figures formatted as in the report ("24,3 %", "20,1–28,9"). The first sheet says what the
+file is, whether the data are synthetic, and where the numbers come from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ath_analysis.report.provenance import Provenance
+from ath_analysis.report.text import tr
+
+TIDY_COLUMNS = ["indicator", "indicator_label", "kind", "wave", "year", "domain", "domain_value", "area",
+                "standardized", "n", "estimate", "ci_low", "ci_high", "estimate_text", "ci_text", "suppressed",
+                "flag", "verdict", "synthetic"]
+MODEL_COLUMNS = ["indicator", "indicator_label", "kind", "wave", "comparison", "adjustment", "adjusters", "level",
+                 "area", "is_reference", "n", "estimate", "ci_low", "ci_high", "estimate_text", "difference",
+                 "diff_ci_low", "diff_ci_high", "difference_text", "suppressed", "flag", "synthetic"]
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+SYNTHETIC_FILL = PatternFill("solid", fgColor="B00020")
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """An Excel-safe, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Sheet"
+    base, k = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({k})"
+        name = base[: 31 - len(suffix)] + suffix
+        k += 1
+    taken.add(name)
+    return name
+
+
+def _write_table(ws, frame: pd.DataFrame, percent_rows: Sequence[bool], value_columns: Sequence[str]) -> None:
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for row in frame.itertuples(index=False):
+        ws.append([None if (not isinstance(v, str) and pd.isna(v)) else
+                   (v.item() if hasattr(v, "item") else v) for v in row])
+    columns = list(frame.columns)
+    for name in value_columns:
+        if name not in columns:
+            continue
+        letter = get_column_letter(columns.index(name) + 1)
+        for r, is_percent in enumerate(percent_rows, start=2):
+            ws[f"{letter}{r}"].number_format = "0.0%" if is_percent else "0.0"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for k, name in enumerate(columns, start=1):
+        values = [str(name)] + [str(v) for v in frame[name].head(200)]
+        ws.column_dimensions[get_column_letter(k)].width = min(max(len(v) for v in values) + 2, 48)
+
+
+def write_workbook(path: str | Path, groups: Mapping[str, pd.DataFrame], models: pd.DataFrame | None,
+                   about: Mapping[str, Any], provenance: Provenance, lang: str, synthetic: bool) -> None:
+    """Write the workbook (the caller makes it atomic)."""
+    wb = Workbook()
+    ws = wb.active
+    taken: set[str] = set()
+    ws.title = sheet_name(tr("xlsx_about", lang), taken)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 100
+    if synthetic:
+        ws.append([tr("synthetic_banner", lang)])
+        ws["A1"].font = Font(bold=True, color="FFFFFF", size=14)
+        ws["A1"].fill = SYNTHETIC_FILL
+        ws.merge_cells("A1:B1")
+        ws.append([tr("synthetic_explained", lang)])
+        ws.merge_cells("A2:B2")
+        ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[2].height = 48
+        ws.sheet_properties.tabColor = "B00020"
+    ws.append([about["title"]])
+    ws.cell(ws.max_row, 1).font = Font(bold=True, size=13)
+    ws.append([tr("xlsx_about_text", lang)])
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=2)
+    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[ws.max_row].height = 45
+    for note in about.get("notes", []):
+        ws.append([note])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=2)
+        ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[ws.max_row].height = 30
+    ws.append([])
+    for key, value in [(tr("prov_time", lang), provenance.made),
+                       (tr("prov_git", lang), (provenance.git or tr("prov_git_none", lang))
+                        + (" " + tr("prov_git_dirty", lang) if provenance.git_dirty else "")),
+                       (tr("prov_config_hash", lang), provenance.config_hash)]:
+        ws.append([key, value])
+    for item in provenance.inputs:
+        ws.append([f"{item['wave']}: {item['file']}", f"sha256 {item['sha256']}"])
+    for file, digest in provenance.tables.items():
+        ws.append([file, f"sha256 {digest}"])
+    ws.append([tr("prov_software", lang), ", ".join(f"{k} {v}" for k, v in provenance.software.items())])
+
+    for group, frame in groups.items():
+        sheet = wb.create_sheet(sheet_name(group, taken))
+        if synthetic:
+            sheet.sheet_properties.tabColor = "B00020"
+        _write_table(sheet, frame[TIDY_COLUMNS], (frame["kind"] == "proportion").tolist(),
+                     ["estimate", "ci_low", "ci_high"])
+    if models is not None and len(models):
+        sheet = wb.create_sheet(sheet_name(tr("xlsx_models", lang), taken))
+        _write_table(sheet, models[[c for c in MODEL_COLUMNS if c in models]],
+                     (models["kind"] == "proportion").tolist(),
+                     ["estimate", "ci_low", "ci_high", "difference", "diff_ci_low", "diff_ci_high"])
+    wb.properties.creator = "ath-analysis"
+    wb.properties.title = about["title"]
+    wb.save(path)

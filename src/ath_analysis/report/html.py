@@ -1,0 +1,45 @@
+"""Rendering a report as one self-contained HTML file (Jinja2 template, inline CSS, images as base64 PNG).
+
+Nothing in the page refers to another file or to the network, so it can be e-mailed or archived as is.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ath_analysis.report.figures import SavedFigure
+
+CSS_PX_PER_INCH = 96
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ath_analysis.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def embed(figure: SavedFigure | None, alt: str, caption: str) -> dict[str, Any] | None:
+    """A figure for the template: the PNG as a data URI at its real size (so font sizes are as designed)."""
+    if figure is None:
+        return None
+    data = base64.b64encode(Path(figure.png).read_bytes()).decode("ascii")
+    return {
+        "src": f"data:image/png;base64,{data}",
+        "alt": alt,
+        "caption": caption,
+        "width": round(figure.width_in * CSS_PX_PER_INCH),
+        "height": round(figure.height_in * CSS_PX_PER_INCH),
+        "file": figure.stem,
+    }
+
+
+def render(context: dict[str, Any]) -> str:
+    return _environment().get_template("report.html.j2").render(**context)

@@ -1,0 +1,377 @@
+"""Finnish and English words of the reports (headings, notes, figure labels), in one place.
+
+Indicator names, interpretations and area names come from the config; this module holds only the report's own
+words. `tr(key, lang, **values)` fills `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("fi", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "synthetic_banner": {
+        "fi": "SYNTEETTINEN AINEISTO – ei todellisia vastauksia",
+        "en": "SYNTHETIC DATA – not real responses",
+    },
+    "synthetic_stamp": {"fi": "SYNTEETTINEN AINEISTO", "en": "SYNTHETIC DATA"},
+    "synthetic_explained": {
+        "fi": "Tämän raportin luvut on laskettu keinotekoisesta, satunnaisesti tuotetusta aineistosta, joka "
+              "muistuttaa THL:n aikuisväestön kyselyjä. Ne eivät kerro alueen todellisesta tilanteesta, eikä "
+              "niitä saa käyttää hyvinvointikertomuksessa tai päätöksenteossa.",
+        "en": "The figures in this report are computed from artificial, randomly generated data that resemble "
+              "THL's adult population surveys. They say nothing about the real situation in the area and must "
+              "not be used in a well-being report or for decisions.",
+    },
+    "title": {"fi": "Aikuisväestön hyvinvointi ja terveys: {area}",
+              "en": "Adult health and well-being: {area}"},
+    "subtitle": {"fi": "Väestökyselyjen tulokset: {waves}", "en": "Population survey results: {waves}"},
+    "made": {"fi": "Raportti tehty {time}", "en": "Report made {time}"},
+    "contents": {"fi": "Sisällys", "en": "Contents"},
+    "summary": {"fi": "Tiivistelmä", "en": "Summary"},
+    "summary_intro": {
+        "fi": "Tiivistelmässä on jokaisesta mittarista uusin tulos, alueet, jotka eroavat selvästi koko "
+              "maakunnasta, kaupunki- ja maaseutualueiden ero sekä muutos edellisestä kyselystä.",
+        "en": "For each indicator the summary gives the latest result, the areas that clearly differ from the "
+              "whole region, the gap between urban and rural areas, and the change since the previous survey.",
+    },
+    "rule_title": {"fi": "Milloin ero on selvä?", "en": "When is a difference clear?"},
+    "rule_area": {
+        "fi": "Alue on selvästi parempi tai heikompi kuin koko maakunta ({region}), kun alueen koko 95 %:n "
+              "luottamusväli on maakunnan arvon yläpuolella tai alapuolella.",
+        "en": "An area is clearly better or worse than {region} when the area's whole 95% confidence interval "
+              "lies above or below the value of {region}.",
+    },
+    "rule_diff": {
+        "fi": "Kaupunki- ja maaseutualueiden ero ja muutos edellisestä kyselystä ovat selviä, kun eron 95 %:n "
+              "luottamusväli ei sisällä nollaa.",
+        "en": "A gap between urban and rural areas, or a change since the previous survey, is clear when the "
+              "95% confidence interval of the difference does not include zero.",
+    },
+    "rule_rest": {
+        "fi": "Muut erot voivat johtua sattumasta: ne eivät ole välttämättä todellisia.",
+        "en": "Other differences may be due to chance: they are not necessarily real.",
+    },
+    "how_to_read": {"fi": "Näin luet tuloksia", "en": "How to read the results"},
+    "how_to_read_long": {
+        "fi": [
+            "Luvut ovat arvioita: kyselyyn vastasi vain osa alueen aikuisista, ja vastaukset on painotettu "
+            "vastaamaan koko väestöä. Siksi jokaisella luvulla on 95 %:n luottamusväli (suluissa luvun jäljessä "
+            "ja kuvioissa vaakajanana). Todellinen arvo on hyvin todennäköisesti luottamusvälin sisällä.",
+            "Jos kahden alueen luottamusvälit menevät selvästi päällekkäin, niiden ero voi johtua sattumasta. "
+            "Kun välit eivät kohtaa lainkaan, ero on hyvin todennäköisesti todellinen.",
+            "Pienistä kunnista ja kylistä vastaajia on vähän, joten niiden luottamusvälit ovat leveitä ja luvut "
+            "vaihtelevat kyselystä toiseen. Alle {min_n} vastaajan lukuja ei julkaista lainkaan (merkitty "
+            "viivalla –), ja epätarkat arviot on merkitty tähdellä (*).",
+            "Kyselyjen tapa kerätä tietoa on muuttunut vuosien aikana (ATH, FinSote, Terve Suomi), joten pieniin "
+            "muutoksiin ajassa kannattaa suhtautua varoen.",
+        ],
+        "en": [
+            "The figures are estimates: only some of the area's adults answered the survey, and the answers are "
+            "weighted to represent the whole population. Each figure therefore has a 95% confidence interval (in "
+            "brackets after the figure, and as a horizontal line in the charts). The true value is very likely "
+            "to lie within the confidence interval.",
+            "If the confidence intervals of two areas overlap a lot, their difference may be due to chance. When "
+            "the intervals do not meet at all, the difference is very likely real.",
+            "Small municipalities and villages have few respondents, so their confidence intervals are wide and "
+            "their figures vary from one survey to the next. Figures from fewer than {min_n} respondents are not "
+            "published at all (shown as a dash –), and imprecise estimates are marked with an asterisk (*).",
+            "The way the surveys collect data has changed over the years (ATH, FinSote, Terve Suomi), so small "
+            "changes over time should be read with care.",
+        ],
+    },
+    "how_to_read_short": {
+        "fi": "Näin luet: piste on arvio ja jana sen 95 %:n luottamusväli. Jos alueiden janat menevät "
+              "päällekkäin, ero voi johtua sattumasta. Pienillä alueilla vastaajia on vähän, joten janat ovat "
+              "leveitä.",
+        "en": "How to read: the dot is the estimate and the line its 95% confidence interval. If the lines of two "
+              "areas overlap, the difference may be due to chance. Small areas have few respondents, so their "
+              "lines are wide.",
+    },
+    "meaning": {"fi": "Merkitys ja tulkinta", "en": "Meaning and interpretation"},
+    "definition_source": {"fi": "Määritelmä", "en": "Definition"},
+    "standardized_note": {
+        "fi": "Luvut on ikävakioitu (Euroopan standardiväestö 2013), jotta alueita, joiden ikärakenne on erilainen, "
+              "voi verrata.",
+        "en": "The figures are age-standardized (European Standard Population 2013) so that areas with "
+              "different age structures can be compared.",
+    },
+    # tables
+    "col_area": {"fi": "Alue", "en": "Area"},
+    "col_value_proportion": {"fi": "Osuus", "en": "Share"},
+    "col_value_mean": {"fi": "Keskiarvo", "en": "Mean"},
+    "col_ci": {"fi": "95 %:n luottamusväli", "en": "95% confidence interval"},
+    "col_n": {"fi": "Vastaajia (n)", "en": "Respondents (n)"},
+    "col_vs_region": {"fi": "Verrattuna: {region}", "en": "Compared with {region}"},
+    "table_caption": {"fi": "Taulukko: {label}, {year}", "en": "Table: {label}, {year}"},
+    "verdict_better": {"fi": "selvästi parempi", "en": "clearly better"},
+    "verdict_worse": {"fi": "selvästi heikompi", "en": "clearly worse"},
+    "verdict_none": {"fi": "ei selvää eroa", "en": "no clear difference"},
+    "verdict_reference": {"fi": "vertailukohta", "en": "reference"},
+    "verdict_higher": {"fi": "selvästi suurempi", "en": "clearly higher"},
+    "verdict_lower": {"fi": "selvästi pienempi", "en": "clearly lower"},
+    "note_suppressed": {
+        "fi": "– = lukua ei julkaista: alle {min_n} vastaajaa, tai luku on piilotettu, jotta pienen ryhmän luku "
+              "ei olisi laskettavissa muista luvuista (tietosuoja).",
+        "en": "– = not published: fewer than {min_n} respondents, or hidden so that a small group's figure cannot "
+              "be worked out from the other figures (confidentiality).",
+    },
+    "note_imprecise_proportion": {
+        "fi": "* = epätarkka arvio: luottamusväli on yli {width} prosenttiyksikköä leveä; tulkitse varoen.",
+        "en": "* = imprecise estimate: the confidence interval is wider than {width} percentage points; read "
+              "with care.",
+    },
+    "note_imprecise_mean": {
+        "fi": "* = epätarkka arvio: keskivirhe on yli {cv} % keskiarvosta; tulkitse varoen.",
+        "en": "* = imprecise estimate: the standard error is more than {cv}% of the mean; read with care.",
+    },
+    "suppressed_small": {"fi": "alle {min_n} vastaajaa", "en": "fewer than {min_n} respondents"},
+    "suppressed_complementary": {"fi": "piilotettu tietosuojan vuoksi", "en": "hidden for confidentiality"},
+    "suppressed_empty": {"fi": "ei vastaajia", "en": "no respondents"},
+    # figures
+    "fig_areas_caption": {
+        "fi": "Kuvio: {label}, {year}. Pisteet ovat arvioita ja vaakajanat 95 %:n luottamusvälejä; pystyviiva on "
+              "koko maakunnan ({region}) arvo. Alueet on järjestetty arvon mukaan.",
+        "en": "Figure: {label}, {year}. Dots are estimates and horizontal lines 95% confidence intervals; the "
+              "vertical line is the value of {region}. Areas are sorted by value.",
+    },
+    "fig_urban_caption": {
+        "fi": "Kuvio: {label}. Vakioimaton arvo (ympyrä) ja vakioitu arvo (neliö), jossa on otettu huomioon {adj}; "
+              "95 %:n luottamusvälit. {source}",
+        "en": "Figure: {label}. Crude value (circle) and adjusted value (square) that takes {adj} into account; "
+              "95% confidence intervals. {source}",
+    },
+    "fig_urban_caption_crude": {
+        "fi": "Kuvio: {label}. Vakioimattomat arvot ja 95 %:n luottamusvälit ({year}); vakioituja arvoja ei ole "
+              "saatavilla.",
+        "en": "Figure: {label}. Crude values and 95% confidence intervals ({year}); adjusted values are not "
+              "available.",
+    },
+    "fig_trend_caption": {
+        "fi": "Kuvio: {label} kyselyittäin, 95 %:n luottamusvälein.",
+        "en": "Figure: {label} by survey, with 95% confidence intervals.",
+    },
+    "fig_map_caption": {
+        "fi": "Kartta: {label}, {year}. Väri kertoo arvon; {size}. Viivoitettu ympyrä tai alue = lukua ei julkaista.",
+        "en": "Map: {label}, {year}. The colour shows the value; {size}. Hatched circle or area = not published.",
+    },
+    "map_size_respondents": {"fi": "ympyrän pinta-ala kertoo vastaajien määrän",
+                             "en": "the circle's area shows the number of respondents"},
+    "map_choropleth": {"fi": "alueet ovat kuntien rajojen mukaiset", "en": "areas follow municipal boundaries"},
+    "pooled_source": {"fi": "Kaikki kyselyt yhdistettynä.", "en": "All surveys pooled."},
+    "wave_source": {"fi": "Kysely {year}.", "en": "Survey {year}."},
+    "legend_crude": {"fi": "Vakioimaton", "en": "Crude"},
+    "legend_adjusted": {"fi": "Vakioitu", "en": "Adjusted"},
+    "legend_better": {"fi": "Selvästi parempi", "en": "Clearly better"},
+    "legend_worse": {"fi": "Selvästi heikompi", "en": "Clearly worse"},
+    "legend_none": {"fi": "Ei selvää eroa", "en": "No clear difference"},
+    "legend_respondents": {"fi": "Vastaajia", "en": "Respondents"},
+    "legend_not_published": {"fi": "Ei julkaista", "en": "Not published"},
+    "axis_percent": {"fi": "Osuus (%)", "en": "Share (%)"},
+    "axis_mean": {"fi": "Keskiarvo", "en": "Mean"},
+    "axis_difference_pp": {"fi": "%-yks.", "en": "pp"},
+    "reference": {"fi": "vertailuryhmä", "en": "reference"},
+    "comparison_urban_rural": {"fi": "Kaupunki–maaseutu-luokka", "en": "Urban–rural class"},
+    "comparison_urban_rural_group": {"fi": "Kaupunki- ja maaseutualueet", "en": "Urban and rural areas"},
+    "comparison_municipality": {"fi": "Kunnat", "en": "Municipalities"},
+    "comparison_subarea_group": {"fi": "Mikkelin osa-alueet", "en": "Mikkeli sub-areas"},
+    "domain_municipality": {"fi": "Kunnat", "en": "Municipalities"},
+    "domain_subarea_group": {"fi": "Osa-alueet", "en": "Sub-areas"},
+    "domain_urban_rural": {"fi": "Kaupunki–maaseutu-luokat", "en": "Urban–rural classes"},
+    "domain_urban_rural_group": {"fi": "Kaupunki- ja maaseutualueet", "en": "Urban and rural areas"},
+    "domain_region": {"fi": "Maakunta", "en": "Region"},
+    "domain_other": {"fi": "Alueet", "en": "Areas"},
+    # summary sentences
+    "sum_latest": {"fi": "{area} {year}: {value}.", "en": "{area} {year}: {value}."},
+    "sum_focus_vs_region": {"fi": "{area} on {verdict} kuin {region} ({region_value}).",
+                            "en": "{area} is {verdict} than {region} ({region_value})."},
+    "sum_focus_same": {"fi": "{area} ei eroa selvästi koko maakunnasta ({region} {region_value}).",
+                       "en": "{area} does not clearly differ from {region} ({region_value})."},
+    "sum_better": {"fi": "Selvästi paremmat kuin {region}: {areas}.", "en": "Clearly better than {region}: {areas}."},
+    "sum_worse": {"fi": "Selvästi heikommat kuin {region}: {areas}.", "en": "Clearly worse than {region}: {areas}."},
+    "sum_no_diff": {"fi": "{what}: yksikään ei eroa selvästi koko maakunnan arvosta ({region}).",
+                    "en": "{what}: none clearly differs from {region}."},
+    "sum_gap": {
+        "fi": "{level} vs. {reference} ({source}): ero {crude}; kun {adj} otetaan huomioon, ero {adjusted} – "
+              "{verdict}.",
+        "en": "{level} vs. {reference} ({source}): difference {crude}; taking {adj} into account, {adjusted} – "
+              "{verdict}.",
+    },
+    "sum_gap_levels": {
+        "fi": "{what} ({source}), kun {adj} otetaan huomioon: selvä ero vertailuryhmään ({reference}): {levels}.",
+        "en": "{what} ({source}), taking {adj} into account: a clear difference from the reference group "
+              "({reference}): {levels}.",
+    },
+    "sum_gap_crude_only": {
+        "fi": "{levels} ({year}; vakioimaton, mallia ei saatavilla).",
+        "en": "{levels} ({year}; crude, model not available).",
+    },
+    "sum_gap_clear": {"fi": "selvä ero", "en": "a clear gap"},
+    "sum_gap_none": {"fi": "ei selvää eroa", "en": "no clear gap"},
+    "sum_gap_multi_none": {
+        "fi": "{what} ({source}), kun {adj} otetaan huomioon: ei selviä eroja vertailuryhmään ({reference}).",
+        "en": "{what} ({source}), taking {adj} into account: no clear differences from the reference group "
+              "({reference}).",
+    },
+    "sum_change": {
+        "fi": "{area}, muutos {prev} → {year}: {change} – {verdict}.",
+        "en": "{area}, change {prev} → {year}: {change} – {verdict}.",
+    },
+    "change_up_good": {"fi": "selvä nousu, tilanne parantunut", "en": "a clear rise, the situation improved"},
+    "change_up_bad": {"fi": "selvä nousu, tilanne heikentynyt", "en": "a clear rise, the situation worsened"},
+    "change_down_good": {"fi": "selvä lasku, tilanne parantunut", "en": "a clear fall, the situation improved"},
+    "change_down_bad": {"fi": "selvä lasku, tilanne heikentynyt", "en": "a clear fall, the situation worsened"},
+    "change_none": {"fi": "ei selvää muutosta", "en": "no clear change"},
+    "change_unavailable": {"fi": "Muutosta edellisestä kyselystä ei voi laskea.",
+                           "en": "The change since the previous survey cannot be computed."},
+    "adjusted_for": {"fi": "vakioitu: {adj}", "en": "adjusted for {adj}"},
+    "and": {"fi": "ja", "en": "and"},
+    "pooled": {"fi": "kyselyt yhdistettynä", "en": "surveys pooled"},
+    "not_published": {"fi": "ei julkaista", "en": "not published"},
+    # methods
+    "methods": {"fi": "Menetelmät ja aineisto", "en": "Methods and data"},
+    "methods_data": {"fi": "Aineisto", "en": "Data"},
+    "methods_data_text": {
+        "fi": "Tulokset perustuvat THL:n aikuisväestön kyselyihin: {waves}. Mukana ovat vähintään {min_age}-vuotiaat "
+              "vastaajat, jotka asuivat maakunnassa {region} (kuntajako {reference_date}).",
+        "en": "The results are based on THL's adult population surveys: {waves}. They include respondents aged "
+              "{min_age} or more living in {region} (municipalities as on {reference_date}).",
+    },
+    "methods_weighting": {"fi": "Painotus ja luottamusvälit", "en": "Weighting and confidence intervals"},
+    "methods_weighting_text": {
+        "fi": "Vastaukset on painotettu aineiston painoilla, jotka korjaavat otanta-asetelman ja vastaamattomuuden "
+              "vaikutusta. Luottamusvälit on laskettu otanta-asetelman huomioon ottaen (Taylorin linearisointi; "
+              "osajoukot estimoidaan koko aineistosta). Osuuksien {level} %:n luottamusvälit on laskettu "
+              "{ci_method}menetelmällä ja keskiarvojen t-jakaumalla.",
+        "en": "The answers are weighted with the survey weights, which correct for the sampling design and "
+              "non-response. Confidence intervals take the sampling design into account (Taylor linearization; "
+              "domains estimated from the whole sample). The {level}% confidence intervals of shares use the "
+              "{ci_method} method, those of means the t distribution.",
+    },
+    "ci_method_logit": {"fi": "logit-", "en": "logit"},
+    "ci_method_beta": {"fi": "Korn–Graubard- eli beta-", "en": "Korn–Graubard (beta)"},
+    "ci_method_wald": {"fi": "Wald-", "en": "Wald"},
+    "methods_standardization": {"fi": "Ikävakiointi", "en": "Age standardization"},
+    "methods_standardization_text": {
+        "fi": "Ikävakioiduiksi merkityt mittarit on vakioitu suoralla vakioinnilla Euroopan standardiväestöön 2013 "
+              "(ESP2013) ikäryhmittäin ({groups}). Vakioitu luku kertoo, millainen arvo alueella olisi, jos sen "
+              "ikärakenne olisi sama kuin standardiväestössä.",
+        "en": "Indicators marked as age-standardized are directly standardized to the European Standard "
+              "Population 2013 (ESP2013) by age group ({groups}). The standardized figure is the value the area "
+              "would have if its age structure were that of the standard population.",
+    },
+    "methods_models": {"fi": "Kaupunki–maaseutu-vertailut", "en": "Urban–rural comparisons"},
+    "methods_models_text": {
+        "fi": "Kaupunki- ja maaseutualueiden sekä Mikkelin osa-alueiden vakioidut arvot on laskettu "
+              "otanta-asetelman huomioon ottavilla regressiomalleilla (logistinen malli osuuksille, lineaarinen "
+              "keskiarvoille): vakioitu arvo kertoo, millainen osuus ryhmässä olisi, jos sen väestön ikä, "
+              "sukupuoli ja koulutus (mallin vakiointimuuttujat) jakautuisivat kuten koko aineistossa. Ero "
+              "vakioimattomaan arvoon kertoo, kuinka paljon väestörakenne selittää alueiden eroa.",
+        "en": "Adjusted values for urban and rural areas and Mikkeli's sub-areas come from survey-weighted "
+              "regression models (logistic for shares, linear for means): the adjusted value is what the group's "
+              "share would be if its population had the age, sex and education (the model's adjusters) of the "
+              "whole sample. The difference from the crude value shows how much of the gap is due to population "
+              "structure.",
+    },
+    "methods_change_text": {
+        "fi": "Muutoksen luottamusväli on laskettu olettaen, että kyselyjen otokset ovat toisistaan riippumattomia "
+              "(normaaliapproksimaatio).",
+        "en": "The confidence interval of a change assumes independent samples in the two surveys (normal "
+              "approximation).",
+    },
+    "methods_disclosure": {"fi": "Tietosuoja ja tarkkuus", "en": "Confidentiality and precision"},
+    "methods_disclosure_text": {
+        "fi": "Lukua ei julkaista, jos se perustuu alle {min_n} vastaajaan. Jos piilotetun luvun voisi laskea "
+              "muista julkaistuista luvuista (esimerkiksi koko alueen luvusta ja muiden osa-alueiden luvuista), "
+              "myös toinen luku piilotetaan. Osuus merkitään epätarkaksi, kun sen luottamusväli on yli {width} "
+              "prosenttiyksikköä leveä, ja keskiarvo, kun sen variaatiokerroin on yli {cv} %. Raportissa ei ole "
+              "yksittäisten vastaajien tietoja.",
+        "en": "A figure is not published if it is based on fewer than {min_n} respondents. If a hidden figure "
+              "could be worked out from other published figures (for example from the whole area's figure and the "
+              "other sub-areas' figures), another figure is hidden too. A share is marked imprecise when its "
+              "confidence interval is wider than {width} percentage points, and a mean when its coefficient of "
+              "variation is above {cv}%. The report contains no data on individual respondents.",
+    },
+    "methods_audit": {"fi": "Aineiston käsittely kyselyittäin", "en": "Data processing by survey"},
+    "audit_wave": {"fi": "Kysely", "en": "Survey"},
+    "audit_fieldwork": {"fi": "Tiedonkeruu", "en": "Fieldwork"},
+    "audit_read": {"fi": "Rivejä luettu", "en": "Rows read"},
+    "audit_excluded": {"fi": "Poistettu (syy)", "en": "Excluded (reason)"},
+    "audit_used": {"fi": "Käytetty", "en": "Used"},
+    "audit_in_region": {"fi": "Vastaajia maakunnassa", "en": "Respondents in region"},
+    "audit_none": {"fi": "ei yhtään", "en": "none"},
+    "audit_warnings": {"fi": "Varoitukset", "en": "Warnings"},
+    "provenance": {"fi": "Alkuperä ja toistettavuus", "en": "Provenance and reproducibility"},
+    "provenance_text": {
+        "fi": "Näillä tiedoilla tutkija voi jäljittää jokaisen luvun: samat syötetiedostot, asetukset ja "
+              "ohjelmaversiot tuottavat samat luvut.",
+        "en": "With these details a researcher can trace every figure: the same input files, settings and "
+              "software versions give the same figures.",
+    },
+    "prov_inputs": {"fi": "Syötetiedostot (SHA-256)", "en": "Input files (SHA-256)"},
+    "prov_config": {"fi": "Asetustiedostot (SHA-256)", "en": "Configuration files (SHA-256)"},
+    "prov_config_hash": {"fi": "Asetusten yhdistetty tiiviste", "en": "Combined configuration hash"},
+    "prov_tables": {"fi": "Tulostaulukot (SHA-256)", "en": "Result tables (SHA-256)"},
+    "prov_software": {"fi": "Ohjelmistot", "en": "Software"},
+    "prov_git": {"fi": "Git-versio", "en": "Git commit"},
+    "prov_git_none": {"fi": "ei saatavilla", "en": "not available"},
+    "prov_git_dirty": {"fi": "(muutoksia, joita ei ole tallennettu versionhallintaan)",
+                       "en": "(with uncommitted changes)"},
+    "prov_time": {"fi": "Tehty", "en": "Made"},
+    "prov_file": {"fi": "Tiedosto", "en": "File"},
+    "prov_package": {"fi": "Paketti", "en": "Package"},
+    "prov_version": {"fi": "Versio", "en": "Version"},
+    "footer": {
+        "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx} ja {csv}.",
+        "en": "Made with ath-analysis. Tables for reuse: {xlsx} and {csv}.",
+    },
+    # excel
+    "xlsx_about": {"fi": "Tietoja", "en": "About"},
+    "xlsx_models": {"fi": "Vakioidut vertailut", "en": "Adjusted comparisons"},
+    "xlsx_about_text": {
+        "fi": "Yksi rivi mittaria, kyselyä ja aluetta kohti. estimate, ci_low ja ci_high ovat osuuksia (0–1) tai "
+              "keskiarvoja; muotoillut sarakkeet ovat samat luvut raportin tapaan. Piilotetut luvut (suppressed) "
+              "ovat tyhjiä.",
+        "en": "One row per indicator, survey and area. estimate, ci_low and ci_high are proportions (0–1) or means; "
+              "the formatted columns are the same figures as in the report. Hidden figures (suppressed) are blank.",
+    },
+}
+
+ADJUSTER_NAMES: dict[str, dict[str, str]] = {
+    "age_group": {"fi": "ikä", "en": "age"},
+    "age_group2": {"fi": "ikä", "en": "age"},
+    "age": {"fi": "ikä", "en": "age"},
+    "sex": {"fi": "sukupuoli", "en": "sex"},
+    "education": {"fi": "koulutus", "en": "education"},
+}
+
+
+def tr(key: str, lang: str, **values: Any) -> Any:
+    """The `lang` text of `key`, with `{placeholders}` filled (lists of paragraphs are filled item by item)."""
+    text = STRINGS[key][lang]
+    if isinstance(text, list):
+        return [part.format(**values) for part in text]
+    return text.format(**values) if values else text
+
+
+def tr_or(key: str, lang: str, default: str) -> str:
+    """The text of `key` when there is one, else `default` (e.g. a domain name without a translation)."""
+    return tr(key, lang) if key in STRINGS else default
+
+
+def join_words(items: list[str], lang: str) -> str:
+    """'a, b ja c' / 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {tr('and', lang)} " + items[-1]
+
+
+def adjusters_text(adjusters: str | None, lang: str) -> str:
+    """'age_group + sex + education' (or comma separated) → 'ikä, sukupuoli ja koulutus'."""
+    import re
+
+    names = [a for a in re.split(r"[\s,+;]+", str(adjusters or "")) if a]
+    words = list(dict.fromkeys(ADJUSTER_NAMES.get(a, {}).get(lang, a) for a in names))
+    return join_words(words, lang)
