@@ -44,7 +44,8 @@ shoot() {  # shoot FILE_URL OUTPUT.png
 }
 
 # Tiles further down the page: a copy of the report that shows only the `:target` section (scrolling to an
-# anchor in a headless screenshot gives a blank image), one per indicator and one for the methods.
+# anchor in a headless screenshot gives a blank image), one per indicator, the small-area overview (when the
+# report has one) and one for the methods.
 TILE_CSS='<style>header nav, .synthetic-note, main > section:not(:target):not(:has(:target)), .indicator:not(:target) { display: none !important; }</style>'
 
 for report in "${reports[@]}"; do
@@ -56,7 +57,7 @@ for report in "${reports[@]}"; do
         tmpdir="$(mktemp -d)"
         sed "s#</head>#${TILE_CSS}</head>#" "$report" > "$tmpdir/$name.html"
         k=0
-        for anchor in $(grep -o 'id="ind-[a-z0-9_]*"' "$report" | sed 's/id="\(.*\)"/\1/') methods; do
+        for anchor in $(grep -o 'id="\(ind-[a-z0-9_]*\|small-areas\)"' "$report" | sed 's/id="\(.*\)"/\1/') methods; do
             k=$((k + 1))
             tile="$out/$name-$(printf %02d "$k")-${anchor#ind-}.png"
             height="${TILE_HEIGHT:-3200}" shoot "file://$tmpdir/$name.html#$anchor" "$tile"

@@ -117,12 +117,15 @@ def estimate(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str,
 
 
 def report(config: Mapping[str, Any], area: str, estimates: str, models: str | None, audits: list[str],
-           config_files: list[str], html: str, xlsx: str, csv: str, figures: str) -> None:
-    """Tables + audits → one area's self-contained HTML report, Excel workbook, formatted CSV and figures."""
+           config_files: list[str], html: str, xlsx: str, csv: str, figures: str,
+           small_areas: str | None = None) -> None:
+    """Tables + audits → one area's self-contained HTML report, Excel workbook, formatted CSV and figures
+    (with the Fay–Herriot sub-area estimates when the area shows small areas)."""
     from ath_analysis.report import build_area_report
 
     build_area_report(area=area, config=config, estimates_path=estimates, models_path=models, audit_paths=audits,
-                      config_files=config_files, html_path=html, xlsx_path=xlsx, csv_path=csv, figures_dir=figures)
+                      config_files=config_files, html_path=html, xlsx_path=xlsx, csv_path=csv, figures_dir=figures,
+                      small_areas_path=small_areas)
 
 
 def compare(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str, csv: str) -> None:

@@ -1,6 +1,7 @@
 # Reports people read: one self-contained HTML report per configured area (report.areas in the config), with
 # its Excel workbook, formatted table and figures (PNG + SVG). An indicator without rows in the model table is
-# shown with crude values only.
+# shown with crude values only. An area with `small_areas: true` also shows its villages and districts from the
+# Fay–Herriot small-area table.
 import re
 
 REPORT_AREAS = list(config["report"]["areas"])
@@ -14,6 +15,7 @@ rule area_report:
     input:
         estimates="reports/tables/estimates.parquet",
         models="reports/tables/models.parquet",  # crude and adjusted comparisons (the compare stage)
+        small_areas=report_small_areas,  # sub-area model estimates (the small_areas stage), when configured
         audits=expand(PROCESSED / "{wave}" / "audit.json", wave=WAVES),
         configfiles=workflow.configfiles,
         indicators=config["indicators"],

@@ -19,7 +19,7 @@ from ath_analysis.config import read_yaml
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
 from ath_analysis.labels import domain_value_labels
-from ath_analysis.report import excel, figures, html, maps, provenance
+from ath_analysis.report import excel, figures, html, maps, provenance, sae
 from ath_analysis.report.content import (
     POOLED,
     REGION_DOMAIN,
@@ -200,11 +200,55 @@ def model_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorCon
     return pd.concat(parts, ignore_index=True) if parts else None
 
 
+def _small_area_part(content: IndicatorContent, spec: AreaSpec, data: ReportData, table: pd.DataFrame,
+                     directory: Path) -> dict[str, Any] | None:
+    """The indicator's sub-section on villages and districts: the table rows and the shown-estimate figure."""
+    rows = sae.area_rows(table, content)
+    if rows.empty:
+        return None
+    lang, label = data.lang, content.label
+    year = int(rows["year"].iloc[0])
+    area = spec.title_in(lang)
+    reference = sae.focus_value(content, data, spec.focus_domain, spec.focus_value)
+    with figure_style():
+        figure = sae.shown_figure(rows, content, area, reference, data)
+        saved = figures.save_figure(figure, directory, f"{content.indicator.id}_small_areas")
+    caption = tr("sae_fig_caption", lang, label=label, year=year, area=area)
+    if content.standardized:
+        caption += " " + tr("sae_crude_note", lang)
+    item = html.embed(saved, f"{label}, {year}", caption)
+    item["kind"] = "small-areas"
+    return {
+        "caption": tr("sae_table_caption", lang, label=label, year=year),
+        "rows": sae.table_rows(rows, data),
+        "figure": item,
+        "note": tr("sae_table_note", lang, min_n=data.config["disclosure"]["min_n"],
+                   cv=fmt_number(100 * float(data.config["small_areas"]["max_direct_cv"]), lang, 0))
+        + (" " + tr("sae_crude_note", lang) if content.standardized else ""),
+    }
+
+
+def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path) -> dict[str, Any] | None:
+    """The report's one small-area overview: the plain-language note and the CV figure."""
+    lang, cfg = data.lang, data.config
+    summary = sae.cv_summary(table, list(data.wave_years))
+    if summary.empty:
+        return None
+    year = int(summary["year"].iloc[0])
+    with figure_style():
+        saved = figures.save_figure(sae.cv_figure(summary, data), directory, "small_areas_cv")
+    item = html.embed(saved, tr("sae_cv_title", lang, year=year), tr("sae_cv_caption", lang, year=year))
+    item["kind"] = "small-areas-cv"
+    return {"intro": tr("sae_intro", lang, min_n=cfg["disclosure"]["min_n"],
+                        cv=fmt_number(100 * float(cfg["small_areas"]["max_direct_cv"]), lang, 0)),
+            "figure": item}
+
+
 def _waves_text(data: ReportData) -> str:
     return ", ".join(data.wave_names[w] for w in data.wave_years)
 
 
-def _methods(data: ReportData, estimates: pd.DataFrame) -> dict[str, str]:
+def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = False) -> dict[str, str]:
     cfg, lang = data.config, data.lang
     geo = cfg["geography"]
     ages = sorted(estimates.loc[estimates["domain"] == cfg["estimate"]["standardize_by"], "domain_value"].unique())
@@ -220,6 +264,7 @@ def _methods(data: ReportData, estimates: pd.DataFrame) -> dict[str, str]:
         "disclosure": tr("methods_disclosure_text", lang, min_n=cfg["disclosure"]["min_n"],
                          width=fmt_number(100 * cfg["precision"]["max_ci_width"], lang, 0),
                          cv=fmt_number(100 * cfg["precision"]["max_cv"], lang, 0)),
+        "small_areas": sae.methods_text(cfg, lang) if small_areas else "",
     }
 
 
@@ -260,6 +305,7 @@ def build_area_report(
     csv_path: str | Path,
     figures_dir: str | Path,
     now: dt.datetime | None = None,
+    small_areas_path: str | Path | None = None,
 ) -> dict[str, Any]:
     """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary."""
     report_cfg = config["report"]
@@ -271,6 +317,7 @@ def build_area_report(
     check_spec(spec, config)
     estimates = pd.read_parquet(estimates_path)
     models = read_models(models_path)
+    small_areas = sae.read_small_areas(small_areas_path) if spec.small_areas else None
     area_tables = load_area_tables(config["areas_dir"])
     labels = domain_value_labels(area_tables, read_yaml(config["variables"]), lang)
     data = ReportData(estimates, models, _indicators(config, estimates), labels, config, lang)
@@ -290,6 +337,7 @@ def build_area_report(
     scratch = Path(tempfile.mkdtemp(prefix=f".{figures_dir.name}.", suffix=".tmp", dir=figures_dir.parent))
     try:
         groups: dict[str, list[dict[str, Any]]] = {}
+        overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
         for content in contents:
             before, after = _figures(content, spec, data, scratch, centres, boundaries)
             indicator = content.indicator
@@ -310,9 +358,12 @@ def build_area_report(
                                     year=content.latest_year),
                 "value_header": tr(f"col_value_{kind}", lang),
                 "verdict_header": tr("col_vs_region", lang, region=data.region_name()),
+                "small_areas": _small_area_part(content, spec, data, small_areas, scratch)
+                if small_areas is not None and kind == "proportion" else None,
             })
         prov = provenance.collect(audit_paths, config_files,
-                                  [estimates_path] + ([models_path] if models is not None else []), now=now)
+                                  [estimates_path] + ([models_path] if models is not None else [])
+                                  + ([small_areas_path] if small_areas is not None else []), now=now)
         title = tr("title", lang, area=spec.title_in(lang))
         tidy = tidy_rows(data, spec, contents)
         modelled = model_rows(data, spec, contents)
@@ -327,7 +378,8 @@ def build_area_report(
             "rule_area": tr("rule_area", lang, region=data.region_name()),
             "how_to_read": tr("how_to_read_long", lang, min_n=config["disclosure"]["min_n"]),
             "groups": [{"name": name, "items": items} for name, items in groups.items()],
-            "methods": _methods(data, estimates),
+            "small_areas": overview,
+            "methods": _methods(data, estimates, small_areas is not None),
             "audit": _audit_table(prov, data),
             "provenance": prov,
             "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}"),

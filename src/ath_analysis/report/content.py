@@ -39,6 +39,7 @@ class AreaSpec:
     trend: Sequence[str]
     map: bool
     labels_en: Mapping[str, str] = field(default_factory=dict)
+    small_areas: bool = False  # show the Fay–Herriot sub-area estimates (reports/tables/small_areas.parquet)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["fi"]
@@ -59,6 +60,7 @@ def area_specs(report_config: Mapping[str, Any], region_code: str) -> dict[str, 
             trend=list(spec.get("trend", [])),
             map=bool(spec.get("map", False)),
             labels_en=dict(spec.get("labels_en", {}) or {}),
+            small_areas=bool(spec.get("small_areas", False)),
         )
     return specs
 

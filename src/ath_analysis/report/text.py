@@ -326,6 +326,128 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx} ja {csv}.",
         "en": "Made with ath-analysis. Tables for reuse: {xlsx} and {csv}.",
     },
+    # small areas (Fay–Herriot model)
+    "sae_title": {"fi": "Kylät ja kaupunginosat (pienaluemalli)", "en": "Villages and districts (small-area model)"},
+    "sae_intro": {
+        "fi": [
+            "Kylistä ja kaupunginosista (postinumeroalueista) on kyselyssä usein vain muutama vastaaja, joten "
+            "niiden omat, suoraan vastauksista lasketut luvut ovat epätarkkoja tai niitä ei voi julkaista lainkaan. "
+            "Siksi raportissa on niille myös pienaluemallin arviot.",
+            "Malliarvio lainaa tietoa samankaltaisilta alueilta: se yhdistää alueen omat vastaukset ja sen, mitä "
+            "alueen väestön rakenteen (esimerkiksi ikääntyneiden osuus) perusteella olisi odotettavissa. Mitä "
+            "vähemmän alueella on vastaajia, sitä enemmän arvio nojaa malliin – ja sitä epävarmempi se on. "
+            "Pienten kylien malliarviot kertovat siis lähinnä, millainen tilanne samankaltaisilla alueilla "
+            "yleensä on, eivät välttämättä juuri tämän kylän erityispiirteistä.",
+            "Suora arvio näytetään, kun alueella on riittävästi vastaajia (vähintään {min_n}) ja arvio on tarkka "
+            "(variaatiokerroin enintään {cv} %); muuten näytetään malliarvio. Taulukoissa näytetty luku on "
+            "merkitty sanalla ”suora” tai ”malli”, ja kuvioissa malliarviot on piirretty avoimella "
+            "vinoneliöllä. Alle {min_n} vastaajan suoria lukuja ei julkaista (–).",
+        ],
+        "en": [
+            "Villages and districts (postal code areas) often have only a few respondents, so their own figures, "
+            "computed directly from the answers, are imprecise or cannot be published at all. The report "
+            "therefore also gives estimates from a small-area model.",
+            "A model-based estimate borrows strength from similar areas: it combines the area's own answers with "
+            "what the structure of its population (for example the share of older people) would lead one to "
+            "expect. The fewer respondents an area has, the more the estimate leans on the model – and the less "
+            "certain it is. For small villages a model-based estimate mostly tells what similar areas are usually "
+            "like, not necessarily what is special about that village.",
+            "The direct estimate is shown where the area has enough respondents (at least {min_n}) and the "
+            "estimate is precise (coefficient of variation at most {cv}%); otherwise the model-based estimate is "
+            "shown. In the tables the value shown is marked “direct” or “model”, and in the charts model-based "
+            "estimates are drawn as open diamonds. Direct figures from fewer than {min_n} respondents are not "
+            "published (–).",
+        ],
+    },
+    "sae_col_area": {"fi": "Kylä tai kaupunginosa", "en": "Village or district"},
+    "sae_col_direct": {"fi": "Suora arvio (95 %:n lv.)", "en": "Direct estimate (95% CI)"},
+    "sae_col_model": {"fi": "Malliarvio (95 %:n lv.)", "en": "Model estimate (95% CI)"},
+    "sae_col_direct_cv": {"fi": "CV suora", "en": "CV direct"},
+    "sae_col_model_cv": {"fi": "CV malli", "en": "CV model"},
+    "sae_col_shown": {"fi": "Näytetty arvo", "en": "Value shown"},
+    "sae_mark_direct": {"fi": "suora", "en": "direct"},
+    "sae_mark_model": {"fi": "malli", "en": "model"},
+    "sae_table_caption": {"fi": "Taulukko: {label}, {year} – kylät ja kaupunginosat",
+                          "en": "Table: {label}, {year} – villages and districts"},
+    "sae_table_note": {
+        "fi": "suora = alueen omista vastauksista laskettu arvio (vähintään {min_n} vastaajaa ja variaatiokerroin "
+              "enintään {cv} %); malli = pienaluemallin arvio. CV = variaatiokerroin (keskivirhe suhteessa "
+              "arvioon): mitä pienempi, sitä tarkempi arvio. – = lukua ei julkaista. Alueet on järjestetty "
+              "näytetyn arvon mukaan.",
+        "en": "direct = estimate from the area's own answers (at least {min_n} respondents and coefficient of "
+              "variation at most {cv}%); model = small-area model estimate. CV = coefficient of variation (standard "
+              "error relative to the estimate): the smaller, the more precise. – = not published. Areas are sorted "
+              "by the value shown.",
+    },
+    "sae_fig_title": {"fi": "{title}: kylät ja kaupunginosat", "en": "{title}: villages and districts"},
+    "sae_fig_caption": {
+        "fi": "Kuvio: {label}, {year}, kylät ja kaupunginosat. Täytetty ympyrä on suora arvio, avoin vinoneliö "
+              "pienaluemallin arvio; vaakajanat ovat 95 %:n luottamusvälejä. Pystyviiva on koko "
+              "kunnan ({area}) suora arvio.",
+        "en": "Figure: {label}, {year}, villages and districts. A filled circle is a direct estimate, an open "
+              "diamond a small-area model estimate; horizontal lines are 95% confidence intervals. The vertical "
+              "line is the direct estimate for the whole of {area}.",
+    },
+    "sae_crude_note": {"fi": "Pienalueiden luvut ja vertailuviiva ovat vakioimattomia (ei ikävakiointia).",
+                       "en": "The small-area figures and the reference line are crude (not age-standardized)."},
+    "sae_legend_reference": {"fi": "{area} (suora arvio) {value}", "en": "{area} (direct estimate) {value}"},
+    "sae_legend_direct": {"fi": "Suora arvio (riittävästi vastaajia)", "en": "Direct estimate (enough respondents)"},
+    "sae_legend_model": {"fi": "Malliarvio (pienaluemalli)", "en": "Model-based estimate (small-area model)"},
+    "sae_cv_title": {"fi": "Arvioiden tarkkuus kylissä ja kaupunginosissa, {year}",
+                     "en": "Precision of the estimates in villages and districts, {year}"},
+    "sae_cv_xlabel": {"fi": "Vastaajia alueella (logaritminen asteikko)", "en": "Respondents in the area (log scale)"},
+    "sae_cv_ylabel": {"fi": "Variaatiokerroin (CV)", "en": "Coefficient of variation (CV)"},
+    "sae_cv_legend_direct": {"fi": "Suora arvio", "en": "Direct estimate"},
+    "sae_cv_legend_model": {"fi": "Malliarvio", "en": "Model-based estimate"},
+    "sae_cv_legend_threshold": {"fi": "Suora arvio näytetään, kun CV ≤ {cv} %",
+                                "en": "Direct estimate shown when CV ≤ {cv}%"},
+    "sae_cv_hidden_zone": {"fi": "alle {min_n} vastaajaa:\nsuoraa arviota\nei julkaista",
+                           "en": "fewer than {min_n}\nrespondents: direct\nnot published"},
+    "sae_cv_caption": {
+        "fi": "Kuvio: suoran arvion (täytetty ympyrä) ja malliarvion (avoin vinoneliö) variaatiokerroin kylittäin ja "
+              "kaupunginosittain vastaajamäärän mukaan, {year} (mittareiden mediaani; pienempi on tarkempi). Harmaa "
+              "viiva yhdistää saman alueen arviot: mitä pidempi viiva, sitä enemmän malli parantaa tarkkuutta. "
+              "Harmaalla alueella suoraa arviota ei julkaista, joten siellä on vain malliarvio.",
+        "en": "Figure: coefficient of variation of the direct estimate (filled circle) and the model-based estimate "
+              "(open diamond) for each village and district by number of respondents, {year} (median over the "
+              "indicators; smaller is more precise). A grey line joins an area's two estimates: the longer the "
+              "line, the more the model improves precision. In the grey zone the direct estimate is not published, "
+              "so there is only the model-based estimate.",
+    },
+    "methods_sae": {"fi": "Pienaluemalli", "en": "Small-area model"},
+    "methods_sae_text": {
+        "fi": "Kylien ja kaupunginosien malliarviot on laskettu Fay–Herriot-mallilla: alueen suora arvio ja "
+              "alueen väestöä kuvaavista tiedoista ({covariates}) ennustettu arvo yhdistetään painottaen sitä, "
+              "kumpi on tarkempi. Malli on sovitettu {transform}; alueiden välisen vaihtelun varianssi on "
+              "estimoitu {method}, {finite}. Suora arvio näytetään, kun vastaajia on vähintään {min_n} ja "
+              "variaatiokerroin on enintään {cv} %. Alueilla, joilla ei ole vastaajia, arvio perustuu pelkkään "
+              "malliin.",
+        "en": "The model-based estimates for villages and districts come from a Fay–Herriot model: the area's "
+              "direct estimate and the value predicted from data describing its population ({covariates}) are "
+              "combined, weighting the more precise one more. The model is fitted {transform}; the variance "
+              "between areas is estimated {method}, {finite}. The direct estimate is shown where there are at "
+              "least {min_n} respondents and the coefficient of variation is at most {cv}%. In areas without "
+              "respondents the estimate rests on the model alone.",
+    },
+    "sae_method_AREML_YL": {"fi": "Yoshimorin ja Lahirin korjatulla REML-menetelmällä",
+                            "en": "by Yoshimori and Lahiri's adjusted REML"},
+    "sae_method_AREML": {"fi": "Lin ja Lahirin korjatulla REML-menetelmällä", "en": "by Li and Lahiri's adjusted REML"},
+    "sae_method_REML": {"fi": "REML-menetelmällä", "en": "by REML"},
+    "sae_method_ML": {"fi": "suurimman uskottavuuden menetelmällä", "en": "by maximum likelihood"},
+    "sae_transform_freeman_tukey": {"fi": "Freeman–Tukeyn kaksoisarkussinimuunnoksen asteikolla",
+                                    "en": "on the Freeman–Tukey double arcsine scale"},
+    "sae_transform_arcsine": {"fi": "arkussinimuunnoksen asteikolla", "en": "on the arcsine scale"},
+    "sae_finite": {"fi": "ja alueen oma äärellisen perusjoukon vaihtelu on otettu huomioon",
+                   "en": "and each area's own finite-population variation is taken into account"},
+    "sae_infinite": {"fi": "ilman äärellisen perusjoukon korjausta", "en": "without a finite-population term"},
+    "sae_covariate_aged_65_plus": {"fi": "65 vuotta täyttäneiden osuus", "en": "share aged 65 or over"},
+    "sae_covariate_aged_75_plus": {"fi": "75 vuotta täyttäneiden osuus", "en": "share aged 75 or over"},
+    "sae_covariate_low_education": {"fi": "vain perusasteen koulutuksen saaneiden osuus",
+                                    "en": "share with basic education only"},
+    "sae_covariate_high_education": {"fi": "korkeakoulutettujen osuus", "en": "share with higher education"},
+    "sae_covariate_rural_m5_m7": {"fi": "maaseutualueilla asuvien osuus", "en": "share living in rural areas"},
+    "sae_covariate_lives_alone": {"fi": "yksin asuvien osuus", "en": "share living alone"},
+    "sae_covariate_men": {"fi": "miesten osuus", "en": "share of men"},
     # excel
     "xlsx_about": {"fi": "Tietoja", "en": "About"},
     "xlsx_models": {"fi": "Vakioidut vertailut", "en": "Adjusted comparisons"},
