@@ -52,3 +52,29 @@ def config(monkeypatch, synthetic_dir) -> dict:
     for wave, wave_cfg in cfg["waves"].items():
         wave_cfg["file"] = str(synthetic_dir / f"{wave}.sav")
     return cfg
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 900):
+    """Run snakemake in `workdir` (the installed package's interpreter), capturing its output."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def workflow_project(tmp_path_factory) -> Path:
+    """A scratch copy of the workflow and config, run once end to end on synthetic data for the whole session.
+
+    Tests may rerun it (it stays complete and consistent) but must not leave it broken: damage a copy instead.
+    """
+    import shutil
+
+    workdir = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "Snakefile", workdir)
+    shutil.copytree(ROOT / "workflow", workdir / "workflow")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    run = run_snakemake(workdir, "--cores", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir

@@ -11,9 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,7 +28,7 @@ from ath_analysis.report.maps import load_boundaries
 from ath_analysis.report.style import fmt_count, fmt_difference, fmt_estimate, fmt_value
 from ath_analysis.report.text import adjusters_text
 
-from .conftest import ROOT
+from .conftest import ROOT, run_snakemake
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 RESPONDENT_COLUMNS = {"respondent_id", "weight", "age", "stratum", "psu", "fpc", "postal_code"}
@@ -573,21 +570,13 @@ def test_failed_report_leaves_nothing_half_written(tmp_path, project_config):
 
 
 # --------------------------------------------------------------------------------------------- real workflow
-def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, capture_output=True, text=True,
-                          timeout=900)
+_snakemake = run_snakemake
 
 
 @pytest.fixture(scope="module")
-def workflow_run(tmp_path_factory) -> Path:
-    """A scratch copy of the project, run end to end (synthetic data)."""
-    workdir = tmp_path_factory.mktemp("report_project")
-    shutil.copy(ROOT / "Snakefile", workdir)
-    shutil.copytree(ROOT / "workflow", workdir / "workflow")
-    shutil.copytree(ROOT / "config", workdir / "config")
-    run = _snakemake(workdir, "--cores", "2")
-    assert run.returncode == 0, run.stderr[-3000:]
-    return workdir
+def workflow_run(workflow_project) -> Path:
+    """The session's project, run end to end once (synthetic data), shared with the workflow tests."""
+    return workflow_project
 
 
 def test_workflow_writes_both_reports_with_every_indicator(workflow_run):

@@ -5,31 +5,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+from .conftest import run_snakemake
 
-
-def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, timeout=600)
+_snakemake = run_snakemake
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the workflow and config, run once end to end."""
-    workdir = tmp_path_factory.mktemp("project")
-    shutil.copy(ROOT / "Snakefile", workdir)
-    shutil.copytree(ROOT / "workflow", workdir / "workflow")
-    shutil.copytree(ROOT / "config", workdir / "config")
-    run = _snakemake(workdir, "--cores", "2")
-    assert run.returncode == 0, run.stderr[-3000:]
-    return workdir
+def project(workflow_project) -> Path:
+    """The session's project, run once end to end (shared with the report tests)."""
+    return workflow_project
 
 
 def _planned_jobs(workdir: Path) -> dict[str, list[str]]:

@@ -17,16 +17,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ath_analysis.ingest import sha256_of
+
 PACKAGES = ("ath-analysis", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib", "pyreadstat",
             "snakemake", "jinja2", "openpyxl", "PyYAML", "jsonschema")
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
@@ -73,12 +67,12 @@ def collect(audit_paths: Sequence[str | Path], config_files: Sequence[str | Path
     """Everything a researcher needs to trace the report's numbers back to files and software."""
     audits = read_audits(audit_paths)
     inputs = [{"wave": a.get("wave"), "file": a.get("file"), "sha256": a.get("sha256")} for a in audits]
-    files = {str(p): sha256_file(p) for p in sorted(dict.fromkeys(str(p) for p in config_files))}
+    files = {str(p): sha256_of(p) for p in sorted(dict.fromkeys(str(p) for p in config_files))}
     combined = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files.items()).encode()).hexdigest()
     commit, dirty = git_commit()
     made = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Provenance(inputs=inputs, config_files=files, config_hash=combined,
-                      tables={str(p): sha256_file(p) for p in tables if Path(p).is_file()},
+                      tables={str(p): sha256_of(p) for p in tables if Path(p).is_file()},
                       software=package_versions(), git=commit, git_dirty=dirty, made=made, audits=audits)
 
 
