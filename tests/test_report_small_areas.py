@@ -151,3 +151,23 @@ def test_english_small_area_section(tmp_path, monkeypatch):
     assert rows["Anttola"]["value"] == "12.0% direct" and rows["Otava"]["value"] == "21.0% model"
     assert rows["Harjumaa"]["direct"] == "– (fewer than 30 respondents)"
     assert not re.search(r"pienalue|suora arvio", html, re.IGNORECASE)
+
+
+def test_models_that_could_not_be_estimated_are_listed_in_the_report():
+    from types import SimpleNamespace
+
+    from ath_analysis.report.build import model_warnings
+
+    models = pd.DataFrame({
+        "indicator": ["obesity", "obesity", "obesity"], "wave": ["ts2022", "pooled", "ts2022"],
+        "comparison": ["urban_rural", "urban_rural", "municipality"], "adjustment": ["adjusted", "crude", "crude"],
+        "status": ["not estimable", "ok", "failed"],
+        "message": ["perfect prediction: no respondent in level M5 has the outcome", "", "did not converge"],
+    })
+    spec = SimpleNamespace(comparisons=["urban_rural", "urban_rural_group"])
+    indicator = SimpleNamespace(id="obesity", label_fi="Lihavien osuus (%)", label_en="Obesity (%)")
+    data = SimpleNamespace(lang="fi", indicators=[indicator], wave_names={"ts2022": "Terve Suomi 2022"})
+    lines = model_warnings(models, spec, data)
+    assert lines == ["Lihavien osuus (%) – Terve Suomi 2022, urban_rural (vakioitu): perfect prediction: no "
+                     "respondent in level M5 has the outcome"]  # the municipality model is not this report's
+    assert model_warnings(None, spec, data) == []

@@ -286,6 +286,18 @@ def _audit_table(prov: provenance.Provenance, data: ReportData) -> list[dict[str
     return rows
 
 
+def model_warnings(models: pd.DataFrame | None, spec: AreaSpec, data: ReportData) -> list[str]:
+    """One line per model of this report's comparisons that could not be estimated, with its reason."""
+    if models is None or "status" not in models or models.empty:
+        return []
+    bad = models[(models["status"].fillna("ok") != "ok") & models["comparison"].isin(list(spec.comparisons))]
+    bad = bad.drop_duplicates(["indicator", "wave", "comparison", "adjustment", "message"])
+    labels = {i.id: (i.label_en if data.lang == "en" else i.label_fi) for i in data.indicators}
+    waves = {**data.wave_names, "pooled": tr("pooled", data.lang)}
+    return [f"{labels.get(r.indicator, r.indicator)} – {waves.get(r.wave, r.wave)}, {r.comparison} "
+            f"({tr('adjustment_' + r.adjustment, data.lang)}): {r.message}" for r in bad.itertuples(index=False)]
+
+
 def _indicators(config: Mapping[str, Any], estimates: pd.DataFrame) -> list[Indicator]:
     definitions = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
     present = set(estimates["indicator"])
@@ -381,6 +393,7 @@ def build_area_report(
             "small_areas": overview,
             "methods": _methods(data, estimates, small_areas is not None),
             "audit": _audit_table(prov, data),
+            "model_warnings": model_warnings(models, spec, data),
             "provenance": prov,
             "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}"),
         }

@@ -302,6 +302,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit_in_region": {"fi": "Vastaajia maakunnassa", "en": "Respondents in region"},
     "audit_none": {"fi": "ei yhtään", "en": "none"},
     "audit_warnings": {"fi": "Varoitukset", "en": "Warnings"},
+    "model_warnings": {"fi": "Malleja, joita ei voitu estimoida", "en": "Models that could not be estimated"},
+    "model_warnings_none": {"fi": "Kaikki vertailumallit voitiin estimoida.",
+                            "en": "All comparison models could be estimated."},
+    "adjustment_crude": {"fi": "vakioimaton", "en": "crude"},
+    "adjustment_adjusted": {"fi": "vakioitu", "en": "adjusted"},
     "provenance": {"fi": "Alkuperä ja toistettavuus", "en": "Provenance and reproducibility"},
     "provenance_text": {
         "fi": "Näillä tiedoilla tutkija voi jäljittää jokaisen luvun: samat syötetiedostot, asetukset ja "
