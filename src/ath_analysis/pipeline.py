@@ -104,14 +104,19 @@ def truth(config: Mapping[str, Any], populations: Mapping[str, str], output: str
         pd.concat(parts, ignore_index=True).to_parquet(tmp, index=False)
 
 
+def _wave_tables(config: Mapping[str, Any], inputs: Mapping[str, str]
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """Every wave's indicator table and survey year, for the stages that work on all waves together."""
+    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
+    return waves, {wave: config["waves"][wave]["year"] for wave in waves}
+
+
 def estimate(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str, csv: str) -> None:
     """All waves' indicator tables → the tidy estimate table (Parquet and CSV)."""
     from ath_analysis.estimates import build_estimates
     from ath_analysis.tables import write_table
 
-    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
-    years = {wave: config["waves"][wave]["year"] for wave in waves}
-    table = build_estimates(waves, years, _indicator_definitions(config), config,
+    table = build_estimates(*_wave_tables(config, inputs), _indicator_definitions(config), config,
                             load_area_tables(config["areas_dir"]), read_yaml(config["variables"]))
     write_table(table, parquet, csv)
 
@@ -133,9 +138,7 @@ def compare(config: Mapping[str, Any], inputs: Mapping[str, str], parquet: str, 
     from ath_analysis.compare import build_models
     from ath_analysis.tables import write_table
 
-    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
-    years = {wave: config["waves"][wave]["year"] for wave in waves}
-    table = build_models(waves, years, _indicator_definitions(config), config,
+    table = build_models(*_wave_tables(config, inputs), _indicator_definitions(config), config,
                          load_area_tables(config["areas_dir"]), read_yaml(config["variables"]))
     write_table(table, parquet, csv)
 
@@ -151,8 +154,7 @@ def small_areas(config: Mapping[str, Any], inputs: Mapping[str, str], population
     ids = select_indicators(_indicator_definitions(config), config["small_areas"]["indicators"])
     people = {wave: pd.read_parquet(path) for wave, path in populations.items()} if populations else None
     covariates = build_covariates(config, areas, people, list(inputs))
-    waves = {wave: pd.read_parquet(path) for wave, path in inputs.items()}
-    years = {wave: config["waves"][wave]["year"] for wave in waves}
+    waves, years = _wave_tables(config, inputs)
     labels = domain_value_labels(areas, read_yaml(config["variables"]), config["report"]["language"])
     table, warnings = estimate_small_areas(waves, years, ids, covariates, config, labels)
     for warning in warnings:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ath_analysis.atomic import atomic_outputs
+from ath_analysis.errors import ConfigError
 
 CSV_FLOAT_FORMAT = "%.10g"
 
@@ -16,3 +18,14 @@ def write_table(table: pd.DataFrame, parquet: str | Path, csv: str | Path) -> No
     with atomic_outputs(parquet, csv) as (parquet_tmp, csv_tmp):
         table.to_parquet(parquet_tmp, index=False)
         table.to_csv(csv_tmp, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+
+
+def read_optional_table(path: str | Path | None, required: Sequence[str], what: str) -> pd.DataFrame | None:
+    """A result table an area report may use: None when absent, an error naming missing columns otherwise."""
+    if not path or not Path(path).is_file():
+        return None
+    table = pd.read_parquet(path)
+    missing = [c for c in required if c not in table]
+    if missing:
+        raise ConfigError(f"{path}: {what} lacks column(s) {', '.join(missing)}")
+    return table

@@ -32,6 +32,7 @@ from ath_analysis.report.content import (
 from ath_analysis.report.style import figure_style, fmt_count, fmt_difference, fmt_estimate, fmt_number
 from ath_analysis.report.summary import GENERIC_ADJUSTERS, indicator_summary
 from ath_analysis.report.text import STRINGS, adjusters_text, tr, tr_or
+from ath_analysis.tables import read_optional_table
 
 MODEL_REQUIRED = ["indicator", "wave", "comparison", "adjustment", "level", "estimate", "ci_low", "ci_high"]
 
@@ -49,12 +50,9 @@ def check_spec(spec: AreaSpec, config: Mapping[str, Any]) -> None:
 
 def read_models(path: str | Path | None) -> pd.DataFrame | None:
     """The model table when there is one with rows; None otherwise (the report then shows crude values)."""
-    if not path or not Path(path).is_file():
+    models = read_optional_table(path, MODEL_REQUIRED, "model table")
+    if models is None:
         return None
-    models = pd.read_parquet(path)
-    missing = [c for c in MODEL_REQUIRED if c not in models]
-    if missing:
-        raise ConfigError(f"{path}: model table lacks column(s) {', '.join(missing)}")
     defaults = {"is_reference": False, "suppressed": False, "flag": "", "adjusters": "", "level_label": None,
                 "difference": float("nan"), "diff_ci_low": float("nan"), "diff_ci_high": float("nan"),
                 "n": pd.NA, "status": "ok", "kind": None, "year": pd.NA}

@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from ath_analysis.errors import ConfigError
 from ath_analysis.report.content import IndicatorContent, ReportData
 from ath_analysis.report.style import (
     COLOURS,
@@ -36,6 +35,7 @@ from ath_analysis.report.style import (
     stamp_synthetic,
 )
 from ath_analysis.report.text import join_words, tr, tr_or
+from ath_analysis.tables import read_optional_table
 
 REQUIRED = ["indicator", "wave", "year", "area_set", "area", "area_label", "n", "direct", "direct_se",
             "direct_ci_low", "direct_ci_high", "direct_suppressed", "model", "model_cv", "model_ci_low",
@@ -50,13 +50,8 @@ ZERO_AT = 0.6  # where areas without respondents are drawn on the log axis of re
 
 def read_small_areas(path: str | Path | None) -> pd.DataFrame | None:
     """The small-area table when there is one with rows; None otherwise (the report then has no such part)."""
-    if not path or not Path(path).is_file():
-        return None
-    table = pd.read_parquet(path)
-    missing = [c for c in REQUIRED if c not in table]
-    if missing:
-        raise ConfigError(f"{path}: small-area table lacks column(s) {', '.join(missing)}")
-    if not len(table):
+    table = read_optional_table(path, REQUIRED, "small-area table")
+    if table is None or not len(table):
         return None
     table["wave"] = table["wave"].astype(str)
     table["direct_suppressed"] = table["direct_suppressed"].astype(bool)

@@ -12,6 +12,7 @@ import pyreadstat
 
 from ath_analysis.areas import AreaTables
 from ath_analysis.atomic import atomic_outputs
+from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.synth.formats import URBAN_RURAL_NUMBERS, WAVE_FORMATS, Item, WaveFormat
 from ath_analysis.synth.health import add_health_items
 from ath_analysis.synth.population import build_population
@@ -170,8 +171,6 @@ def generate_wave(
 ) -> dict[str, Any]:
     """Make one synthetic wave: its `.sav` file and its true population (Parquet). Returns a summary."""
     if wave not in WAVE_FORMATS:
-        from ath_analysis.errors import ConfigError, close_matches
-
         raise ConfigError(f"unknown synthetic wave '{wave}'{close_matches(wave, WAVE_FORMATS)}")
     fmt = WAVE_FORMATS[wave]
     population = build_wave_population(areas, fmt, seed)
