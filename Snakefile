@@ -10,7 +10,7 @@ min_version("8.0")
 configfile: "config/config.yaml"
 
 
-# every problem in the config at once, then defaults from workflow/schemas/config.schema.yaml
+# every problem in the config at once, then defaults from the packaged schema (ath_analysis/schemas)
 check_config(config, "config/config.yaml")
 
 

@@ -19,12 +19,10 @@ from ath_analysis.errors import ConfigError, close_matches
 
 
 def schema_path(name: str) -> Path:
-    """Path of a JSON Schema under workflow/schemas (project checkout or the working directory)."""
-    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
-        candidate = root / "workflow" / "schemas" / name
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"schema workflow/schemas/{name} not found; run from the project directory")
+    """Path of a packaged JSON Schema."""
+    from ath_analysis.schemas import schema_file
+
+    return schema_file(name)
 
 
 def read_yaml(path: str | Path) -> Any:

@@ -3,7 +3,7 @@
 Analysts edit the YAML file without touching Python, so every mistake must come back as a plain sentence
 naming the file, the indicator and the field, and all of them at once: a run that stops at the first typo
 wastes the analyst's afternoon. The file is checked in two layers: the JSON schema
-(workflow/schemas/indicators.schema.yaml) for the fields, then the expression parser for the definitions
+(ath_analysis/schemas/indicators.schema.yaml) for the fields, then the expression parser for the definitions
 against the canonical variables.
 """
 
@@ -25,7 +25,7 @@ from ath_analysis.indicators.expression import Expression, ExpressionError, pars
 
 # The repository's schema: the pipeline runs from a checkout (Snakemake), so it is found from this file
 # (or, for a non-editable install, from the working directory).
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "indicators.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "indicators.schema.yaml"
 
 # Variables the geography stage adds to every respondent on top of config/variables.yaml (name -> type).
 DERIVED_VARIABLES: dict[str, str] = {"age_group": "code"}
@@ -311,8 +311,7 @@ def _build(
     schema_path: str | Path | None,
 ) -> tuple[list[Indicator], list[str]]:
     if schema_path is None:
-        fallback = Path.cwd() / "workflow" / "schemas" / SCHEMA_PATH.name
-        schema_path = SCHEMA_PATH if SCHEMA_PATH.is_file() or not fallback.is_file() else fallback
+        schema_path = SCHEMA_PATH
     schema = _schema(Path(schema_path))
     positioned, bad_fields = _schema_problems(raw, schema, source)
     items = raw.get("indicators") if isinstance(raw, dict) else None
