@@ -1,17 +1,20 @@
 # ath-analysis workflow: THL adult-survey waves → harmonized, geography-aware respondent tables → estimates
-# → reports. All logic lives in src/ath_analysis; each rule is a thin call into it (workflow/scripts/).
+# → reports. All logic lives in src/ath_analysis; each rule is a thin call into ath_analysis.stages, and its
+# params are exactly the config values that stage reads.
 from snakemake.utils import min_version
 
-from ath_analysis.config import check_config
+from ath_analysis.workflow import workflow_settings
 
 min_version("8.0")
 
 
-configfile: "config/config.yaml"
-
-
-# every problem in the config at once, then defaults from the packaged schema (ath_analysis/schemas)
-check_config(config, "config/config.yaml")
+# The config is read by ath-analysis's own safe reader (never by Snakemake's YAML templating), validated
+# against its schema with defaults filled, and checked with the other configuration files, before any rule
+# is defined. `--configfile FILE` replaces config/config.yaml (it is not merged into it); `--config k=v`
+# overrides single keys.
+SETTINGS = workflow_settings(workflow.config_settings.configfiles, workflow.config_settings.config)
+config.clear()
+config.update(SETTINGS.config)
 
 
 include: "workflow/rules/common.smk"
@@ -27,7 +30,7 @@ rule all:
     input:
         "reports/tables/estimates.parquet",
         "reports/tables/small_areas.parquet",
-        "reports/tables/models.parquet",
+        "reports/tables/comparisons.parquet",
         expand("reports/{area}.html", area=REPORT_AREAS),
         expand("reports/{area}.xlsx", area=REPORT_AREAS),
         SYNTHETIC_TRUTH,

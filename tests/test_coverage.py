@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.estimates import domain_frame, wave_design
+from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.geography import attach_geography
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.survey import estimate_domains
 from ath_analysis.synth import WAVE_FORMATS, simulate_respondents
 from ath_analysis.synth.generate import build_wave_population
-from ath_analysis.truth import population_truth
+from ath_analysis.synth.truth import population_truth
 
 from .conftest import ROOT, SEED
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ath_analysis.errors import ConfigError, DataError
-from ath_analysis.estimates import domain_frame, wave_design
+from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.geography import attach_geography
 from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ath_analysis.areas import load_area_tables
-from ath_analysis.estimates import domain_frame, wave_design
+from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.geography import UNKNOWN_SUBAREA, attach_geography
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.sae import fay_herriot

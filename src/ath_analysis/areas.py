@@ -6,6 +6,7 @@ that the geography stage and the synthetic generator agree on codes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +68,12 @@ class AreaTables:
         return pd.concat([*parts, old], ignore_index=True)
 
 
-def _read(directory: Path, name: str) -> pd.DataFrame:
-    path = directory / name
+# The files `load_area_tables` reads (the report also reads municipality_centres.csv, separately).
+AREA_TABLE_FILES = tuple(_REQUIRED)
+
+
+def _read(files: dict[str, Path], name: str) -> pd.DataFrame:
+    path = files[name]
     if not path.is_file():
         raise ConfigError(f"{path}: reference table not found")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
@@ -78,26 +83,33 @@ def _read(directory: Path, name: str) -> pd.DataFrame:
     return frame
 
 
-def load_area_tables(directory: str | Path) -> AreaTables:
-    """Read and check the reference tables in `directory` (normally config/areas)."""
-    directory = Path(directory)
-    municipalities = _read(directory, "municipalities.csv")
-    mergers = _read(directory, "municipal_mergers.csv")
-    esp = _read(directory, "esp2013.csv")
+def load_area_tables(source: str | Path | Sequence[str | Path]) -> AreaTables:
+    """Read and check the reference tables: the folder that holds them (normally config/areas), or exactly
+    the files of AREA_TABLE_FILES (as a Snakemake rule declares them)."""
+    if isinstance(source, str | Path):
+        files = {name: Path(source) / name for name in AREA_TABLE_FILES}
+    else:
+        files = {Path(p).name: Path(p) for p in source}
+        missing = [name for name in AREA_TABLE_FILES if name not in files]
+        if missing:
+            raise ConfigError(f"area tables {', '.join(missing)} not given (expected {', '.join(AREA_TABLE_FILES)})")
+    municipalities = _read(files, "municipalities.csv")
+    mergers = _read(files, "municipal_mergers.csv")
+    esp = _read(files, "esp2013.csv")
     esp["age_min"] = esp["age_min"].astype(int)
     esp["age_max"] = pd.to_numeric(esp["age_max"]).astype("Float64")
     esp["weight"] = esp["weight"].astype(float)
-    subareas = _read(directory, "mikkeli_subareas.csv")
+    subareas = _read(files, "mikkeli_subareas.csv")
     subareas["population_2022"] = subareas["population_2022"].astype(int)
     for column in [c for c in municipalities.columns if c.startswith("pop_")]:
         municipalities[column] = municipalities[column].astype(int)
-    urban_rural = _read(directory, "urban_rural_classes.csv")
+    urban_rural = _read(files, "urban_rural_classes.csv")
     urban_rural["class_no"] = urban_rural["class_no"].astype(int)
     return AreaTables(
         municipalities=municipalities,
         mergers=mergers,
         urban_rural_classes=urban_rural,
-        kuntaryhmitys_classes=_read(directory, "kuntaryhmitys_classes.csv"),
+        kuntaryhmitys_classes=_read(files, "kuntaryhmitys_classes.csv"),
         esp2013=esp,
         mikkeli_subareas=subareas,
     )

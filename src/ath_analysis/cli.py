@@ -17,8 +17,9 @@ from ath_analysis.errors import AthError
 
 def _synth(args: argparse.Namespace) -> int:
     from ath_analysis.areas import load_area_tables
-    from ath_analysis.config import load_config, read_yaml
+    from ath_analysis.config import load_config
     from ath_analysis.synth import WAVE_FORMATS, generate_wave
+    from ath_analysis.yaml_files import read_yaml
 
     config = load_config(args.config)
     seed = args.seed if args.seed is not None else config["data"]["synthetic_seed"]

@@ -7,7 +7,8 @@ Respondents are never dropped here: a respondent outside the region stays in the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,26 @@ import pandas as pd
 from ath_analysis.areas import AreaTables
 from ath_analysis.errors import DataError
 
+
+@dataclass(frozen=True)
+class GeographySettings:
+    """The config's `geography` block, as geography reads it (min_age is ingest's)."""
+
+    region_code: str
+    reference_date: str
+    membership: Literal["reference", "survey_time"] = "reference"
+    urban_rural_source: Literal["auto", "respondent", "municipality"] = "auto"
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any]) -> GeographySettings:
+        return cls(str(block["region_code"]), str(block["reference_date"]), block["membership"],
+                   block["urban_rural_source"])
+
+
 AGE_GROUPS = {"age_group": [(20, 54, "20–54"), (55, 74, "55–74"), (75, None, "75+")],
               "age_group2": [(20, 64, "20–64"), (65, None, "65+")]}
 UNKNOWN_SUBAREA = "tuntematon"
+SUBAREA_MUNICIPALITY = "491"  # the municipality whose postal areas config/areas/mikkeli_subareas.csv lists
 
 
 def current_code(codes: pd.Series, areas: AreaTables, on: str) -> pd.Series:
@@ -94,7 +112,7 @@ def _urban_rural(frame: pd.DataFrame, areas: AreaTables, source: str) -> tuple[p
 def attach_geography(
     respondents: pd.DataFrame,
     areas: AreaTables,
-    geography: Mapping[str, Any],
+    geography: GeographySettings,
     wave: str,
     fieldwork_date: str,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -102,20 +120,20 @@ def attach_geography(
     _check_codes(respondents, areas, wave)
     frame = respondents.copy()
     codes = frame["municipality_code"]
-    reference = geography["reference_date"]
+    reference = geography.reference_date
     frame["municipality"] = current_code(codes, areas, reference)
     names = areas.municipality_names()
     frame["municipality_name"] = frame["municipality"].map(names)
     frame["region_at_survey"] = region_on(codes, areas, fieldwork_date)
     frame["region_at_reference"] = region_on(frame["municipality"], areas, reference)
-    membership = frame["region_at_reference" if geography["membership"] == "reference" else "region_at_survey"]
-    frame["in_region"] = (membership == geography["region_code"]).fillna(False).astype(bool)
+    membership = frame["region_at_reference" if geography.membership == "reference" else "region_at_survey"]
+    frame["in_region"] = (membership == geography.region_code).fillna(False).astype(bool)
     frame["urban_rural"], frame["urban_rural_group"], ur_source = _urban_rural(
-        frame, areas, geography["urban_rural_source"]
+        frame, areas, geography.urban_rural_source
     )
     subareas = areas.mikkeli_subareas.set_index("postal_code")
     postal = frame["postal_code"] if "postal_code" in frame else pd.Series(pd.NA, index=frame.index)
-    in_mikkeli = frame["municipality"] == "491"
+    in_mikkeli = frame["municipality"] == SUBAREA_MUNICIPALITY
     frame["subarea"] = postal.map(subareas["subarea"]).where(in_mikkeli)
     frame["subarea_group"] = postal.map(subareas["subarea_group"]).where(in_mikkeli)
     unplaced = in_mikkeli & frame["subarea"].isna()
@@ -129,7 +147,7 @@ def attach_geography(
         "rows_out": len(frame),
         "in_region": int(frame["in_region"].sum()),
         "outside_region": int((~frame["in_region"]).sum()),
-        "membership": geography["membership"],
+        "membership": geography.membership,
         "reference_date": reference,
         "urban_rural_source": ur_source,
         "recoded_municipalities": {

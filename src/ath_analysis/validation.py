@@ -1,6 +1,8 @@
-"""`ath-analysis validate`: config, harmonization, indicators and data variables checked together.
+"""`ath-analysis validate`: the whole configuration and the survey files it names, checked together.
 
-Everything is reported at once, so an analyst fixes a config in one round instead of one error per run.
+Everything is reported at once, so an analyst fixes a config in one round instead of one error per run. The
+configuration checks are the ones the workflow runs when it starts (`ath_analysis.checks`); on top of them
+each wave's file is opened (metadata only) to check that every mapped variable is in it.
 """
 
 from __future__ import annotations
@@ -11,33 +13,29 @@ from typing import Any
 
 import pyreadstat
 
-from ath_analysis.config import check_config, read_yaml
+from ath_analysis.checks import project_problems
+from ath_analysis.config import load_config
 from ath_analysis.errors import AthError, close_matches
 from ath_analysis.harmonization import parse_wave_spec
+from ath_analysis.yaml_files import read_yaml
 
 SENSITIVE_DIRS = ("data/raw", "data/processed")
 
 
-def _indicator_problems(config: dict[str, Any]) -> list[str]:
-    from ath_analysis.indicators.definitions import canonical_variables, load_indicators
-
+def _wave_file_problems(config: dict[str, Any]) -> list[str]:
+    """Each wave's file exists, can be read and holds the variables its harmonization maps."""
     try:
-        load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
-    except AthError as exc:
-        return str(exc).splitlines()
-    return []
-
-
-def _wave_problems(config: dict[str, Any], variables: dict[str, Any]) -> list[str]:
-    harmonization = read_yaml(config["harmonization"])
+        harmonization = read_yaml(config["harmonization"])
+        variables = read_yaml(config["variables"])
+    except AthError:
+        return []  # already reported by the configuration checks
     problems: list[str] = []
     for wave, wave_config in config["waves"].items():
-        if not isinstance(harmonization, dict) or wave not in harmonization:
-            known = list(harmonization) if isinstance(harmonization, dict) else []
-            problems.append(f"{config['harmonization']}: no block for wave '{wave}'{close_matches(wave, known)}")
+        if not isinstance(harmonization, dict) or not isinstance(harmonization.get(wave), dict):
             continue
         specs, spec_problems = parse_wave_spec(wave, harmonization[wave], variables, config["harmonization"])
-        problems += spec_problems
+        if spec_problems:
+            continue
         path = Path(wave_config["file"])
         if not path.is_file():
             if not config["data"]["synthetic"]:
@@ -70,17 +68,12 @@ def tracked_sensitive_files(root: str | Path = ".") -> list[str]:
 
 def validate_project(config_path: str | Path = "config/config.yaml") -> tuple[list[str], list[str]]:
     """(problems, warnings) for the whole configuration and the data it names."""
-    raw = read_yaml(config_path)
-    if not isinstance(raw, dict):
-        return [f"{config_path}: expected a mapping of settings at the top level"], []
     try:
-        config = check_config(raw, config_path)
+        config = load_config(config_path)
     except AthError as exc:
-        return str(exc).splitlines()[1:] or [str(exc)], []
-    problems: list[str] = []
-    variables = read_yaml(config["variables"])
-    problems += _wave_problems(config, variables)
-    problems += _indicator_problems(config)
+        lines = str(exc).splitlines()
+        return [line.strip() for line in (lines[1:] if len(lines) > 1 else lines)], []
+    problems = project_problems(config) + _wave_file_problems(config)
     warnings = [
         f"{f} is tracked by git: survey data must never be committed (git rm --cached {f})"
         for f in tracked_sensitive_files(Path(config_path).resolve().parent.parent)

@@ -1,8 +1,22 @@
+# Shared values of the rules: waves, folders, the reference tables, and the indicator rules (the computing part
+# of config/indicators.yaml, so that a label edit reruns only the reports).
 from pathlib import Path
+
+from ath_analysis.areas import AREA_TABLE_FILES
 
 WAVES = list(config["waves"])
 PROCESSED = Path(config["data"]["processed_dir"])
-AREA_TABLES = sorted(str(p) for p in Path(config["areas_dir"]).glob("*.csv"))
+SYNTHETIC = bool(config["data"]["synthetic"])
+SYNTHETIC_DIR = f"{config['data']['raw_dir']}/synthetic"  # generated .sav files, as the researcher's would be
+SYNTHETIC_DERIVED = PROCESSED / "synthetic"  # their true populations and truth table
+AREA_TABLES = [str(Path(config["areas_dir"]) / name) for name in AREA_TABLE_FILES]
+MUNICIPALITY_CENTRES = str(Path(config["areas_dir"]) / "municipality_centres.csv")
+INDICATOR_RULES = SETTINGS.indicator_rules
+WAVE_YEARS = {wave: spec["year"] for wave, spec in config["waves"].items()}
+FIELDWORK_DATES = {wave: spec["fieldwork_date"] for wave, spec in config["waves"].items()}
+GEOGRAPHY = {key: config["geography"][key] for key in ("region_code", "reference_date", "membership",
+                                                       "urban_rural_source")}
+INDICATOR_TABLES = expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVES)
 
 
 wildcard_constraints:
@@ -13,11 +27,5 @@ def wave_file(wildcards):
     return config["waves"][wildcards.wave]["file"]
 
 
-def report_small_areas(wildcards):
-    """The Fay–Herriot sub-area table, for report areas configured with `small_areas: true`."""
-    shows = config["report"]["areas"][wildcards.area].get("small_areas", False)
-    return ["reports/tables/small_areas.parquet"] if shows else []
-
-
 # the true population values exist only for synthetic data
-SYNTHETIC_TRUTH = [f"{config['data']['raw_dir']}/synthetic/truth.parquet"] if config["data"]["synthetic"] else []
+SYNTHETIC_TRUTH = [str(SYNTHETIC_DERIVED / "truth.parquet")] if SYNTHETIC else []

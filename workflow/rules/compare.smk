@@ -1,22 +1,27 @@
+# Survey-weighted comparisons between areas (crude and adjusted models): the comparison table.
 rule compare:
     input:
-        waves=expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVES),
-        indicators=config["indicators"],
-        variables=config["variables"],
+        waves=INDICATOR_TABLES,
         areas=AREA_TABLES,
+        variables=config["variables"],
     output:
         parquet=report(
-            "reports/tables/models.parquet",
-            caption="../report/models.rst",
+            "reports/tables/comparisons.parquet",
+            caption="../report/comparisons.rst",
             category="Tables",
         ),
-        csv=report("reports/tables/models.csv", caption="../report/models.rst", category="Tables"),
+        csv=report("reports/tables/comparisons.csv", caption="../report/comparisons.rst", category="Tables"),
     params:
+        waves=WAVE_YEARS,
+        indicators=INDICATOR_RULES,
         compare=config["compare"],
-        estimate=config["estimate"],
+        lonely_psu=config["estimate"]["lonely_psu"],
+        level=config["estimate"]["level"],
         disclosure=config["disclosure"],
         precision=config["precision"],
+        region_code=config["geography"]["region_code"],
         language=config["report"]["language"],
+        synthetic=SYNTHETIC,
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -1,11 +1,14 @@
 rule indicators:
     input:
         analysis=rules.geography.output.analysis,
-        indicators=config["indicators"],
         variables=config["variables"],
     output:
         table=PROCESSED / "{wave}" / "indicators.parquet",
         audit=PROCESSED / "{wave}" / "audit_indicators.json",
+    params:
+        wave=lambda wildcards: wildcards.wave,
+        indicators=INDICATOR_RULES,
+        source=config["indicators"],
     conda:
         "../envs/ath-analysis.yaml"
     log:
@@ -16,9 +19,9 @@ rule indicators:
 
 rule estimate:
     input:
-        waves=expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVES),
-        indicators=config["indicators"],
+        waves=INDICATOR_TABLES,
         areas=AREA_TABLES,
+        variables=config["variables"],
     output:
         parquet=report(
             "reports/tables/estimates.parquet",
@@ -27,10 +30,14 @@ rule estimate:
         ),
         csv=report("reports/tables/estimates.csv", caption="../report/estimates.rst", category="Tables"),
     params:
+        waves=WAVE_YEARS,
+        indicators=INDICATOR_RULES,
         estimate=config["estimate"],
         disclosure=config["disclosure"],
         precision=config["precision"],
+        region_code=config["geography"]["region_code"],
         language=config["report"]["language"],
+        synthetic=SYNTHETIC,
     conda:
         "../envs/ath-analysis.yaml"
     log:

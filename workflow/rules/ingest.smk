@@ -1,3 +1,5 @@
+# Per wave: the .sav → harmonized respondents (ingest) → the analysis table with areas and age groups
+# (geography) → one column per indicator (indicators, in estimate.smk).
 rule ingest:
     input:
         sav=wave_file,
@@ -8,8 +10,11 @@ rule ingest:
         labels=PROCESSED / "{wave}" / "labels.json",
         audit=PROCESSED / "{wave}" / "audit_ingest.json",
     params:
-        wave_config=lambda wildcards: config["waves"][wildcards.wave],
+        wave=lambda wildcards: wildcards.wave,
+        year=lambda wildcards: config["waves"][wildcards.wave]["year"],
+        survey=lambda wildcards: config["waves"][wildcards.wave]["survey"],
         min_age=config["geography"]["min_age"],
+        synthetic=SYNTHETIC,
     conda:
         "../envs/ath-analysis.yaml"
     log:
@@ -21,13 +26,14 @@ rule ingest:
 rule geography:
     input:
         respondents=rules.ingest.output.respondents,
-        ingest_audit=rules.ingest.output.audit,
         areas=AREA_TABLES,
     output:
         analysis=PROCESSED / "{wave}" / "analysis.parquet",
-        audit=PROCESSED / "{wave}" / "audit.json",
+        audit=PROCESSED / "{wave}" / "audit_geography.json",
     params:
-        geography=config["geography"],
+        wave=lambda wildcards: wildcards.wave,
+        fieldwork_date=lambda wildcards: config["waves"][wildcards.wave]["fieldwork_date"],
+        geography=GEOGRAPHY,
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -1,27 +1,42 @@
 # Reports people read: one self-contained HTML report per configured area (report.areas in the config), with
-# its Excel workbook, formatted table and figures (PNG + SVG). An indicator without rows in the model table is
-# shown with crude values only. An area with `small_areas: true` also shows its villages and districts from the
-# Fay–Herriot small-area table.
+# its Excel workbook, formatted table and figures (PNG + SVG). An indicator without rows in the comparison
+# table is shown with crude values only. An area with `small_areas: true` also shows its villages and
+# districts from the Fay–Herriot small-area table.
 import re
 
 REPORT_AREAS = list(config["report"]["areas"])
+SMALL_AREA_REPORT_SETTINGS = ("max_direct_cv", "covariates", "method", "transform", "finite_population")
 
 
 wildcard_constraints:
     area="|".join(re.escape(a) for a in REPORT_AREAS),
 
 
+def area_spec(wildcards):
+    return config["report"]["areas"][wildcards.area]
+
+
+def shows_small_areas(wildcards):
+    return bool(area_spec(wildcards).get("small_areas"))
+
+
+def shows_map(wildcards):
+    return bool(area_spec(wildcards).get("map"))
+
+
 rule area_report:
     input:
         estimates="reports/tables/estimates.parquet",
-        models="reports/tables/models.parquet",  # crude and adjusted comparisons (the compare stage)
-        small_areas=report_small_areas,  # sub-area model estimates (the small_areas stage), when configured
-        audits=expand(PROCESSED / "{wave}" / "audit.json", wave=WAVES),
-        configfiles=workflow.configfiles,
+        comparisons="reports/tables/comparisons.parquet",  # crude and adjusted comparisons (rule compare)
+        small_areas=lambda w: ["reports/tables/small_areas.parquet"] if shows_small_areas(w) else [],
+        ingest_audits=expand(PROCESSED / "{wave}" / "audit_ingest.json", wave=WAVES),
+        geography_audits=expand(PROCESSED / "{wave}" / "audit_geography.json", wave=WAVES),
         indicators=config["indicators"],
         variables=config["variables"],
         areas=AREA_TABLES,
-        boundaries=[config["report"]["boundaries"]] if config["report"].get("boundaries") else [],
+        centres=lambda w: [MUNICIPALITY_CENTRES] if shows_map(w) and not config["report"]["boundaries"] else [],
+        boundaries=lambda w: [config["report"]["boundaries"]] if shows_map(w) and config["report"]["boundaries"]
+        else [],
     output:
         html=report(
             "reports/{area}.html",
@@ -50,9 +65,21 @@ rule area_report:
             labels={"figure": "{name}"},
         ),
     params:
-        report=config["report"],
+        area=lambda wildcards: wildcards.area,
+        spec=area_spec,
+        language=config["report"]["language"],
+        model_wave=config["report"]["model_wave"],
+        boundaries_code_property=lambda w: config["report"]["boundaries_code_property"] if shows_map(w) else None,
         disclosure=config["disclosure"],
         precision=config["precision"],
+        geography={key: config["geography"][key] for key in ("region_code", "reference_date", "min_age")},
+        estimate={key: config["estimate"][key] for key in ("level", "ci_method", "standardize_by", "domains")},
+        small_areas=lambda w: {key: config["small_areas"][key] for key in SMALL_AREA_REPORT_SETTINGS}
+        if shows_small_areas(w)
+        else {},
+        waves={wave: {key: spec[key] for key in ("survey", "year", "fieldwork_date")}
+               for wave, spec in config["waves"].items()},
+        synthetic=SYNTHETIC,
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -1,19 +1,18 @@
 # Fay–Herriot small-area estimates for Mikkeli's sub-areas. Area covariates come from the synthetic
 # populations when the data are synthetic, else from the user's table small_areas.covariate_file.
 SMALL_AREA_COVARIATES = (
-    expand(f"{config['data']['raw_dir']}/synthetic/population_{{wave}}.parquet", wave=WAVES)
-    if config["data"]["synthetic"]
+    expand(SYNTHETIC_DERIVED / "population_{wave}.parquet", wave=WAVES)
+    if SYNTHETIC
     else [config["small_areas"]["covariate_file"]]
 )
 
 
 rule small_areas:
     input:
-        waves=expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVES),
+        waves=INDICATOR_TABLES,
         covariates=SMALL_AREA_COVARIATES,
-        indicators=config["indicators"],
-        variables=config["variables"],
         areas=AREA_TABLES,
+        variables=config["variables"],
     output:
         parquet=report(
             "reports/tables/small_areas.parquet",
@@ -22,11 +21,16 @@ rule small_areas:
         ),
         csv=report("reports/tables/small_areas.csv", caption="../report/small_areas.rst", category="Tables"),
     params:
+        waves=WAVE_YEARS,
+        fieldwork_dates=FIELDWORK_DATES if SYNTHETIC else {},  # for the synthetic populations' geography
+        indicators=INDICATOR_RULES,
         small_areas=config["small_areas"],
-        estimate=config["estimate"],
-        disclosure=config["disclosure"],
-        geography=config["geography"],
+        estimate={key: config["estimate"][key] for key in ("ci_method", "level", "lonely_psu")},
+        min_n=config["disclosure"]["min_n"],
+        geography=GEOGRAPHY,
+        min_age=config["geography"]["min_age"],
         language=config["report"]["language"],
+        synthetic=SYNTHETIC,
     conda:
         "../envs/ath-analysis.yaml"
     log:

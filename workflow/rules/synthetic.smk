@@ -1,14 +1,16 @@
-# Synthetic ATH-style waves, made only when config says data.synthetic: true.
-if config["data"]["synthetic"]:
+# Synthetic ATH-style waves, made only when config says data.synthetic: true. The .sav files go where a
+# researcher's real files would (data/raw/synthetic/); their true populations are derived data.
+if SYNTHETIC:
 
     rule synthesize:
         input:
             areas=AREA_TABLES,
             variables=config["variables"],
         output:
-            sav=f"{config['data']['raw_dir']}/synthetic/{{wave}}.sav",
-            population=f"{config['data']['raw_dir']}/synthetic/population_{{wave}}.parquet",
+            sav=f"{SYNTHETIC_DIR}/{{wave}}.sav",
+            population=SYNTHETIC_DERIVED / "population_{wave}.parquet",
         params:
+            wave=lambda wildcards: wildcards.wave,
             seed=config["data"]["synthetic_seed"],
         conda:
             "../envs/ath-analysis.yaml"
@@ -19,15 +21,15 @@ if config["data"]["synthetic"]:
 
     rule truth:
         input:
-            populations=expand(
-                f"{config['data']['raw_dir']}/synthetic/population_{{wave}}.parquet", wave=WAVES
-            ),
-            indicators=config["indicators"],
+            populations=expand(SYNTHETIC_DERIVED / "population_{wave}.parquet", wave=WAVES),
             areas=AREA_TABLES,
+            variables=config["variables"],
         output:
-            f"{config['data']['raw_dir']}/synthetic/truth.parquet",
+            table=SYNTHETIC_DERIVED / "truth.parquet",
         params:
-            geography=config["geography"],
+            fieldwork_dates=FIELDWORK_DATES,
+            geography=GEOGRAPHY,
+            indicators=INDICATOR_RULES,
         conda:
             "../envs/ath-analysis.yaml"
         log:

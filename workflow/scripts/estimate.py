@@ -1,5 +1,4 @@
-from ath_analysis.pipeline import estimate, run_stage
+from ath_analysis.stages import run_from_snakemake
+from ath_analysis.stages.estimate import run
 
-waves = dict(zip(snakemake.config["waves"], snakemake.input.waves, strict=True))  # noqa: F821
-run_stage(estimate, config=snakemake.config, inputs=waves,  # noqa: F821
-          parquet=snakemake.output.parquet, csv=snakemake.output.csv)  # noqa: F821
+run_from_snakemake(run, snakemake)  # noqa: F821

@@ -1,4 +1,4 @@
-from ath_analysis.pipeline import indicators, run_stage
+from ath_analysis.stages import run_from_snakemake
+from ath_analysis.stages.indicators import run
 
-run_stage(indicators, config=snakemake.config, wave=snakemake.wildcards.wave,  # noqa: F821
-          analysis=snakemake.input.analysis, output=snakemake.output.table, audit=snakemake.output.audit)  # noqa: F821
+run_from_snakemake(run, snakemake)  # noqa: F821

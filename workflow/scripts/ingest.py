@@ -1,5 +1,4 @@
-from ath_analysis.pipeline import ingest, run_stage
+from ath_analysis.stages import run_from_snakemake
+from ath_analysis.stages.ingest import run
 
-out = snakemake.output  # noqa: F821
-run_stage(ingest, config=snakemake.config, wave=snakemake.wildcards.wave, sav=snakemake.input.sav,  # noqa: F821
-          respondents=out.respondents, labels=out.labels, audit=out.audit)
+run_from_snakemake(run, snakemake)  # noqa: F821

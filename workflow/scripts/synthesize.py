@@ -1,4 +1,4 @@
-from ath_analysis.pipeline import run_stage, synthesize
+from ath_analysis.stages import run_from_snakemake
+from ath_analysis.stages.synthesize import run
 
-run_stage(synthesize, config=snakemake.config, wave=snakemake.wildcards.wave,  # noqa: F821
-          sav=snakemake.output.sav, population=snakemake.output.population)  # noqa: F821
+run_from_snakemake(run, snakemake)  # noqa: F821

@@ -1,4 +1,4 @@
-from ath_analysis.pipeline import run_stage, truth
+from ath_analysis.stages import run_from_snakemake
+from ath_analysis.stages.truth import run
 
-populations = dict(zip(snakemake.config["waves"], snakemake.input.populations, strict=True))  # noqa: F821
-run_stage(truth, config=snakemake.config, populations=populations, output=snakemake.output[0])  # noqa: F821
+run_from_snakemake(run, snakemake)  # noqa: F821

@@ -18,10 +18,10 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pandas as pd
-import yaml
 
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.expression import Expression, ExpressionError, parse
+from ath_analysis.yaml_files import read_yaml
 
 # The repository's schema: the pipeline runs from a checkout (Snakemake), so it is found from this file
 # (or, for a non-editable install, from the working directory).
@@ -79,9 +79,7 @@ def compute_indicators(frame: pd.DataFrame, indicators: Sequence[Indicator]) -> 
 def canonical_variables(path: str | Path = "config/variables.yaml") -> dict[str, str]:
     """Name -> type of every variable an indicator may use: config/variables.yaml plus derived ones."""
     path = Path(path)
-    raw, problems = _read_yaml(path)
-    if problems:
-        raise ConfigError("\n".join(problems))
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: must be a mapping of variable name -> description")
     variables = {str(name): str(spec.get("type", "")) if isinstance(spec, dict) else "" for name, spec in raw.items()}
@@ -102,11 +100,7 @@ def load_indicators(
     that text-coded variables such as municipality_code are known) or any collection of names.
     """
     path = Path(path)
-    raw, problems = _read_yaml(path)
-    if raw is None and problems:
-        raise ConfigError("\n".join(problems))
-    indicators, check_problems = _build(raw, variables, str(path), schema_path)
-    problems += check_problems
+    indicators, problems = _build(read_yaml(path), variables, str(path), schema_path)
     if problems:
         raise ConfigError("\n".join(problems))
     return indicators
@@ -129,62 +123,11 @@ def check_indicators(
 # ----------------------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records keys given twice in one mapping (plain PyYAML keeps the last silently)."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicates: list[tuple[int, str]] = []  # (line, message)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[tuple[str, str], int] = {}
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = (key_node.tag, key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                self.duplicates.append(
-                    (
-                        line,
-                        f"key '{key_node.value}' is given twice in the same block (first on line {seen[key]}); "
-                        "remove one",
-                    )
-                )
-            else:
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read_yaml(path: Path) -> tuple[Any, list[str]]:
-    """The parsed YAML and any duplicate-key problems; (None, [message]) when it cannot be read at all."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [f"{path}: file not found"]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{path}: cannot read file ({exc})"]
-    loader = _Loader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        column = f" (column {mark.column + 1})" if mark is not None else ""
-        what = exc.problem or exc.context or "invalid YAML"
-        return None, [f"{path}{where}: YAML syntax error{column}: {what}"]
-    except yaml.YAMLError as exc:
-        return None, [f"{path}: YAML error: {exc}"]
-    finally:
-        loader.dispose()
-    return data, [f"{path}:{line}: {message}" for line, message in loader.duplicates]
-
-
 @functools.cache
 def _schema(schema_path: Path) -> dict[str, Any]:
     try:
-        schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        schema = read_yaml(schema_path)
+    except ConfigError as exc:
         raise ConfigError(f"{schema_path}: cannot read the indicator schema ({exc})") from None
     return schema
 
@@ -400,3 +343,39 @@ def _indicator(item: dict[str, Any], definition: Expression, denominator: Expres
         group_en=text("group_en"),
         source=text("source"),
     )
+
+
+# Fields of an indicator that change its values; the others (labels, texts, direction) only change reports.
+RULE_FIELDS = ("id", "kind", "definition", "denominator", "standardize")
+
+
+def indicator_rules(indicators: Sequence[Indicator]) -> list[dict[str, Any]]:
+    """The computational part of each indicator as plain data, in file order.
+
+    The workflow passes this (not indicators.yaml) to the stages that compute, so editing a label or an
+    interpretation text reruns only the reports.
+    """
+    return [
+        {"id": i.id, "kind": i.kind, "definition": i.definition.text,
+         "denominator": i.denominator.text if i.denominator is not None else None, "standardize": i.standardize}
+        for i in indicators
+    ]
+
+
+def indicators_from_rules(rules: Sequence[Mapping[str, Any]], variables: Collection[str] | Mapping[str, str],
+                          source: str = "indicator rules") -> list[Indicator]:
+    """Indicators rebuilt from `indicator_rules` output (labels and texts empty), expressions parsed again."""
+    out = []
+    for rule in rules:
+        unknown = sorted(set(rule) - set(RULE_FIELDS))
+        if unknown or rule.get("kind") not in KINDS or not isinstance(rule.get("id"), str):
+            raise ConfigError(f"{source}: not an indicator rule: {dict(rule)!r}")
+        try:
+            definition = parse(str(rule["definition"]), variables=variables)
+            denominator = parse(str(rule["denominator"]), variables=variables) if rule.get("denominator") else None
+        except ExpressionError as exc:
+            raise ConfigError(f"{source}: indicator '{rule['id']}': {exc}") from None
+        out.append(Indicator(id=rule["id"], label_fi="", label_en="", kind=rule["kind"], definition=definition,
+                             denominator=denominator, higher_is_better=False, interpretation_fi="",
+                             interpretation_en="", standardize=bool(rule.get("standardize", False))))
+    return out

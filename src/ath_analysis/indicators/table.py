@@ -12,15 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from ath_analysis.analysis import DESIGN_AND_DOMAIN_COLUMNS
 from ath_analysis.errors import ConfigError
 from ath_analysis.indicators.definitions import Indicator, compute_indicators
-
-# Columns the estimate and compare stages need; nothing else of the respondent record is carried forward.
-DESIGN_AND_DOMAIN_COLUMNS = [
-    "wave", "year", "respondent_id", "weight", "stratum", "psu", "fpc", "in_region", "municipality",
-    "municipality_name", "urban_rural", "urban_rural_group", "subarea", "subarea_group", "sex", "age",
-    "age_group", "age_group2", "age_esp", "education",
-]
 
 
 def build_indicator_table(frame: pd.DataFrame, indicators: Sequence[Indicator], wave: str,

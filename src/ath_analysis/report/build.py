@@ -15,7 +15,6 @@ import pandas as pd
 from ath_analysis import __version__
 from ath_analysis.areas import load_area_tables
 from ath_analysis.atomic import atomic_outputs
-from ath_analysis.config import read_yaml
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
 from ath_analysis.labels import domain_value_labels
@@ -26,24 +25,35 @@ from ath_analysis.report.content import (
     AreaSpec,
     IndicatorContent,
     ReportData,
-    area_specs,
     verdict,
 )
+from ath_analysis.report.settings import ReportSettings
 from ath_analysis.report.style import figure_style, fmt_count, fmt_difference, fmt_estimate, fmt_number
 from ath_analysis.report.summary import GENERIC_ADJUSTERS, indicator_summary
 from ath_analysis.report.text import STRINGS, adjusters_text, tr, tr_or
-from ath_analysis.tables import read_optional_table
+from ath_analysis.results.io import read_optional_table
+from ath_analysis.yaml_files import read_yaml
 
 MODEL_REQUIRED = ["indicator", "wave", "comparison", "adjustment", "level", "estimate", "ci_low", "ci_high"]
 
 
-def check_spec(spec: AreaSpec, config: Mapping[str, Any]) -> None:
-    """Every domain set an area's report names must be one the estimate stage makes (a typo names the key)."""
-    known = list(config["estimate"]["domains"])
+def spec_problems(spec: AreaSpec, domains: Sequence[str], comparisons: Sequence[str] | None = None) -> list[str]:
+    """Domain sets (and comparisons) an area's report names that the estimate (compare) stage does not make."""
+    known = list(domains)
     problems = []
     for key, names in (("focus.domain", [spec.focus_domain]), ("compare", spec.compare), ("trend", spec.trend)):
         problems += [f"report.areas.{spec.name}.{key}: unknown domain set '{n}'{close_matches(n, known)}"
                      for n in names if n not in known]
+    if comparisons is not None:
+        problems += [f"report.areas.{spec.name}.comparisons: unknown comparison '{n}'"
+                     f"{close_matches(n, list(comparisons))} (compare.comparisons has {', '.join(comparisons)})"
+                     for n in spec.comparisons if n not in comparisons]
+    return problems
+
+
+def check_spec(spec: AreaSpec, domains: Sequence[str]) -> None:
+    """Every domain set an area's report names must be one the estimate stage makes (a typo names the key)."""
+    problems = spec_problems(spec, domains)
     if problems:
         raise ConfigError("invalid report configuration:\n  " + "\n  ".join(problems))
 
@@ -82,18 +92,17 @@ def _table_rows(content: IndicatorContent, spec: AreaSpec, data: ReportData) -> 
 
 
 def _notes(content: IndicatorContent, data: ReportData) -> list[str]:
-    cfg, lang = data.config, data.lang
+    settings, lang = data.settings, data.lang
     notes = []
     shown = pd.concat([content.table, content.trend], ignore_index=True)
     if shown["suppressed"].astype(bool).any() or any(c.rows["suppressed"].astype(bool).any()
                                                       for c in content.comparisons):
-        notes.append(tr("note_suppressed", lang, min_n=cfg["disclosure"]["min_n"]))
+        notes.append(tr("note_suppressed", lang, min_n=settings.min_n))
     if (content.table["mark"] == "*").any():
         if content.kind == "proportion":
-            notes.append(tr("note_imprecise_proportion", lang,
-                            width=fmt_number(100 * cfg["precision"]["max_ci_width"], lang, 0)))
+            notes.append(tr("note_imprecise_proportion", lang, width=fmt_number(100 * settings.max_ci_width, lang, 0)))
         else:
-            notes.append(tr("note_imprecise_mean", lang, cv=fmt_number(100 * cfg["precision"]["max_cv"], lang, 0)))
+            notes.append(tr("note_imprecise_mean", lang, cv=fmt_number(100 * settings.max_cv, lang, 0)))
     return notes
 
 
@@ -220,15 +229,15 @@ def _small_area_part(content: IndicatorContent, spec: AreaSpec, data: ReportData
         "caption": tr("sae_table_caption", lang, label=label, year=year),
         "rows": sae.table_rows(rows, data),
         "figure": item,
-        "note": tr("sae_table_note", lang, min_n=data.config["disclosure"]["min_n"],
-                   cv=fmt_number(100 * float(data.config["small_areas"]["max_direct_cv"]), lang, 0))
+        "note": tr("sae_table_note", lang, min_n=data.settings.min_n,
+                   cv=fmt_number(100 * float(data.settings.small_area_model["max_direct_cv"]), lang, 0))
         + (" " + tr("sae_crude_note", lang) if content.standardized else ""),
     }
 
 
 def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path) -> dict[str, Any] | None:
     """The report's one small-area overview: the plain-language note and the CV figure."""
-    lang, cfg = data.lang, data.config
+    lang, settings = data.lang, data.settings
     summary = sae.cv_summary(table, list(data.wave_years))
     if summary.empty:
         return None
@@ -237,8 +246,8 @@ def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path)
         saved = figures.save_figure(sae.cv_figure(summary, data), directory, "small_areas_cv")
     item = html.embed(saved, tr("sae_cv_title", lang, year=year), tr("sae_cv_caption", lang, year=year))
     item["kind"] = "small-areas-cv"
-    return {"intro": tr("sae_intro", lang, min_n=cfg["disclosure"]["min_n"],
-                        cv=fmt_number(100 * float(cfg["small_areas"]["max_direct_cv"]), lang, 0)),
+    return {"intro": tr("sae_intro", lang, min_n=settings.min_n,
+                        cv=fmt_number(100 * float(settings.small_area_model["max_direct_cv"]), lang, 0)),
             "figure": item}
 
 
@@ -247,29 +256,28 @@ def _waves_text(data: ReportData) -> str:
 
 
 def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = False) -> dict[str, str]:
-    cfg, lang = data.config, data.lang
-    geo = cfg["geography"]
-    ages = sorted(estimates.loc[estimates["domain"] == cfg["estimate"]["standardize_by"], "domain_value"].unique())
-    ci_method = tr_or(f"ci_method_{cfg['estimate']['ci_method']}", lang, cfg["estimate"]["ci_method"])
+    settings, lang = data.settings, data.lang
+    ages = sorted(estimates.loc[estimates["domain"] == settings.standardize_by, "domain_value"].unique())
+    ci_method = tr_or(f"ci_method_{settings.ci_method}", lang, settings.ci_method)
     return {
-        "data": tr("methods_data_text", lang, waves=_waves_text(data), min_age=geo["min_age"],
-                   region=data.region_name(), reference_date=geo["reference_date"]),
-        "weighting": tr("methods_weighting_text", lang, level=fmt_number(100 * cfg["estimate"]["level"], lang, 0),
+        "data": tr("methods_data_text", lang, waves=_waves_text(data), min_age=settings.min_age,
+                   region=data.region_name(), reference_date=settings.reference_date),
+        "weighting": tr("methods_weighting_text", lang, level=fmt_number(100 * settings.level, lang, 0),
                         ci_method=ci_method),
         "standardization": tr("methods_standardization_text", lang, groups=", ".join(ages) or "–"),
         "models": tr("methods_models_text", lang),
         "change": tr("methods_change_text", lang),
-        "disclosure": tr("methods_disclosure_text", lang, min_n=cfg["disclosure"]["min_n"],
-                         width=fmt_number(100 * cfg["precision"]["max_ci_width"], lang, 0),
-                         cv=fmt_number(100 * cfg["precision"]["max_cv"], lang, 0)),
-        "small_areas": sae.methods_text(cfg, lang) if small_areas else "",
+        "disclosure": tr("methods_disclosure_text", lang, min_n=settings.min_n,
+                         width=fmt_number(100 * settings.max_ci_width, lang, 0),
+                         cv=fmt_number(100 * settings.max_cv, lang, 0)),
+        "small_areas": sae.methods_text(settings.small_area_model, settings.min_n, lang) if small_areas else "",
     }
 
 
 def _audit_table(prov: provenance.Provenance, data: ReportData) -> list[dict[str, Any]]:
     lang = data.lang
     rows = []
-    for row in provenance.audit_rows(prov.audits, data.config.get("waves", {})):
+    for row in provenance.audit_rows(prov.audits, data.settings.waves):
         excluded = [f"{reason}: {fmt_count(n, lang)}" for reason, n in row["excluded"].items() if n]
         rows.append({
             "wave": row["wave"],
@@ -296,51 +304,56 @@ def model_warnings(models: pd.DataFrame | None, spec: AreaSpec, data: ReportData
             f"({tr('adjustment_' + r.adjustment, data.lang)}): {r.message}" for r in bad.itertuples(index=False)]
 
 
-def _indicators(config: Mapping[str, Any], estimates: pd.DataFrame) -> list[Indicator]:
-    definitions = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
+def _indicators(indicators_path: str | Path, variables_path: str | Path, estimates: pd.DataFrame) -> list[Indicator]:
+    definitions = load_indicators(indicators_path, variables=canonical_variables(variables_path))
     present = set(estimates["indicator"])
     return [i for i in definitions if i.id in present]
 
 
 def build_area_report(
     *,
-    area: str,
-    config: Mapping[str, Any],
+    settings: ReportSettings,
     estimates_path: str | Path,
     models_path: str | Path | None,
-    audit_paths: Sequence[str | Path],
-    config_files: Sequence[str | Path],
+    ingest_audits: Sequence[str | Path],
+    geography_audits: Sequence[str | Path],
+    indicators_path: str | Path,
+    variables_path: str | Path,
+    area_tables: str | Path | Sequence[str | Path],
     html_path: str | Path,
     xlsx_path: str | Path,
     csv_path: str | Path,
     figures_dir: str | Path,
-    now: dt.datetime | None = None,
+    centres_path: str | Path | None = None,
+    boundaries_path: str | Path | None = None,
     small_areas_path: str | Path | None = None,
+    config_files: Sequence[str | Path] = (),
+    settings_record: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary."""
-    report_cfg = config["report"]
-    lang = report_cfg["language"]
-    specs = area_specs(report_cfg, str(config["geography"]["region_code"]))
-    if area not in specs:
-        raise ConfigError(f"report area '{area}' is not configured (report.areas: {', '.join(specs)})")
-    spec = specs[area]
-    check_spec(spec, config)
+    """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary.
+
+    config_files and settings_record (the settings as given, e.g. the rule's params) go into the provenance.
+    """
+    lang = settings.language
+    spec = settings.area
+    area = spec.name
+    check_spec(spec, list(settings.domains))
     estimates = pd.read_parquet(estimates_path)
     models = read_models(models_path)
     small_areas = sae.read_small_areas(small_areas_path) if spec.small_areas else None
-    area_tables = load_area_tables(config["areas_dir"])
-    labels = domain_value_labels(area_tables, read_yaml(config["variables"]), lang)
-    data = ReportData(estimates, models, _indicators(config, estimates), labels, config, lang)
+    labels = domain_value_labels(load_area_tables(area_tables), read_yaml(variables_path), lang)
+    data = ReportData(estimates, models, _indicators(indicators_path, variables_path, estimates), labels, settings)
     contents = [data.content(indicator, spec) for indicator in data.indicators]
     for content in contents:
         content.summary = indicator_summary(content, spec, data)
     centres = None
     boundaries = None
     if spec.map:
-        if report_cfg.get("boundaries"):
-            boundaries = maps.load_boundaries(report_cfg["boundaries"], report_cfg.get("boundaries_code_property"))
-        else:
-            centres = pd.read_csv(Path(config["areas_dir"]) / "municipality_centres.csv", dtype={"code": str})
+        if boundaries_path:
+            boundaries = maps.load_boundaries(boundaries_path, settings.boundaries_code_property)
+        elif centres_path:
+            centres = pd.read_csv(centres_path, dtype={"code": str})
 
     figures_dir = Path(figures_dir)
     figures_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -371,9 +384,9 @@ def build_area_report(
                 "small_areas": _small_area_part(content, spec, data, small_areas, scratch)
                 if small_areas is not None and kind == "proportion" else None,
             })
-        prov = provenance.collect(audit_paths, config_files,
-                                  [estimates_path] + ([models_path] if models is not None else [])
-                                  + ([small_areas_path] if small_areas is not None else []), now=now)
+        tables = [estimates_path, *([models_path] if models_path and models is not None else []),
+                  *([small_areas_path] if small_areas_path and small_areas is not None else [])]
+        prov = provenance.collect(ingest_audits, geography_audits, config_files, tables, settings_record, now=now)
         title = tr("title", lang, area=spec.title_in(lang))
         tidy = tidy_rows(data, spec, contents)
         modelled = model_rows(data, spec, contents)
@@ -386,7 +399,7 @@ def build_area_report(
             "synthetic": data.synthetic,
             "t": {k: v[lang] for k, v in STRINGS.items() if isinstance(v[lang], str)},
             "rule_area": tr("rule_area", lang, region=data.region_name()),
-            "how_to_read": tr("how_to_read_long", lang, min_n=config["disclosure"]["min_n"]),
+            "how_to_read": tr("how_to_read_long", lang, min_n=settings.min_n),
             "groups": [{"name": name, "items": items} for name, items in groups.items()],
             "small_areas": overview,
             "methods": _methods(data, estimates, small_areas is not None),
@@ -398,7 +411,7 @@ def build_area_report(
         page = html.render(context)
         group_frames = {name: frame for name, frame in tidy.groupby("group", sort=False)}
         about = {"title": title,
-                 "notes": [tr("note_suppressed", lang, min_n=config["disclosure"]["min_n"]),
+                 "notes": [tr("note_suppressed", lang, min_n=settings.min_n),
                            tr("rule_area", lang, region=data.region_name()), tr("rule_diff", lang)]}
         with atomic_outputs(html_path, xlsx_path, csv_path) as (html_tmp, xlsx_tmp, csv_tmp):
             html_tmp.write_text(page, encoding="utf-8")

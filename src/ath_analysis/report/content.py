@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from scipy import stats
 from ath_analysis.indicators.definitions import Indicator
 from ath_analysis.report.style import fmt_count, fmt_estimate, fmt_interval, fmt_value
 from ath_analysis.report.text import tr
+
+if TYPE_CHECKING:
+    from ath_analysis.report.settings import ReportSettings
 
 REGION_DOMAIN = "region"
 POOLED = "pooled"
@@ -45,24 +48,26 @@ class AreaSpec:
         return self.title.get(lang) or self.title["fi"]
 
 
+def area_spec(name: str, spec: Mapping[str, Any], region_code: str) -> AreaSpec:
+    """One configured area (`report.areas.<name>`, defaults filled by the schema) as a spec."""
+    focus = spec.get("focus", {"domain": REGION_DOMAIN, "value": region_code})
+    return AreaSpec(
+        name=name,
+        title={"fi": spec["name_fi"], "en": spec.get("name_en") or spec["name_fi"]},
+        focus_domain=str(focus["domain"]),
+        focus_value=str(focus["value"]),
+        compare=list(spec.get("compare", [])),
+        comparisons=list(spec.get("comparisons", [])),
+        trend=list(spec.get("trend", [])),
+        map=bool(spec.get("map", False)),
+        labels_en=dict(spec.get("labels_en", {}) or {}),
+        small_areas=bool(spec.get("small_areas", False)),
+    )
+
+
 def area_specs(report_config: Mapping[str, Any], region_code: str) -> dict[str, AreaSpec]:
     """The configured areas as specs (the schema has filled the defaults)."""
-    specs = {}
-    for name, spec in report_config["areas"].items():
-        focus = spec.get("focus", {"domain": REGION_DOMAIN, "value": region_code})
-        specs[name] = AreaSpec(
-            name=name,
-            title={"fi": spec["name_fi"], "en": spec.get("name_en") or spec["name_fi"]},
-            focus_domain=str(focus["domain"]),
-            focus_value=str(focus["value"]),
-            compare=list(spec.get("compare", [])),
-            comparisons=list(spec.get("comparisons", [])),
-            trend=list(spec.get("trend", [])),
-            map=bool(spec.get("map", False)),
-            labels_en=dict(spec.get("labels_en", {}) or {}),
-            small_areas=bool(spec.get("small_areas", False)),
-        )
-    return specs
+    return {name: area_spec(name, spec, region_code) for name, spec in report_config["areas"].items()}
 
 
 @dataclass
@@ -144,27 +149,26 @@ class ReportData:
     """The estimate and model tables prepared for one language; builds each indicator's content for an area."""
 
     def __init__(self, estimates: pd.DataFrame, models: pd.DataFrame | None, indicators: Sequence[Indicator],
-                 labels: Mapping[str, Mapping[str, str]], config: Mapping[str, Any], lang: str) -> None:
-        self.lang = lang
-        self.config = config
+                 labels: Mapping[str, Mapping[str, str]], settings: ReportSettings) -> None:
+        self.lang = settings.language
+        self.settings = settings
         self.indicators = list(indicators)
         self.labels = labels
-        self.region_code = str(config["geography"]["region_code"])
-        self.level = float(config["estimate"]["level"])
+        self.region_code = settings.region_code
+        self.level = settings.level
         self.estimates = estimates.copy()
         self.estimates["domain_value"] = self.estimates["domain_value"].astype(str)
         self.models = models if models is not None and len(models) else None
-        self.model_wave = config["report"].get("model_wave", POOLED)
-        waves = config.get("waves", {})
+        self.model_wave = settings.model_wave
+        waves = settings.waves
         years = self.estimates.drop_duplicates("wave").set_index("wave")["year"].astype(int).to_dict()
         self.wave_years: dict[str, int] = dict(sorted(years.items(), key=lambda kv: (kv[1], kv[0])))
         self.wave_names = {w: f"{waves.get(w, {}).get('survey', w)} {y}" for w, y in self.wave_years.items()}
-        self.synthetic = bool(self.estimates.get("synthetic", pd.Series([False])).any()) or bool(
-            config.get("data", {}).get("synthetic", False))
+        self.synthetic = bool(self.estimates.get("synthetic", pd.Series([False])).any()) or settings.synthetic
 
     # -- labels --------------------------------------------------------------------------------------------
     def label(self, domain: str, value: str, spec: AreaSpec | None = None, fallback: str | None = None) -> str:
-        columns = self.config["estimate"]["domains"].get(domain, [domain])
+        columns = self.settings.columns_of(domain)
         parts = str(value).split(" × ")
         names = [self.labels.get(c, {}).get(p, p) for c, p in zip(columns, parts, strict=False)]
         text = " × ".join(names) if names else (fallback or str(value))
@@ -174,15 +178,20 @@ class ReportData:
 
     def level_label(self, comparison: str, level: Any, level_label: Any, spec: AreaSpec) -> str:
         """A model level's name: from the reference labels when known, else the model table's own label."""
-        if str(level) in self.labels.get(_column(self.config, comparison), {}):
+        if str(level) in self.labels.get(self._column(comparison), {}):
             return self.label(comparison, str(level), spec)
         text = str(level if _missing(level_label) else level_label)
         return spec.labels_en.get(text, text) if self.lang == "en" else text
 
     def _label_order(self, domain: str, value: str) -> int:
         """Position of a value in its reference label list (urban before rural, K1 … M7), else last."""
-        order = list(self.labels.get(_column(self.config, domain), {}))
+        order = list(self.labels.get(self._column(domain), {}))
         return order.index(value) if value in order else len(order)
+
+    def _column(self, domain: str) -> str:
+        """The one analysis column of a single-column domain set; a crossed set's own name."""
+        columns = self.settings.columns_of(domain)
+        return columns[0] if len(columns) == 1 else domain
 
     def region_name(self) -> str:
         return self.labels.get(REGION_DOMAIN, {}).get(self.region_code, self.region_code)
@@ -289,7 +298,7 @@ class ReportData:
                                 zip(out["estimate"], out["ci_low"], out["ci_high"], hidden, strict=True)]
         out["n_text"] = [("–" if h else fmt_count(n, lang)) for n, h in zip(out["n"], hidden, strict=True)]
         out["mark"] = np.where(~hidden & (out["flag"] == "low precision"), "*", "")
-        notes = {"small n": tr("suppressed_small", lang, min_n=self.config["disclosure"]["min_n"]),
+        notes = {"small n": tr("suppressed_small", lang, min_n=self.settings.min_n),
                  "complementary suppression": tr("suppressed_complementary", lang),
                  "no respondents": tr("suppressed_empty", lang)}
         out["hidden_note"] = [notes.get(f, "") if h else "" for f, h in zip(out["flag"], hidden, strict=True)]
@@ -353,7 +362,3 @@ class ReportData:
         crude["is_reference"] = False
         return Comparison(comparison, latest, self.wave_years[latest], crude.reset_index(drop=True), "", False)
 
-
-def _column(config: Mapping[str, Any], domain: str) -> str:
-    columns = config["estimate"]["domains"].get(domain, [domain])
-    return columns[0] if len(columns) == 1 else domain

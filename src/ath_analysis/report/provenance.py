@@ -58,16 +58,34 @@ class Provenance:
     audits: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_audits(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
-    return [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+SETTINGS_ENTRY = "(settings of this report)"
 
 
-def collect(audit_paths: Sequence[str | Path], config_files: Sequence[str | Path], tables: Sequence[str | Path],
-            now: dt.datetime | None = None) -> Provenance:
+def read_audits(ingest_paths: Sequence[str | Path], geography_paths: Sequence[str | Path]) -> list[dict[str, Any]]:
+    """Each wave's ingest audit with its geography audit under "geography"."""
+    audits = []
+    for ingest, geography in zip(ingest_paths, geography_paths, strict=True):
+        audit = json.loads(Path(ingest).read_text(encoding="utf-8"))
+        audit["geography"] = json.loads(Path(geography).read_text(encoding="utf-8"))
+        audits.append(audit)
+    return audits
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """sha256 of settings as canonical JSON (sorted keys), so equal settings give equal digests."""
+    text = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def collect(ingest_audits: Sequence[str | Path], geography_audits: Sequence[str | Path],
+            config_files: Sequence[str | Path], tables: Sequence[str | Path],
+            settings: Mapping[str, Any] | None = None, now: dt.datetime | None = None) -> Provenance:
     """Everything a researcher needs to trace the report's numbers back to files and software."""
-    audits = read_audits(audit_paths)
+    audits = read_audits(ingest_audits, geography_audits)
     inputs = [{"wave": a.get("wave"), "file": a.get("file"), "sha256": a.get("sha256")} for a in audits]
     files = {str(p): sha256_of(p) for p in sorted(dict.fromkeys(str(p) for p in config_files))}
+    if settings is not None:
+        files[SETTINGS_ENTRY] = settings_digest(settings)
     combined = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files.items()).encode()).hexdigest()
     commit, dirty = git_commit()
     made = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

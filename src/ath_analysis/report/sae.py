@@ -35,7 +35,7 @@ from ath_analysis.report.style import (
     stamp_synthetic,
 )
 from ath_analysis.report.text import join_words, tr, tr_or
-from ath_analysis.tables import read_optional_table
+from ath_analysis.results.io import read_optional_table
 
 REQUIRED = ["indicator", "wave", "year", "area_set", "area", "area_label", "n", "direct", "direct_se",
             "direct_ci_low", "direct_ci_high", "direct_suppressed", "model", "model_cv", "model_ci_low",
@@ -80,7 +80,7 @@ def _cv_text(value: float, lang: str) -> str:
 
 def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
     """Formatted rows for the template; a hidden direct estimate is "–" with the reason."""
-    lang, min_n = data.lang, data.config["disclosure"]["min_n"]
+    lang, min_n = data.lang, data.settings.min_n
     out = []
     for row in rows.to_dict("records"):
         n = row["n"]
@@ -198,8 +198,8 @@ def cv_figure(summary: pd.DataFrame, data: ReportData) -> Figure | None:
     if summary.empty:
         return None
     lang = data.lang
-    min_n = float(data.config["disclosure"]["min_n"])
-    max_cv = float(data.config["small_areas"]["max_direct_cv"])
+    min_n = float(data.settings.min_n)
+    max_cv = float(data.settings.small_area_model["max_direct_cv"])
     figure = new_figure(height=4.8)
     ax = figure.add_subplot()
     x = summary["n"].to_numpy(float)
@@ -245,12 +245,11 @@ def cv_figure(summary: pd.DataFrame, data: ReportData) -> Figure | None:
     return figure
 
 
-def methods_text(config: Mapping[str, Any], lang: str) -> str:
+def methods_text(settings: Mapping[str, Any], min_n: int, lang: str) -> str:
     """A short paragraph on the Fay–Herriot model as configured (covariates, variance estimator, transform)."""
-    settings = config["small_areas"]
     covariates = join_words([tr_or(f"sae_covariate_{c}", lang, c) for c in settings["covariates"]], lang)
     return tr("methods_sae_text", lang, covariates=covariates,
               method=tr_or(f"sae_method_{settings['method']}", lang, settings["method"]),
               transform=tr_or(f"sae_transform_{settings['transform']}", lang, settings["transform"]),
               finite=tr("sae_finite" if settings.get("finite_population") else "sae_infinite", lang),
-              min_n=config["disclosure"]["min_n"], cv=fmt_number(100 * float(settings["max_direct_cv"]), lang, 0))
+              min_n=min_n, cv=fmt_number(100 * float(settings["max_direct_cv"]), lang, 0))

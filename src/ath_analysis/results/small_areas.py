@@ -1,4 +1,4 @@
-"""The small-area stage: Fay–Herriot estimates for Mikkeli's sub-areas, next to their direct estimates.
+"""The small-area table: Fay–Herriot estimates for Mikkeli's sub-areas, next to their direct estimates.
 
 Per configured indicator × wave × area set (`subarea`, `subarea_group`): the direct estimate and its design
 variance come from the survey module on the wave's full design (the domain is a sub-area cell; everybody else
@@ -9,26 +9,28 @@ validation/sae_simulation.py found calibrated: Freeman–Tukey double arcsine wi
 REML of Yoshimori & Lahiri (σ̂²_v > 0) and the finite-population term τ² = 1/(4N) of each area's adults.
 
 Each row says which estimate to show: the direct one where it is reliable (n ≥ disclosure.min_n and
-CV ≤ small_areas.max_direct_cv), else the model's. Direct estimates from fewer than disclosure.min_n
-respondents are blanked (`direct_suppressed`); the model estimate is still given, as it leans on the
-covariates in proportion to how noisy the direct estimate is.
+CV ≤ small_areas.max_direct_cv), else the model's. `disclosure.small_areas` blanks direct estimates from
+fewer than disclosure.min_n respondents (`direct_suppressed`); the model estimate is still given, as it leans
+on the covariates in proportion to how noisy the direct estimate is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.areas import AreaTables
+from ath_analysis.disclosure.small_areas import disclose_small_area_rows
 from ath_analysis.errors import ConfigError, DataError, close_matches
-from ath_analysis.estimates import domain_frame, wave_design
-from ath_analysis.geography import UNKNOWN_SUBAREA, attach_geography
+from ath_analysis.geography import UNKNOWN_SUBAREA, GeographySettings, attach_geography
 from ath_analysis.sae import SAEDataError, fay_herriot
-from ath_analysis.survey import estimate_domains
+from ath_analysis.survey import CIMethod, LonelyPSU, estimate_domains
 
 SMALL_AREA_COLUMNS = [
     "indicator", "wave", "year", "area_set", "area", "area_label", "n", "direct", "direct_se", "direct_ci_low",
@@ -52,13 +54,43 @@ POPULATION_COVARIATES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 }
 
 
+@dataclass(frozen=True)
+class SmallAreaSettings:
+    """The config's `small_areas` block (see the schema for each field)."""
+
+    indicators: tuple[str, ...]
+    area_sets: tuple[str, ...]
+    municipality: str
+    method: str
+    transform: str
+    finite_population: bool
+    max_direct_cv: float
+    covariates: tuple[str, ...]
+    covariate_file: str
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any]) -> SmallAreaSettings:
+        return cls(tuple(block["indicators"]), tuple(block["area_sets"]), str(block["municipality"]), block["method"],
+                   block["transform"], bool(block["finite_population"]), float(block["max_direct_cv"]),
+                   tuple(block["covariates"]), str(block["covariate_file"]))
+
+
+@dataclass(frozen=True)
+class DirectSettings:
+    """How the direct estimates are made (the config's `estimate` block, in part)."""
+
+    ci_method: CIMethod
+    level: float
+    lonely_psu: LonelyPSU
+
+
 # ------------------------------------------------------------------------------------------------ covariates
-def population_adults(population: pd.DataFrame, areas: AreaTables, geography: Mapping[str, Any], wave: str,
-                      fieldwork_date: str, municipality: str) -> pd.DataFrame:
+def population_adults(population: pd.DataFrame, areas: AreaTables, geography: GeographySettings, min_age: int,
+                      wave: str, fieldwork_date: str, municipality: str) -> pd.DataFrame:
     """The synthetic population's adults living in `municipality`, with sub-area columns as respondents get."""
     people = population.assign(municipality_code=population["municipality_code_at_survey"])
     people, _ = attach_geography(people, areas, geography, wave, fieldwork_date)
-    keep = (people["municipality"] == municipality) & (people["age"] >= geography["min_age"])
+    keep = (people["municipality"] == municipality) & (people["age"] >= min_age)
     return people[keep]
 
 
@@ -160,24 +192,25 @@ def select_indicators(definitions: Sequence[Any], wanted: Sequence[str]) -> list
 
 
 def _direct_table(frame: pd.DataFrame, ids: Sequence[str], area_sets: Sequence[str], municipality: str,
-                  estimate: Mapping[str, Any], region_code: str) -> pd.DataFrame:
+                  estimate: DirectSettings, region_code: str, wave: str) -> pd.DataFrame:
     """Direct estimates per sub-area cell on the wave's full design (the survey module's domain estimates)."""
     domain_sets = {area_set: [area_set] for area_set in area_sets}
-    data = domain_frame(frame, domain_sets, region_code)
+    data = domain_frame(frame, domain_sets, region_code, wave, "small_areas.area_sets")
     outside = (frame["municipality"].astype("string") != municipality).fillna(True).to_numpy()
     for area_set in area_sets:
         data[area_set] = data[area_set].mask(outside)
     present = [i for i in ids if i in data]
-    return estimate_domains(data, wave_design(data, estimate["lonely_psu"]), present, domain_sets,
-                            kind="proportion", ci=estimate["ci_method"], level=estimate["level"])
+    return estimate_domains(data, wave_design(data, estimate.lonely_psu), present, domain_sets,
+                            kind="proportion", ci=estimate.ci_method, level=estimate.level)
 
 
-def _fit_one(direct: pd.DataFrame, covariates: pd.DataFrame, names: Sequence[str], settings: Mapping[str, Any],
+def _fit_one(direct: pd.DataFrame, covariates: pd.DataFrame, names: Sequence[str], settings: SmallAreaSettings,
              level: float) -> tuple[pd.DataFrame, float]:
     fit = fay_herriot(
         direct["estimate"], direct["se"] ** 2, covariates[list(names)],
-        n=direct["n"], deff=direct["deff"], transform=settings["transform"], method=settings["method"],
-        population=covariates[POPULATION] if settings["finite_population"] else None,
+        n=direct["n"], deff=direct["deff"], transform=settings.transform,  # type: ignore[arg-type]
+        method=settings.method,  # type: ignore[arg-type]
+        population=covariates[POPULATION] if settings.finite_population else None,
         area=direct.index, level=level,
     )
     return fit.to_frame().set_index("area"), fit.sigma2_v
@@ -188,29 +221,32 @@ def estimate_small_areas(
     years: Mapping[str, int],
     indicator_ids: Sequence[str],
     covariates: Mapping[tuple[str, str], pd.DataFrame],
-    config: Mapping[str, Any],
+    settings: SmallAreaSettings,
+    estimate: DirectSettings,
+    min_n: int,
+    region_code: str,
     labels: Mapping[str, Mapping[str, str]],
+    synthetic: bool,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The tidy small-area table (SMALL_AREA_COLUMNS) and warnings, for every indicator × wave × area set.
 
     `covariates[(wave, area_set)]`: one row per area (index: area label) with the configured covariates and
     `population`; its areas are the ones estimated (an area without respondents gets the synthetic estimate).
     """
-    settings = config["small_areas"]
-    estimate = config["estimate"]
-    min_n = int(config["disclosure"]["min_n"])
-    names = list(settings["covariates"])
-    level = float(estimate["level"])
+    names = list(settings.covariates)
+    level = estimate.level
     warnings: list[str] = []
     parts = []
     for wave, frame in waves.items():
-        table = _direct_table(frame, indicator_ids, settings["area_sets"], str(settings["municipality"]), estimate,
-                              config["geography"]["region_code"])
+        if frame.empty:
+            raise DataError(f"wave '{wave}': the indicator table has no respondents; no small-area estimates")
+        table = _direct_table(frame, indicator_ids, settings.area_sets, settings.municipality, estimate,
+                              region_code, wave)
         for indicator in indicator_ids:
             if indicator not in frame or frame[indicator].notna().sum() == 0:
                 warnings.append(f"wave '{wave}': indicator '{indicator}' has no answers; no small-area rows")
                 continue
-            for area_set in settings["area_sets"]:
+            for area_set in settings.area_sets:
                 cov = covariates[(wave, area_set)]
                 rows = table[(table["variable"] == indicator) & (table["domain"] == area_set)]
                 direct = rows.set_index("domain_value").reindex(cov.index)
@@ -232,24 +268,21 @@ def estimate_small_areas(
         return pd.DataFrame(columns=SMALL_AREA_COLUMNS), warnings
     out = pd.concat(parts, ignore_index=True)
     order = {i: k for k, i in enumerate(indicator_ids)}
-    set_order = {s: k for k, s in enumerate(settings["area_sets"])}
+    set_order = {s: k for k, s in enumerate(settings.area_sets)}
     out = out.assign(_i=out["indicator"].map(order), _s=out["area_set"].map(set_order))
     out = out.sort_values(["_i", "year", "wave", "_s", "area"], kind="stable").drop(columns=["_i", "_s"])
     out["n"] = out["n"].astype("Int64")
-    out["synthetic"] = bool(config["data"]["synthetic"])
-    return out[SMALL_AREA_COLUMNS].reset_index(drop=True), warnings
+    out["synthetic"] = synthetic
+    return disclose_small_area_rows(out[SMALL_AREA_COLUMNS].reset_index(drop=True)), warnings
 
 
 def _rows(indicator: str, wave: str, year: int, area_set: str, direct: pd.DataFrame, fit: pd.DataFrame,
-          sigma2: float, settings: Mapping[str, Any], min_n: int, labels: Mapping[str, str]) -> pd.DataFrame:
+          sigma2: float, settings: SmallAreaSettings, min_n: int, labels: Mapping[str, str]) -> pd.DataFrame:
     n = direct["n"].to_numpy(float)
     suppressed = n < min_n
     with np.errstate(invalid="ignore", divide="ignore"):
         direct_cv = (direct["se"] / direct["estimate"]).to_numpy(float)
-    reliable = ~suppressed & np.isfinite(direct_cv) & (direct_cv <= float(settings["max_direct_cv"]))
-
-    def blank(values: pd.Series) -> np.ndarray:
-        return np.where(suppressed, np.nan, values.to_numpy(float))
+    reliable = ~suppressed & np.isfinite(direct_cv) & (direct_cv <= settings.max_direct_cv)
 
     model = fit["estimate"].to_numpy(float)
     out = pd.DataFrame({
@@ -260,10 +293,10 @@ def _rows(indicator: str, wave: str, year: int, area_set: str, direct: pd.DataFr
         "area": direct.index.astype(str),
         "area_label": [labels.get(a, a) for a in direct.index.astype(str)],
         "n": n,
-        "direct": blank(direct["estimate"]),
-        "direct_se": blank(direct["se"]),
-        "direct_ci_low": blank(direct["ci_low"]),
-        "direct_ci_high": blank(direct["ci_high"]),
+        "direct": direct["estimate"].to_numpy(float),
+        "direct_se": direct["se"].to_numpy(float),
+        "direct_ci_low": direct["ci_low"].to_numpy(float),
+        "direct_ci_high": direct["ci_high"].to_numpy(float),
         "direct_suppressed": suppressed,
         "model": model,
         "model_mse": fit["mse"].to_numpy(float),
@@ -276,7 +309,7 @@ def _rows(indicator: str, wave: str, year: int, area_set: str, direct: pd.DataFr
         "smoothed_variance": fit["smoothed_variance"].to_numpy(bool),
         "shown": np.where(reliable, "direct", "model"),
         "sigma2_v": sigma2,
-        "method": settings["method"],
+        "method": settings.method,
     })
     out["shown_estimate"] = np.where(reliable, out["direct"], out["model"])
     out["shown_ci_low"] = np.where(reliable, out["direct_ci_low"], out["model_ci_low"])
@@ -285,29 +318,42 @@ def _rows(indicator: str, wave: str, year: int, area_set: str, direct: pd.DataFr
 
 
 # ----------------------------------------------------------------------------------------------- the stage
-def build_covariates(config: Mapping[str, Any], areas: AreaTables, populations: Mapping[str, pd.DataFrame] | None,
-                     waves: Sequence[str]) -> dict[tuple[str, str], pd.DataFrame]:
-    """Covariates per (wave, area set): from the synthetic populations, or from the user's file (all waves)."""
-    settings = config["small_areas"]
-    names = list(settings["covariates"])
+def covariate_name_problems(names: Sequence[str]) -> list[str]:
+    """Problems with the configured covariate names that hold for synthetic and real data alike."""
     if not names:
-        raise ConfigError("small_areas.covariates is empty: the model needs at least one area covariate")
+        return ["small_areas.covariates is empty: the model needs at least one area covariate"]
     if POPULATION in names:
-        raise ConfigError(f"small_areas.covariates: '{POPULATION}' is the area's number of adults, not a covariate")
-    municipality = str(settings["municipality"])
+        return [f"small_areas.covariates: '{POPULATION}' is the area's number of adults, not a covariate"]
+    return []
+
+
+def synthetic_covariates(settings: SmallAreaSettings, areas: AreaTables, populations: Mapping[str, pd.DataFrame],
+                         geography: GeographySettings, min_age: int, fieldwork_dates: Mapping[str, str]
+                         ) -> dict[tuple[str, str], pd.DataFrame]:
+    """Covariates per (wave, area set) computed from each wave's synthetic population."""
+    names = list(settings.covariates)
+    problems = covariate_name_problems(names)
+    if problems:
+        raise ConfigError(problems[0])
     out: dict[tuple[str, str], pd.DataFrame] = {}
-    if config["data"]["synthetic"]:
-        if populations is None:
-            raise ConfigError("small_areas: data.synthetic is true but no synthetic population was given")
-        for wave in waves:
-            people = population_adults(populations[wave], areas, config["geography"], wave,
-                                       config["waves"][wave]["fieldwork_date"], municipality)
-            for area_set in settings["area_sets"]:
-                out[(wave, area_set)] = covariates_from_population(people, area_set, names)
-        return out
-    path = settings["covariate_file"]
+    for wave, population in populations.items():
+        people = population_adults(population, areas, geography, min_age, wave, fieldwork_dates[wave],
+                                   settings.municipality)
+        for area_set in settings.area_sets:
+            out[(wave, area_set)] = covariates_from_population(people, area_set, names)
+    return out
+
+
+def file_covariates(settings: SmallAreaSettings, areas: AreaTables, path: str | Path, waves: Sequence[str]
+                    ) -> dict[tuple[str, str], pd.DataFrame]:
+    """Covariates per (wave, area set) from the user's covariate file (the same for every wave)."""
+    names = list(settings.covariates)
+    problems = covariate_name_problems(names)
+    if problems:
+        raise ConfigError(problems[0])
+    out: dict[tuple[str, str], pd.DataFrame] = {}
     table = read_covariate_file(path, names)
-    for area_set in settings["area_sets"]:
+    for area_set in settings.area_sets:
         cov = covariates_from_file(table, path, areas, area_set, names)
         for wave in waves:
             out[(wave, area_set)] = cov

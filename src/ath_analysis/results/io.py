@@ -20,6 +20,13 @@ def write_table(table: pd.DataFrame, parquet: str | Path, csv: str | Path) -> No
         table.to_csv(csv_tmp, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
 
 
+def read_wave_tables(paths: Sequence[str | Path], waves: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Every wave's indicator table, by wave name (`paths` in the order of `waves`)."""
+    if len(paths) != len(waves):
+        raise ConfigError(f"{len(paths)} indicator tables for {len(waves)} waves ({', '.join(waves)})")
+    return {wave: pd.read_parquet(path) for wave, path in zip(waves, paths, strict=True)}
+
+
 def read_optional_table(path: str | Path | None, required: Sequence[str], what: str) -> pd.DataFrame | None:
     """A result table an area report may use: None when absent, an error naming missing columns otherwise."""
     if not path or not Path(path).is_file():

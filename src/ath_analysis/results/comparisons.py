@@ -1,4 +1,4 @@
-"""The compare stage: survey-weighted models comparing areas, crude and adjusted, per wave and pooled.
+"""The comparison table: survey-weighted models comparing areas, crude and adjusted, per wave and pooled.
 
 For every indicator (logistic model for a proportion, linear for a mean) and every configured comparison
 (urban–rural class vs inner urban areas, urban vs rural, each municipality vs the rest of the region, Mikkeli's
@@ -10,7 +10,7 @@ with strata made unique per wave and a wave term in every model.
 The result is one row per indicator × wave × comparison × adjustment × level: the predictive margin (adjusted
 prevalence or mean), its difference from the reference level, the odds ratio (logistic models) and the
 p-value of the comparison's Wald test. A model or level that cannot be estimated is a row with a status and
-a plain-English message, never an exception; disclosure control of the estimate stage applies to the levels.
+a plain-English message, never an exception; `disclosure.models` applies the publication rules to the levels.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ath_analysis.areas import AreaTables
-from ath_analysis.disclosure import FLAG_COMPLEMENTARY, FLAG_LOW_PRECISION, FLAG_NO_RESPONDENTS, FLAG_SMALL_N
+from ath_analysis.analysis import require_columns, wave_design
+from ath_analysis.disclosure import PublicationRules
+from ath_analysis.disclosure.models import STATISTIC_COLUMNS, disclose_model_rows
 from ath_analysis.errors import ConfigError, DataError
-from ath_analysis.estimates import wave_design
 from ath_analysis.indicators.definitions import Indicator
-from ath_analysis.labels import domain_value_labels
 from ath_analysis.models import ModelFitError, categorical_matrix, fit_matrix, margin_arrays, wald_test
 from ath_analysis.models.matrix import ModelMatrix
+from ath_analysis.survey import LonelyPSU
 from ath_analysis.survey.design import ResolvedDesign, resolve_design
 from ath_analysis.survey.intervals import t_quantile
 
@@ -43,15 +43,10 @@ MODEL_COLUMNS = [
     "diff_ci_low", "diff_ci_high", "odds_ratio", "or_ci_low", "or_ci_high", "term_p_value", "df", "status",
     "message", "suppressed", "flag", "synthetic",
 ]
-STATISTIC_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "difference", "diff_se", "diff_ci_low",
-                     "diff_ci_high", "odds_ratio", "or_ci_low", "or_ci_high"]
-CONTRAST_COLUMNS = ["difference", "diff_se", "diff_ci_low", "diff_ci_high", "odds_ratio", "or_ci_low",
-                    "or_ci_high"]
 OK, NOT_ESTIMABLE, FAILED = "ok", "not estimable", "failed"
 POOLED = "pooled"
 REST_PREFIX = "not "  # level of "the rest of the region" in each-vs-rest comparisons: "not 491"
 MIKKELI = "491"
-FLAG_SMALL_REFERENCE = "small reference group"
 WITHIN = ("region", "mikkeli")
 _CMP = "_comparison_level"
 _REST = "_rest"
@@ -73,7 +68,21 @@ class Comparison:
     each_vs_rest: bool = False
 
 
+@dataclass(frozen=True)
+class CompareSettings:
+    """The config's `compare` block: adjusters, pooling and the comparisons."""
+
+    comparisons: tuple[Comparison, ...]
+    adjusters: tuple[str, ...] = ("age_group", "sex", "education")
+    pooled: bool = True
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any]) -> CompareSettings:
+        return cls(tuple(comparisons_from_config(block)), tuple(block["adjusters"]), bool(block["pooled"]))
+
+
 def comparisons_from_config(settings: Mapping[str, Any]) -> list[Comparison]:
+    """The configured comparisons, checked (a `within` or a missing reference level names the key)."""
     out = []
     for name, spec in settings["comparisons"].items():
         comparison = Comparison(name=name, variable=spec["variable"], reference=spec.get("reference"),
@@ -264,41 +273,6 @@ def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: R
     return rows
 
 
-def _disclose(table: pd.DataFrame, min_n: int, max_ci_width: float, max_cv: float) -> pd.DataFrame:
-    """suppressed/flag as the estimate stage: small levels are blanked; in crude models, whose margins are
-    the levels' own prevalences, a lone small level takes the smallest other level with it."""
-    n = table["n"].to_numpy(float)
-    empty = n == 0
-    small = ~empty & (n < min_n)
-    table["suppressed"] = empty | small
-    table["flag"] = np.select([empty, small], [FLAG_NO_RESPONDENTS, FLAG_SMALL_N], "")
-    model_keys = ["indicator", "wave", "comparison", "adjustment", "reference_level"]
-    crude = table["adjustment"] == "crude"
-    secret = table["suppressed"] & ~empty & crude
-    lone = secret.groupby([table[k] for k in model_keys], sort=False).transform("sum") == 1
-    candidates = table[crude & ~table["suppressed"] & ~empty]
-    has_lone = pd.MultiIndex.from_frame(table.loc[lone & secret, model_keys]).unique()
-    candidates = candidates[pd.MultiIndex.from_frame(candidates[model_keys]).isin(has_lone)]
-    chosen = candidates.sort_values("n", kind="stable").groupby(model_keys, sort=False).head(1).index
-    table.loc[chosen, "suppressed"] = True
-    table.loc[chosen, "flag"] = FLAG_COMPLEMENTARY
-    # a published difference from a hidden reference would reveal the reference
-    hidden_reference = table["is_reference"] & table["suppressed"]
-    reference_hidden = pd.MultiIndex.from_frame(table.loc[hidden_reference, model_keys]).unique()
-    affected = pd.MultiIndex.from_frame(table[model_keys]).isin(reference_hidden) & ~table["suppressed"]
-    table.loc[affected, CONTRAST_COLUMNS] = np.nan
-    table.loc[affected, "flag"] = FLAG_SMALL_REFERENCE
-    hidden = table["suppressed"].to_numpy()
-    table.loc[hidden, STATISTIC_COLUMNS] = np.nan
-    width = (table["ci_high"] - table["ci_low"]).to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = (table["se"] / table["estimate"].abs()).to_numpy(float)
-    is_mean = (table["kind"] == "mean").to_numpy()
-    imprecise = ~hidden & (table["flag"] == "").to_numpy() & np.where(is_mean, cv > max_cv, width > max_ci_width)
-    table.loc[imprecise, "flag"] = FLAG_LOW_PRECISION
-    return table
-
-
 def _labels(table: pd.DataFrame, comparisons: Sequence[Comparison], labels: Mapping[str, Mapping[str, str]],
             language: str, region_code: str) -> pd.Series:
     out = pd.Series(table["level"].astype(str).to_numpy(), index=table.index, dtype="object")
@@ -324,7 +298,7 @@ def compare_data(
     comparisons: Sequence[Comparison],
     levels: Mapping[str, Sequence[str]],
     adjusters: Sequence[str],
-    lonely_psu: str,
+    lonely_psu: LonelyPSU,
     level: float,
     extra: Sequence[str] = (),
 ) -> pd.DataFrame:
@@ -361,50 +335,49 @@ def comparison_levels(waves: Mapping[str, pd.DataFrame], comparisons: Sequence[C
     return out
 
 
-def build_models(
+def build_comparisons(
     waves: Mapping[str, pd.DataFrame],
     wave_years: Mapping[str, int],
     indicators: Sequence[Indicator],
-    config: Mapping[str, Any],
-    areas: AreaTables,
-    variables: Mapping[str, Any],
+    settings: CompareSettings,
+    lonely_psu: LonelyPSU,
+    level: float,
+    rules: PublicationRules,
+    region_code: str,
+    labels: Mapping[str, Mapping[str, str]],
+    language: str,
+    synthetic: bool,
 ) -> pd.DataFrame:
-    """The tidy models table for all waves and pooled, labelled, with disclosure control applied."""
+    """The tidy comparison table for all waves and pooled, labelled, with disclosure control applied."""
     started = time.perf_counter()
-    settings = config["compare"]
-    comparisons = comparisons_from_config(settings)
-    adjusters = list(settings["adjusters"])
-    estimate = config["estimate"]
-    needed = {c.variable for c in comparisons} | set(adjusters) | {"in_region", "municipality", "weight"} | {
-        i.id for i in indicators}
+    comparisons = list(settings.comparisons)
+    adjusters = list(settings.adjusters)
+    needed = [*(c.variable for c in comparisons), *adjusters, "in_region", "municipality", "weight",
+              *(i.id for i in indicators)]
     for wave, frame in waves.items():
-        missing = sorted(needed - set(frame.columns))
-        if missing:
-            raise DataError(f"wave {wave}: the compare stage needs column(s) {', '.join(missing)}")
+        require_columns(frame, needed, wave, "compare (compare.comparisons and compare.adjusters)")
+        if frame.empty:
+            raise DataError(f"wave '{wave}': the indicator table has no respondents; no model can be fitted")
     levels = comparison_levels(waves, comparisons)
     parts = []
     for wave, frame in waves.items():
-        part = compare_data(frame, indicators, comparisons, levels, adjusters, estimate["lonely_psu"],
-                            estimate["level"])
+        part = compare_data(frame, indicators, comparisons, levels, adjusters, lonely_psu, level)
         parts.append(part.assign(wave=wave, year=int(wave_years[wave])))
-    if settings["pooled"] and len(waves) > 1:
-        part = compare_data(pooled_frame(waves), indicators, comparisons, levels, adjusters,
-                            estimate["lonely_psu"], estimate["level"], extra=("wave",))
+    if settings.pooled and len(waves) > 1:
+        part = compare_data(pooled_frame(waves), indicators, comparisons, levels, adjusters, lonely_psu, level,
+                            extra=("wave",))
         parts.append(part.assign(wave=POOLED, year=pd.NA))
     table = pd.concat(parts, ignore_index=True)
     for column in STATISTIC_COLUMNS + ["term_p_value", "df"]:
         if column not in table:
             table[column] = np.nan
         table[column] = table[column].astype("float64")
-    language = config["report"]["language"]
-    labels = domain_value_labels(areas, variables, language)
-    table["level_label"] = _labels(table, comparisons, labels, language, config["geography"]["region_code"])
+    table["level_label"] = _labels(table, comparisons, labels, language, region_code)
     table["year"] = table["year"].astype("Int64")
     table["n"] = table["n"].astype("Int64")
     table["df"] = table["df"].round().astype("Int64")
     table["is_reference"] = table["is_reference"].astype(bool)
-    precision = config["precision"]
-    table = _disclose(table, config["disclosure"]["min_n"], precision["max_ci_width"], precision["max_cv"])
+    table = disclose_model_rows(table, rules)
     order = {
         "_i": table["indicator"].map({i.id: k for k, i in enumerate(indicators)}),
         "_w": table["wave"].map({w: k for k, w in enumerate([*waves, POOLED])}),
@@ -413,7 +386,7 @@ def build_models(
     }
     table = table.assign(**order, _r=table.index)
     table = table.sort_values(["_i", "_w", "_c", "_a", "_r"], kind="stable").reset_index(drop=True)
-    table["synthetic"] = bool(config["data"]["synthetic"])
+    table["synthetic"] = synthetic
     not_ok = table["status"] != OK
     models = table.groupby(["indicator", "wave", "comparison", "adjustment", "reference_level"], sort=False).ngroups
     log.info("%d rows from %d models in %.1f s; %d rows suppressed", len(table), models,

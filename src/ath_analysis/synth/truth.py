@@ -6,13 +6,12 @@ truth and estimate differ only by sampling, non-response and weighting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
 from ath_analysis.areas import AreaTables
-from ath_analysis.geography import attach_geography
+from ath_analysis.geography import GeographySettings, attach_geography
 from ath_analysis.indicators.definitions import Indicator, compute_indicators
 
 TRUTH_DOMAINS = {"region": [], "municipality": ["municipality"], "urban_rural": ["urban_rural"], "sex": ["sex"],
@@ -22,7 +21,7 @@ TRUTH_DOMAINS = {"region": [], "municipality": ["municipality"], "urban_rural": 
 def population_truth(
     population: pd.DataFrame,
     areas: AreaTables,
-    geography: Mapping[str, Any],
+    geography: GeographySettings,
     fieldwork_date: str,
     indicators: Sequence[Indicator],
     wave: str,
