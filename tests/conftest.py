@@ -63,6 +63,21 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 900):
                           timeout=timeout)
 
 
+def planned_jobs(workdir: Path, *args: str) -> dict[str, list[str]]:
+    """rule -> wildcard values (wave or area) of the jobs a dry run would execute, `rule all` left out."""
+    import re
+
+    run = run_snakemake(workdir, "-n", *args)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    jobs: dict[str, list[str]] = {}
+    for block in re.split(r"\n(?=(?:local)?rule )", run.stdout):
+        match = re.match(r"(?:local)?rule (\w+):", block)
+        if match and match.group(1) != "all":
+            wildcard = re.search(r"wildcards: (?:wave|area)=([\w-]+)", block)
+            jobs.setdefault(match.group(1), []).append(wildcard.group(1) if wildcard else "")
+    return {rule: sorted(values) for rule, values in jobs.items()}
+
+
 @pytest.fixture(scope="session")
 def workflow_project(tmp_path_factory) -> Path:
     """A scratch copy of the workflow and config, run once end to end on synthetic data for the whole session.

@@ -13,15 +13,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.compare import MODEL_COLUMNS, build_models, pooled_frame
 from ath_analysis.config import load_config
 from ath_analysis.errors import DataError
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
 from ath_analysis.models import fit, glm
-from ath_analysis.pipeline import compare as compare_stage
+from ath_analysis.results.comparisons import MODEL_COLUMNS, pooled_frame
+from ath_analysis.stages import compare as compare_stage
 from ath_analysis.survey import Design
 from ath_analysis.survey.design import resolve_design
 
+from .configured import area_files, params, run
+from .configured import comparisons as build_models
 from .conftest import ROOT
 
 INDICATORS = ["obesity", "daily_smoking", "bmi_mean"]
@@ -221,7 +223,7 @@ def test_small_levels_are_suppressed_and_the_crude_partition_protected(table, co
 
 def test_failures_are_rows_not_exceptions(waves, indicators, config, areas, variables, monkeypatch, caplog):
     monkeypatch.setattr(glm, "MAX_ITERATIONS", 1)
-    with caplog.at_level(logging.WARNING, logger="ath_analysis.compare"):
+    with caplog.at_level(logging.WARNING, logger="ath_analysis.results.comparisons"):
         table = build_models(waves, {"w1": 2012, "w2": 2022}, indicators, config, areas, variables)
     failed = table[table["status"] == "failed"]
     assert set(table.loc[table["n"] > 0, "status"]) == {"failed", "not estimable"}
@@ -251,13 +253,16 @@ def test_an_unknown_reference_level_is_a_clear_error(waves, indicators, config, 
 
 
 def test_the_stage_writes_parquet_and_csv(waves, config, tmp_path):
-    inputs = {}
+    paths = []
     every = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
     for wave, frame in waves.items():
-        inputs[wave] = str(tmp_path / f"{wave}.parquet")
+        paths.append(str(tmp_path / f"{wave}.parquet"))
         others = {i.id: np.nan for i in every if i.id not in frame}  # indicators these waves did not ask
-        frame.assign(**others).to_parquet(inputs[wave], index=False)
-    compare_stage(config, inputs, str(tmp_path / "models.parquet"), str(tmp_path / "models.csv"))
+        frame.assign(**others).to_parquet(paths[-1], index=False)
+    given = {"waves": paths, "areas": area_files(config), "variables": config["variables"]}
+    outputs = {"parquet": str(tmp_path / "models.parquet"), "csv": str(tmp_path / "models.csv")}
+    code = run(compare_stage, "compare", given, outputs, params(config, "compare"))
+    assert code == 0
     written = pd.read_parquet(tmp_path / "models.parquet")
     assert list(written.columns) == MODEL_COLUMNS and len(written) == len(pd.read_csv(tmp_path / "models.csv"))
     assert set(written["indicator"]) == {i.id for i in every}

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ath_analysis.analysis import domain_frame, wave_design
-from ath_analysis.geography import attach_geography
+from ath_analysis.geography import GeographySettings, attach_geography
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.survey import estimate_domains
 from ath_analysis.synth import WAVE_FORMATS, simulate_respondents
@@ -24,8 +24,8 @@ from .conftest import ROOT, SEED
 REPLICATES = 200
 MAIN = ["srh_average_or_worse", "psychological_distress", "obesity", "daily_smoking", "alcohol_overuse",
         "loneliness", "good_quality_of_life", "activity_limitation"]
-GEO = {"region_code": "10", "reference_date": "2025-01-01", "membership": "reference",
-       "urban_rural_source": "auto", "min_age": 20}
+GEO = GeographySettings(region_code="10", reference_date="2025-01-01", membership="reference",
+                        urban_rural_source="auto")
 
 
 @pytest.fixture(scope="module")

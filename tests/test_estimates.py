@@ -7,12 +7,14 @@ import pandas as pd
 import pytest
 
 from ath_analysis.disclosure import apply_disclosure
-from ath_analysis.estimates import ESTIMATE_COLUMNS, build_estimates
 from ath_analysis.geography import attach_geography
 from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.ingest import ingest_wave
+from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
+from .configured import estimates as build_estimates
+from .configured import geography_of
 from .conftest import ROOT
 
 
@@ -31,7 +33,7 @@ def table(synthetic_dir, areas, variables, harmonization, indicators):
     for wave in ["finsote2018", "ts2022"]:
         specs = load_wave_spec(wave, harmonization, variables)
         result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
-        frame, _ = attach_geography(result.respondents, areas, config["geography"], wave,
+        frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
                                     config["waves"][wave]["fieldwork_date"])
         values = compute_indicators(frame, indicators)
         waves[wave] = pd.concat([frame.drop(columns=values.columns, errors="ignore"), values], axis=1)

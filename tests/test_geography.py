@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from ath_analysis.errors import DataError
-from ath_analysis.geography import attach_geography, current_code, region_on
+from ath_analysis.geography import GeographySettings, attach_geography, current_code, region_on
 
-GEO = {"region_code": "10", "reference_date": "2025-01-01", "membership": "reference",
-       "urban_rural_source": "auto", "min_age": 20}
+GEO = GeographySettings(region_code="10", reference_date="2025-01-01", membership="reference",
+                        urban_rural_source="auto")
 
 
 def _frame(codes, ages=None, postal=None):
@@ -43,7 +45,7 @@ def test_ristiina_counts_in_mikkeli(areas):
 ])
 def test_suomenniemi_joins_etela_savo_only_after_the_merger(areas, membership, fieldwork, inside):
     code = "775" if fieldwork < "2013-01-01" else "491"
-    frame, _ = attach_geography(_frame([code]), areas, {**GEO, "membership": membership}, "w", fieldwork)
+    frame, _ = attach_geography(_frame([code]), areas, dataclasses.replace(GEO, membership=membership), "w", fieldwork)
     assert bool(frame.loc[0, "in_region"]) is inside
 
 
@@ -51,7 +53,7 @@ def test_heinavesi_and_joroinen_are_out_of_the_default_region(areas):
     frame, audit = attach_geography(_frame(["090", "171", "046"]), areas, GEO, "finsote2018", "2018-10-01")
     assert list(frame["in_region"]) == [False, False, True]
     assert audit["rows_in"] == audit["rows_out"] == 3  # kept, only flagged
-    survey_time, _ = attach_geography(_frame(["090", "171"]), areas, {**GEO, "membership": "survey_time"},
+    survey_time, _ = attach_geography(_frame(["090", "171"]), areas, dataclasses.replace(GEO, membership="survey_time"),
                                       "finsote2018", "2018-10-01")
     assert survey_time["in_region"].all()
 
@@ -94,4 +96,4 @@ def test_urban_rural_falls_back_to_municipality_grouping(areas):
     assert list(result["urban_rural_group"]) == ["urban", "rural", "rural"]
     assert audit["urban_rural_source"] == "municipality"
     with pytest.raises(DataError, match="urban_rural_code"):
-        attach_geography(frame, areas, {**GEO, "urban_rural_source": "respondent"}, "w", "2018-10-01")
+        attach_geography(frame, areas, dataclasses.replace(GEO, urban_rural_source="respondent"), "w", "2018-10-01")

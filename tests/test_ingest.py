@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import numpy as np
@@ -12,10 +13,11 @@ import pytest
 from ath_analysis.errors import DataError
 from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.ingest import ingest_wave
-from ath_analysis.pipeline import ingest as ingest_stage
+from ath_analysis.stages import ingest as ingest_stage
 from ath_analysis.synth import WAVE_FORMATS, simulate_respondents
 from ath_analysis.synth.generate import build_wave_population
 
+from .configured import params
 from .conftest import SEED
 from .savfiles import rewrite_sav
 
@@ -93,6 +95,12 @@ def test_bad_design_or_variables_fail_with_names(change, expected, config, harmo
     assert expected in message and "ath2012" in message
 
 
+def _ingest_stage(config, wave, sav, out):
+    ingest_stage.run({"sav": str(sav), "harmonization": config["harmonization"], "variables": config["variables"]},
+                     {"respondents": str(out / "r.parquet"), "labels": str(out / "l.json"),
+                      "audit": str(out / "a.json")}, params(config, "ingest", wave), logging.getLogger("test"))
+
+
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
@@ -109,15 +117,14 @@ def test_unreadable_files_fail_and_leave_no_output(make, expected, config, tmp_p
     make(bad, source)
     out = tmp_path / "out"
     with pytest.raises(DataError, match=expected) as err:
-        ingest_stage(config, "ts2022", str(bad), str(out / "r.parquet"), str(out / "l.json"), str(out / "a.json"))
+        _ingest_stage(config, "ts2022", bad, out)
     assert "ts2022" in str(err.value) and str(bad) in str(err.value)
     assert not out.exists() or not any(out.iterdir())
 
 
 def test_ingest_stage_writes_all_three_outputs(config, tmp_path):
     out = tmp_path / "out"
-    ingest_stage(config, "finsote2018", config["waves"]["finsote2018"]["file"], str(out / "r.parquet"),
-                 str(out / "l.json"), str(out / "a.json"))
+    _ingest_stage(config, "finsote2018", config["waves"]["finsote2018"]["file"], out)
     frame = pd.read_parquet(out / "r.parquet")
     labels = json.loads((out / "l.json").read_text())
     audit = json.loads((out / "a.json").read_text())

@@ -21,13 +21,13 @@ import pytest
 from PIL import Image
 
 from ath_analysis.config import load_config
-from ath_analysis.estimates import ESTIMATE_COLUMNS
-from ath_analysis.report import build_area_report
 from ath_analysis.report.content import verdict, wave_change
 from ath_analysis.report.maps import load_boundaries
 from ath_analysis.report.style import fmt_count, fmt_difference, fmt_estimate, fmt_value
 from ath_analysis.report.text import adjusters_text
+from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
+from .configured import area_report
 from .conftest import ROOT, run_snakemake
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -256,10 +256,12 @@ def hand_audits(directory: Path) -> list[Path]:
         audit = {"wave": wave, "survey": "FinSote" if year == 2018 else "Terve Suomi", "year": year,
                  "file": f"data/raw/synthetic/{wave}.sav", "sha256": f"{year:064d}", "rows_read": read,
                  "rows_kept": kept, "excluded": {"age missing": read - kept, "age under 20": 0}, "warnings": [],
-                 "synthetic": True, "geography": {"in_region": kept - 5, "outside_region": 5}}
-        path = directory / wave / "audit.json"
+                 "synthetic": True}
+        path = directory / wave / "audit_ingest.json"
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(audit))
+        (directory / wave / "audit_geography.json").write_text(json.dumps({"wave": wave, "in_region": kept - 5,
+                                                                           "outside_region": 5}))
         paths.append(path)
     return paths
 
@@ -282,15 +284,15 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
         hand_estimates().to_parquet(estimates, index=False)
     models_path = None
     if models is not None:
-        models_path = tables / "models.parquet"
+        models_path = tables / "comparisons.parquet"
         models.to_parquet(models_path, index=False)
     audits = hand_audits(out / "audits") if not (out / "audits").exists() else sorted(
-        (out / "audits").glob("*/audit.json"))
+        (out / "audits").glob("*/audit_ingest.json"))
     paths = {"html": out / f"{area}.html", "xlsx": out / f"{area}.xlsx", "csv": tables / f"{area}_report.csv",
              "figures": out / "figures" / area}
-    build_area_report(area=area, config=config, estimates_path=estimates, models_path=models_path,
-                      audit_paths=audits, config_files=[ROOT / "config" / "config.yaml"], html_path=paths["html"],
-                      xlsx_path=paths["xlsx"], csv_path=paths["csv"], figures_dir=paths["figures"], now=now)
+    area_report(config, area, estimates=estimates, models=models_path, ingest_audits=audits,
+                geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
+                xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], now=now)
     return paths
 
 
@@ -467,7 +469,8 @@ def test_methods_audit_and_provenance(region_report):
     first = audit.find_all("tr", data_wave="finsote2018")[0].text()
     assert f"2{NNBSP}100" in first and "age missing: 10" in first and f"2{NNBSP}085" in first
     assert f"{2018:064d}" in methods  # the input file's sha256 from the audit
-    assert re.search(r"config/config\.yaml [0-9a-f]{64}", methods)
+    assert re.search(r"config/indicators\.yaml [0-9a-f]{64}", methods)
+    assert re.search(r"\(settings of this report\) [0-9a-f]{64}", methods)  # the rule's params
 
 
 def test_workbook_has_a_sheet_per_group_with_tidy_and_formatted_columns(region_report):
@@ -634,7 +637,7 @@ def test_workflow_report_tables_agree_with_the_estimate_table(workflow_run):
 def test_no_respondent_level_data_under_reports(workflow_run):
     reports = workflow_run / "reports"
     estimates = pd.read_parquet(reports / "tables" / "estimates.parquet")
-    models = reports / "tables" / "models.parquet"
+    models = reports / "tables" / "comparisons.parquet"
     max_rows = len(estimates) + (len(pd.read_parquet(models)) if models.exists() else 0)
     ids = set(pd.read_parquet(workflow_run / "data" / "processed" / "ts2022" / "respondents.parquet")
               ["respondent_id"].astype(str).head(50))

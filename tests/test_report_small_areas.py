@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.report import build_area_report
-
+from .configured import area_report
 from .conftest import ROOT
 from .test_report import _config, estimate_parts, hand_audits, hand_estimates, hand_models, number, parse
 
@@ -56,17 +55,17 @@ def build(tmp_path: Path, area: str, lang: str = "fi") -> dict[str, Path]:
     config["report"]["language"] = lang
     tables = tmp_path / "tables"
     tables.mkdir(parents=True)
-    paths = {"estimates": tables / "estimates.parquet", "models": tables / "models.parquet",
+    paths = {"estimates": tables / "estimates.parquet", "models": tables / "comparisons.parquet",
              "small_areas": tables / "small_areas.parquet", "html": tmp_path / f"{area}.html",
              "figures": tmp_path / "figures" / area}
     hand_estimates().to_parquet(paths["estimates"], index=False)
     hand_models().to_parquet(paths["models"], index=False)
     hand_small_areas().to_parquet(paths["small_areas"], index=False)
-    build_area_report(area=area, config=config, estimates_path=paths["estimates"], models_path=paths["models"],
-                      audit_paths=hand_audits(tmp_path / "audits"), config_files=[ROOT / "config" / "config.yaml"],
-                      html_path=paths["html"], xlsx_path=tmp_path / f"{area}.xlsx",
-                      csv_path=tables / f"{area}_report.csv", figures_dir=paths["figures"],
-                      small_areas_path=paths["small_areas"])
+    audits = hand_audits(tmp_path / "audits")
+    area_report(config, area, estimates=paths["estimates"], models=paths["models"], ingest_audits=audits,
+                geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
+                xlsx=tmp_path / f"{area}.xlsx", csv=tables / f"{area}_report.csv", figures=paths["figures"],
+                small_areas=paths["small_areas"])
     return paths
 
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.errors import ConfigError, DataError
 from ath_analysis.analysis import domain_frame, wave_design
+from ath_analysis.errors import ConfigError, DataError
 from ath_analysis.geography import attach_geography
 from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
 from ath_analysis.indicators.table import build_indicator_table
 from ath_analysis.ingest import ingest_wave
-from ath_analysis.pipeline import small_areas
-from ath_analysis.small_areas import (
-    POPULATION,
-    SMALL_AREA_COLUMNS,
-    build_covariates,
-    estimate_small_areas,
-    select_indicators,
-)
+from ath_analysis.results.small_areas import POPULATION, SMALL_AREA_COLUMNS, select_indicators
+from ath_analysis.stages import small_areas
 from ath_analysis.survey import estimate_domains
 
+from .configured import area_files, geography_of, params
+from .configured import covariates as build_covariates
+from .configured import small_area_table as estimate_small_areas
 from .conftest import ROOT
 
 WAVES = ["finsote2018", "ts2022"]
@@ -47,7 +46,7 @@ def inputs(synthetic_dir, areas, variables, harmonization, definitions, tmp_path
     for wave in WAVES:
         specs = load_wave_spec(wave, harmonization, variables)
         result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
-        frame, _ = attach_geography(result.respondents, areas, config["geography"], wave,
+        frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
                                     config["waves"][wave]["fieldwork_date"])
         table, _ = build_indicator_table(frame, definitions, wave)
         tables[wave] = out / f"{wave}_indicators.parquet"
@@ -65,9 +64,13 @@ def stage_config(config):
 def _run(config, inputs, tmp_path, populations=True, name="small_areas"):
     tables, pops = inputs
     parquet, csv = tmp_path / f"{name}.parquet", tmp_path / f"{name}.csv"
-    small_areas(config=config, inputs={w: str(p) for w, p in tables.items()},
-                populations={w: str(p) for w, p in pops.items()} if populations else None,
-                parquet=str(parquet), csv=str(csv))
+    config = {**config, "waves": {w: config["waves"][w] for w in tables}}
+    covariates = [str(pops[w]) for w in tables] if config["data"]["synthetic"] else [
+        config["small_areas"]["covariate_file"]]
+    small_areas.run({"waves": [str(p) for p in tables.values()], "covariates": covariates,
+                     "areas": area_files(config), "variables": config["variables"]},
+                    {"parquet": str(parquet), "csv": str(csv)}, params(config, "small_areas"),
+                    logging.getLogger("test"))
     table = pd.read_parquet(parquet)
     assert len(pd.read_csv(csv)) == len(table)
     return table

@@ -42,9 +42,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ath_analysis.areas import load_area_tables
 from ath_analysis.analysis import domain_frame, wave_design
-from ath_analysis.geography import UNKNOWN_SUBAREA, attach_geography
+from ath_analysis.areas import load_area_tables
+from ath_analysis.geography import UNKNOWN_SUBAREA, GeographySettings, attach_geography
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.sae import fay_herriot
 from ath_analysis.survey import estimate_domains
@@ -56,8 +56,9 @@ RESULTS = ROOT / "validation" / "results"
 SEED = 20261123
 MIKKELI = "491"
 INDICATORS = ["obesity", "daily_smoking"]
-GEO = {"region_code": "10", "reference_date": "2025-01-01", "membership": "reference",
-       "urban_rural_source": "auto", "min_age": 20}
+GEO = GeographySettings(region_code="10", reference_date="2025-01-01", membership="reference",
+                        urban_rural_source="auto")
+MIN_AGE = 20
 SMALL_N = 30
 # name -> fay_herriot keyword arguments (all get direct, variance, covariates, n; "population": True passes the
 # register population so that the finite-population term τ² = 1/(4N) enters the model)
@@ -82,7 +83,7 @@ def sub_area_population(population: pd.DataFrame, areas, fmt, indicators) -> tup
     people, _ = attach_geography(people, areas, GEO, fmt.wave, fmt.fieldwork_date)
     people = people[people["in_region"] & (people["municipality"] == MIKKELI)
                     & people["subarea"].notna() & (people["subarea"] != UNKNOWN_SUBAREA)]
-    people = people[people["age"] >= GEO["min_age"]]
+    people = people[people["age"] >= MIN_AGE]
     values = compute_indicators(people, indicators)
     grouped = values.groupby(people["subarea"].astype(str))
     truth = grouped.mean()

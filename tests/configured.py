@@ -1,0 +1,167 @@
+"""Test adapters: the library's table builders and the stages called from a whole (default-filled) config.
+
+The workflow passes each stage only the config values its rule declares (workflow/rules/*.smk); these helpers
+build the same params from a config dict, so tests can change one setting and call a builder or a stage.
+`tests/test_stages.py` checks that these params are exactly what the workflow's rules pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ath_analysis.areas import AREA_TABLE_FILES, AreaTables
+from ath_analysis.disclosure import PublicationRules
+from ath_analysis.geography import GeographySettings
+from ath_analysis.indicators.definitions import Indicator, canonical_variables, indicator_rules, load_indicators
+from ath_analysis.labels import domain_value_labels
+from ath_analysis.results.comparisons import CompareSettings, build_comparisons
+from ath_analysis.results.estimates import EstimateSettings, build_estimates
+from ath_analysis.results.small_areas import (
+    DirectSettings,
+    SmallAreaSettings,
+    estimate_small_areas,
+    file_covariates,
+    synthetic_covariates,
+)
+from ath_analysis.stages.runner import run_stage
+
+GEOGRAPHY_KEYS = ("region_code", "reference_date", "membership", "urban_rural_source")
+
+
+def rules_of(config: Mapping[str, Any]) -> PublicationRules:
+    return PublicationRules.from_config(config["disclosure"], config["precision"])
+
+
+def geography_of(config: Mapping[str, Any]) -> GeographySettings:
+    return GeographySettings.from_config(config["geography"])
+
+
+def labels_of(config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> dict:
+    return domain_value_labels(areas, variables, config["report"]["language"])
+
+
+def estimates(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Indicator],
+              config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> pd.DataFrame:
+    return build_estimates(waves, years, indicators, EstimateSettings.from_config(config["estimate"]),
+                           rules_of(config), config["geography"]["region_code"], areas.esp2013,
+                           labels_of(config, areas, variables), bool(config["data"]["synthetic"]))
+
+
+def comparisons(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Indicator],
+                config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> pd.DataFrame:
+    return build_comparisons(waves, years, indicators, CompareSettings.from_config(config["compare"]),
+                             config["estimate"]["lonely_psu"], config["estimate"]["level"], rules_of(config),
+                             config["geography"]["region_code"], labels_of(config, areas, variables),
+                             config["report"]["language"], bool(config["data"]["synthetic"]))
+
+
+def covariates(config: Mapping[str, Any], areas: AreaTables, populations: Mapping[str, pd.DataFrame] | None,
+               waves: Sequence[str]) -> dict:
+    settings = SmallAreaSettings.from_config(config["small_areas"])
+    if config["data"]["synthetic"]:
+        dates = {w: config["waves"][w]["fieldwork_date"] for w in waves}
+        return synthetic_covariates(settings, areas, {w: populations[w] for w in waves}, geography_of(config),
+                                    config["geography"]["min_age"], dates)
+    return file_covariates(settings, areas, settings.covariate_file, waves)
+
+
+def small_area_table(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], ids: Sequence[str], cov: Mapping,
+                     config: Mapping[str, Any], labels: Mapping) -> tuple[pd.DataFrame, list[str]]:
+    est = config["estimate"]
+    return estimate_small_areas(waves, years, ids, cov, SmallAreaSettings.from_config(config["small_areas"]),
+                                DirectSettings(est["ci_method"], est["level"], est["lonely_psu"]),
+                                config["disclosure"]["min_n"], config["geography"]["region_code"], labels,
+                                bool(config["data"]["synthetic"]))
+
+
+# ------------------------------------------------------------------------------ stage params, as the rules pass
+def indicator_rules_of(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return indicator_rules(load_indicators(config["indicators"], variables=canonical_variables(config["variables"])))
+
+
+def area_files(config: Mapping[str, Any]) -> list[str]:
+    return [str(Path(config["areas_dir"]) / name) for name in AREA_TABLE_FILES]
+
+
+def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: str | None = None
+           ) -> dict[str, Any]:
+    """The params the workflow's rule `rule` passes (see workflow/rules/*.smk)."""
+    waves = config["waves"]
+    years = {w: spec["year"] for w, spec in waves.items()}
+    dates = {w: spec["fieldwork_date"] for w, spec in waves.items()}
+    geography = {k: config["geography"][k] for k in GEOGRAPHY_KEYS}
+    synthetic = bool(config["data"]["synthetic"])
+    language = config["report"]["language"]
+    if rule == "ingest":
+        assert wave is not None
+        return {"wave": wave, "year": waves[wave]["year"], "survey": waves[wave]["survey"],
+                "min_age": config["geography"]["min_age"], "synthetic": synthetic}
+    if rule == "geography":
+        assert wave is not None
+        return {"wave": wave, "fieldwork_date": waves[wave]["fieldwork_date"], "geography": geography}
+    if rule == "indicators":
+        return {"wave": wave, "indicators": indicator_rules_of(config), "source": config["indicators"]}
+    if rule == "estimate":
+        return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
+                "disclosure": config["disclosure"], "precision": config["precision"],
+                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic}
+    if rule == "compare":
+        return {"waves": years, "indicators": indicator_rules_of(config), "compare": config["compare"],
+                "lonely_psu": config["estimate"]["lonely_psu"], "level": config["estimate"]["level"],
+                "disclosure": config["disclosure"], "precision": config["precision"],
+                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic}
+    if rule == "small_areas":
+        return {"waves": years, "fieldwork_dates": dates if synthetic else {}, "indicators": indicator_rules_of(config),
+                "small_areas": config["small_areas"],
+                "estimate": {k: config["estimate"][k] for k in ("ci_method", "level", "lonely_psu")},
+                "min_n": config["disclosure"]["min_n"], "geography": geography,
+                "min_age": config["geography"]["min_age"], "language": language, "synthetic": synthetic}
+    if rule == "truth":
+        return {"fieldwork_dates": dates, "geography": geography, "indicators": indicator_rules_of(config)}
+    if rule == "area_report":
+        assert area is not None
+        spec = config["report"]["areas"][area]
+        shows = bool(spec.get("small_areas"))
+        return {
+            "area": area, "spec": spec, "language": language, "model_wave": config["report"]["model_wave"],
+            "boundaries_code_property": config["report"]["boundaries_code_property"] if spec.get("map") else None,
+            "disclosure": config["disclosure"], "precision": config["precision"],
+            "geography": {k: config["geography"][k] for k in ("region_code", "reference_date", "min_age")},
+            "estimate": {k: config["estimate"][k] for k in ("level", "ci_method", "standardize_by", "domains")},
+            "small_areas": {k: config["small_areas"][k] for k in ("max_direct_cv", "covariates", "method",
+                                                                  "transform", "finite_population")} if shows else {},
+            "waves": {w: {k: s[k] for k in ("survey", "year", "fieldwork_date")} for w, s in waves.items()},
+            "synthetic": synthetic,
+        }
+    raise KeyError(rule)
+
+
+def run(module: Any, rule: str, input: Mapping[str, Any], output: Mapping[str, Any], params: Mapping[str, Any],
+        log_path: str | Path | None = None) -> int:
+    """Run a stage as its script does (error policy included); the exit code (0 or 1)."""
+    return run_stage(module.run, rule, input, output, params, str(log_path) if log_path else None)
+
+
+def area_report(config: Mapping[str, Any], area: str, *, estimates: str | Path, models: str | Path | None,
+                ingest_audits: Sequence[str | Path], geography_audits: Sequence[str | Path], html: str | Path,
+                xlsx: str | Path, csv: str | Path, figures: str | Path, small_areas: str | Path | None = None,
+                now: Any = None) -> dict[str, Any]:
+    """One area's report from a whole config, with the inputs the report rule gives it."""
+    from ath_analysis.report import build_area_report
+    from ath_analysis.report.settings import ReportSettings
+
+    spec = config["report"]["areas"][area]
+    boundaries = config["report"]["boundaries"] if spec.get("map") else None
+    centres = Path(config["areas_dir"]) / "municipality_centres.csv" if spec.get("map") and not boundaries else None
+    given = params(config, "area_report", area=area)
+    return build_area_report(
+        settings=ReportSettings.from_params(given), settings_record=given,
+        estimates_path=estimates, models_path=models, small_areas_path=small_areas,
+        ingest_audits=ingest_audits, geography_audits=geography_audits, indicators_path=config["indicators"],
+        variables_path=config["variables"], area_tables=area_files(config), centres_path=centres,
+        boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html, xlsx_path=xlsx,
+        csv_path=csv, figures_dir=figures, now=now)
