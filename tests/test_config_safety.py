@@ -48,6 +48,8 @@ CANARY = "canary-created-by-yte"
 YTE = (f"__use_yte__: true\n"
        f"data:\n  synthetic: ?__import__('pathlib').Path('{CANARY}').touch() or True\n" + _config_text())
 
+CP1252 = ("# Kävijät\n" + _config_text()).encode("cp1252", "replace")
+
 CASES: dict[str, tuple[Edit, str]] = {
     "education not mapped in one wave": (
         _replace("config/harmonization.yaml", "  education: koulutusryhma\n", ""),
@@ -73,7 +75,7 @@ CASES: dict[str, tuple[Edit, str]] = {
         _replace("config/variables.yaml", "values: {1: {fi: Mies, en: Male}, 2: {fi: Nainen, en: Female}}",
                  "values: [Mies, Nainen]"),
         "config/variables.yaml: sex.values: ['Mies', 'Nainen'] is not of type 'object'"),
-    "config saved in cp1252": (_write("config/config.yaml", ("# Kävijät\n" + _config_text()).encode("cp1252", "replace")),
+    "config saved in cp1252": (_write("config/config.yaml", CP1252),
                                "config/config.yaml:1: the file is not UTF-8 text"),
     "20,000-deep nesting": (_write("config/config.yaml", "waves: " + "[" * 20000 + "]" * 20000 + "\n"),
                             "config/config.yaml:1: nested more than 50 levels deep"),
