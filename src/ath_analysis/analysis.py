@@ -76,7 +76,7 @@ def domain_frame(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]], 
     require_columns(frame, columns, wave, needed_by)
     out = frame.copy()
     inside = out["in_region"].to_numpy(bool)
-    out["region"] = pd.Series(np.where(inside, region_code, None), index=out.index, dtype="string")
+    out["region"] = pd.Series(np.where(inside, region_code, pd.NA), index=out.index, dtype="string")
     for column in columns:
         values = out[column]
         if pd.api.types.is_float_dtype(values):

@@ -63,7 +63,7 @@ def schema_problems(document: Any, schema: str | Path | Mapping[str, Any], sourc
     return problems + [f"{source}: {p}" for p in _non_finite(document)]
 
 
-def _with_defaults(validator_class: type) -> type:
+def _with_defaults(validator_class: Any) -> Any:
     """A validator class that fills each missing property from its schema `default` while validating.
 
     The pattern of the jsonschema FAQ; defaults are copied, so filling never shares a mutable default between

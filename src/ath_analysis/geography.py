@@ -142,7 +142,7 @@ def attach_geography(
         frame[column] = _age_bands(frame["age"], bands)
     frame["age_esp"] = esp_age_band(frame["age"], areas.esp2013)
     recoded = codes != frame["municipality"]
-    audit = {
+    audit: dict[str, Any] = {
         "rows_in": len(respondents),
         "rows_out": len(frame),
         "in_region": int(frame["in_region"].sum()),

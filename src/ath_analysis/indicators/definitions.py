@@ -178,7 +178,7 @@ def _what_is_wrong(error: jsonschema.ValidationError, field: str) -> str:
     return error.message
 
 
-def _schema_problems(raw: Any, schema: dict[str, Any], source: str) -> tuple[list[tuple[int, str]], set]:
+def _schema_problems(raw: Any, schema: dict[str, Any], source: str) -> tuple[list[tuple[int, str]], set]:  # noqa: C901
     """(position, message) for every schema violation, and the (index, field) pairs that were invalid."""
     top_keys = list(schema.get("properties", {}))
     indicator_schema = schema["$defs"]["indicator"]

@@ -655,7 +655,7 @@ class _Compiler:
         return _CodeIn(node.id, codes, negate)
 
     # function calls ------------------------------------------------------------------------------------
-    def _call(self, node: ast.Call) -> _Node | None:
+    def _call(self, node: ast.Call) -> _Node | None:  # noqa: C901
         if not isinstance(node.func, ast.Name):
             if type(node.func) in _REJECTED:
                 self.compile(node.func)  # names the construct: attribute access, indexing, ...

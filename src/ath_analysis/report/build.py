@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ath_analysis import __version__
 from ath_analysis.areas import load_area_tables
@@ -112,15 +113,15 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
     lang, ind = data.lang, content.indicator.id
     region = data.region_name()
     label = content.label
-    before, after = [], []
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
 
-    def keep(figure, stem: str, kind: str, alt: str, caption: str, target: list) -> None:
+    def keep(figure: Figure | None, stem: str, kind: str, alt: str, caption: str, target: list) -> None:
         if figure is None:
             return
-        saved = figures.save_figure(figure, directory, stem)
-        item = html.embed(saved, alt, caption)
-        item["kind"] = kind
-        target.append(item)
+        item = html.embed(figures.save_figure(figure, directory, stem), alt, caption)
+        if item is not None:
+            target.append({**item, "kind": kind})
 
     with figure_style():
         keep(figures.areas_figure(content, spec, data), f"{ind}_areas", "areas", f"{label}, {content.latest_year}",
@@ -219,12 +220,13 @@ def _small_area_part(content: IndicatorContent, spec: AreaSpec, data: ReportData
     reference = sae.focus_value(content, data, spec.focus_domain, spec.focus_value)
     with figure_style():
         figure = sae.shown_figure(rows, content, area, reference, data)
-        saved = figures.save_figure(figure, directory, f"{content.indicator.id}_small_areas")
+        saved = figures.save_figure(figure, directory, f"{content.indicator.id}_small_areas") if figure else None
     caption = tr("sae_fig_caption", lang, label=label, year=year, area=area)
     if content.standardized:
         caption += " " + tr("sae_crude_note", lang)
     item = html.embed(saved, f"{label}, {year}", caption)
-    item["kind"] = "small-areas"
+    if item is not None:
+        item["kind"] = "small-areas"
     return {
         "caption": tr("sae_table_caption", lang, label=label, year=year),
         "rows": sae.table_rows(rows, data),
@@ -243,9 +245,11 @@ def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path)
         return None
     year = int(summary["year"].iloc[0])
     with figure_style():
-        saved = figures.save_figure(sae.cv_figure(summary, data), directory, "small_areas_cv")
+        figure = sae.cv_figure(summary, data)
+        saved = figures.save_figure(figure, directory, "small_areas_cv") if figure else None
     item = html.embed(saved, tr("sae_cv_title", lang, year=year), tr("sae_cv_caption", lang, year=year))
-    item["kind"] = "small-areas-cv"
+    if item is not None:
+        item["kind"] = "small-areas-cv"
     return {"intro": tr("sae_intro", lang, min_n=settings.min_n,
                         cv=fmt_number(100 * float(settings.small_area_model["max_direct_cv"]), lang, 0)),
             "figure": item}

@@ -219,7 +219,8 @@ def _label_point(path: MplPath) -> tuple[float, float]:
     """Centroid of the largest ring (a label inside ordinary municipal shapes)."""
     best, best_area = None, -1.0
     for polygon in path.to_polygons():
-        x, y = polygon[:, 0], polygon[:, 1]
+        ring = np.asarray(polygon, dtype=float)
+        x, y = ring[:, 0], ring[:, 1]
         cross = x * np.roll(y, -1) - np.roll(x, -1) * y
         area = cross.sum() / 2
         if abs(area) > best_area and area != 0:

@@ -222,7 +222,7 @@ def cv_figure(summary: pd.DataFrame, data: ReportData) -> Figure | None:
     ax.set_xscale("log")
     ax.set_xlim(ZERO_AT * 0.8, max(float(np.nanmax(x)) * 1.3, min_n * 3))
     ax.set_ylim(0, top)
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000) if t <= ax.get_xlim()[1]]
+    ticks: list[float] = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000) if t <= ax.get_xlim()[1]]
     if (x == ZERO_AT).any():
         ticks = [ZERO_AT, *ticks]
     ax.set_xticks(ticks, ["0" if t == ZERO_AT else fmt_count(t, lang) for t in ticks])

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 from pandas import NA
 
@@ -50,7 +52,7 @@ FIGURE_WIDTH = 7.5  # inches; the HTML shows figures at this size (96 CSS px per
 PNG_DPI = 150
 BASE_FONT = 10.0  # points; nothing in a figure is smaller than 9 pt
 
-RC = {
+RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": BASE_FONT,
     "axes.titlesize": BASE_FONT + 1,
@@ -82,15 +84,13 @@ NNBSP = "\u202f"  # narrow no-break space: Finnish thousands separator
 @contextmanager
 def figure_style() -> Iterator[None]:
     """The report's matplotlib settings, for making and saving figures."""
-    with rc_context(RC):
+    with rc_context(RC):  # type: ignore[arg-type]
         yield
 
 
 def new_figure(height: float, width: float = FIGURE_WIDTH) -> Figure:
     """A figure outside pyplot (no global state), laid out so that long labels are not cut."""
-    figure = Figure(figsize=(width, height), layout="constrained")
-    figure.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
-    return figure
+    return Figure(figsize=(width, height), layout=ConstrainedLayoutEngine(h_pad=0.06, w_pad=0.06))
 
 
 def stamp_synthetic(figure: Figure, text: str) -> None:
@@ -134,7 +134,7 @@ def percent_sign(lang: str) -> str:
 
 def fmt_value(value: float | None, kind: str, lang: str, sign: bool = False) -> str:
     """An estimate for people: a proportion 0.2434 → '24,3 %' / '24.3%'; a mean 80.87 → '80,9'."""
-    if _is_missing(value):
+    if value is None or _is_missing(value):
         return "–"
     if kind == "proportion":
         return fmt_number(100 * value, lang, 1, sign) + percent_sign(lang)
@@ -143,7 +143,7 @@ def fmt_value(value: float | None, kind: str, lang: str, sign: bool = False) -> 
 
 def fmt_interval(low: float | None, high: float | None, kind: str, lang: str) -> str:
     """'20,1–28,9' (shares in %, no sign); a range with a negative end gets spaces: '−0,3 – 2,7'."""
-    if _is_missing(low) or _is_missing(high):
+    if low is None or high is None or _is_missing(low) or _is_missing(high):
         return "–"
     scale = 100 if kind == "proportion" else 1
     a, b = fmt_number(scale * low, lang, 1), fmt_number(scale * high, lang, 1)
@@ -171,7 +171,8 @@ class ValueFormatter(Formatter):
     (as few as the ticks need) and the report's decimal mark."""
 
     def __init__(self, kind: str, lang: str) -> None:
-        self.kind, self.lang, self.decimals = kind, lang, None
+        self.kind, self.lang = kind, lang
+        self.decimals: int | None = None
 
     def _scaled(self, x: float) -> float:
         return 100 * x if self.kind == "proportion" else x

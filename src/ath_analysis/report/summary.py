@@ -45,9 +45,9 @@ def comparison_sentence(comparison: Comparison, kind: str, data: ReportData) -> 
         crude = rows[rows["estimate"].notna()]
         if crude.empty:
             return None
-        levels = "; ".join(f"{r['label']} {fmt_estimate(r['estimate'], r['ci_low'], r['ci_high'], kind, lang)}"
+        listed = "; ".join(f"{r['label']} {fmt_estimate(r['estimate'], r['ci_low'], r['ci_high'], kind, lang)}"
                            for _, r in crude.iterrows())
-        return tr("sum_gap_crude_only", lang, levels=levels, year=comparison.year)
+        return tr("sum_gap_crude_only", lang, levels=listed, year=comparison.year)
     reference = comparison.rows.loc[comparison.rows["is_reference"].astype(bool), "label"]
     reference_label = reference.iloc[0] if len(reference) else ""
     crude = rows[(rows["adjustment"] == "crude") & ~rows["is_reference"].astype(bool)].set_index("level")

@@ -10,7 +10,7 @@ from typing import Any
 
 LANGUAGES = ("fi", "en")
 
-STRINGS: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str | list[str]]] = {
     "synthetic_banner": {
         "fi": "SYNTEETTINEN AINEISTO – ei todellisia vastauksia",
         "en": "SYNTHETIC DATA – not real responses",

@@ -148,10 +148,11 @@ def _model_specs(frame: pd.DataFrame, comparison: Comparison, levels: Sequence[s
     domain = _domain(frame, comparison.within)
     data = pd.DataFrame({v: _text(frame[v]) for v in {comparison.variable, *adjusters, *extra}})
     out = []
+    groups: list[tuple[str | None, str]]
     if comparison.each_vs_rest:
         groups = [(lv, REST_PREFIX + lv) for lv in levels]
     else:
-        groups = [(None, comparison.reference)]
+        groups = [(None, str(comparison.reference))]
     for level, reference in groups:
         if level is None:
             column = data[comparison.variable]
@@ -170,16 +171,16 @@ def _model_specs(frame: pd.DataFrame, comparison: Comparison, levels: Sequence[s
             variables.update({e: None for e in extra})
             term_levels = {_CMP: [internal[lv] for lv in model_levels]}
             matrix = categorical_matrix(cmp_frame, np.zeros(len(frame)), variables, domain, term_levels)
-            out.append(_Model(comparison, adjustment, chosen, model_levels, reference,
+            out.append(_Model(comparison, adjustment, chosen, [str(lv) for lv in model_levels], reference,
                               matrix if matrix.nobs else None))
     return out
 
 
-def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: ResolvedDesign, level: float
+def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: ResolvedDesign, level: float  # noqa: C901
                    ) -> list[dict[str, Any]]:
     """One dict per level of the model: statistics, status and message (before labels and disclosure)."""
     family = "binomial" if indicator.kind == "proportion" else "gaussian"
-    base = {"comparison": model.comparison.name, "adjustment": model.adjustment,
+    base: dict[str, Any] = {"comparison": model.comparison.name, "adjustment": model.adjustment,
             "adjusters": "+".join(model.adjusters), "reference_level": model.reference}
     rows = [dict(base, level=lv, is_reference=lv == model.reference, n=0, status=OK, message="")
             for lv in model.levels]
@@ -205,11 +206,11 @@ def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: R
         positive = rd.weights[mm.rows][keep] > 0
         ones = np.bincount(codes[positive], weights=y[positive], minlength=len(model.levels))
         counts = np.bincount(codes[positive], minlength=len(model.levels))
-        for k in np.flatnonzero(counts > 0):
-            if ones[k] == 0:
-                separated[int(k)] = "no respondent"
-            elif ones[k] == counts[k]:
-                separated[int(k)] = "every respondent"
+        for j in np.flatnonzero(counts > 0):
+            if ones[j] == 0:
+                separated[int(j)] = "no respondent"
+            elif ones[j] == counts[j]:
+                separated[int(j)] = "every respondent"
     ref = 0  # the reference is the first level
     if n.sum() == 0:
         return all_rows(NOT_ESTIMABLE, f"no respondent in the domain has a value for {indicator.id}")
@@ -249,9 +250,9 @@ def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: R
     df = float(result.df_resid)
     t = t_quantile(1 - (1 - level) / 2, np.array(df))
     note = "; ".join(notes)
-    for j, k in enumerate(estimable):
+    for m, k in enumerate(estimable):
         row = rows[k]
-        row.update({c: float(margins[c][j]) for c in ("estimate", "se", "ci_low", "ci_high", "difference", "diff_se",
+        row.update({c: float(margins[c][m]) for c in ("estimate", "se", "ci_low", "ci_high", "difference", "diff_se",
                                                  "diff_ci_low", "diff_ci_high")})
         if row["is_reference"]:
             row.update(diff_ci_low=np.nan, diff_ci_high=np.nan)
@@ -260,7 +261,7 @@ def _rows_of_model(model: _Model, indicator: Indicator, y_all: np.ndarray, rd: R
                 row.update(odds_ratio=1.0, or_ci_low=np.nan, or_ci_high=np.nan)
             else:
                 column = mm.columns.index(f"{term.term}[T.{term.levels[k]}]")
-                b, se = result.coefficients[column], float(np.sqrt(result.covariance[column, column]))
+                b, se = float(result.coefficients[column]), float(np.sqrt(result.covariance[column, column]))
                 row.update(odds_ratio=float(np.exp(b)), or_ci_low=float(np.exp(b - t * se)),
                            or_ci_high=float(np.exp(b + t * se)))
         if not np.isfinite(row["estimate"]):

@@ -99,10 +99,10 @@ def label_domains(table: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
             continue
         parts = table.loc[rows, "domain_value"].str.split(" × ", expand=True) if len(columns) > 1 else \
             table.loc[rows, "domain_value"].to_frame(0)
-        text = None
-        for j, column in enumerate(columns):
-            mapped = parts[j].astype(object).replace(dict(labels.get(column, {})))
-            text = mapped if text is None else text + " × " + mapped
+        mapped = [parts[j].astype(object).replace(dict(labels.get(column, {}))) for j, column in enumerate(columns)]
+        text = mapped[0]
+        for more in mapped[1:]:
+            text = text + " × " + more
         out.loc[rows] = text.to_numpy()
     return out
 

@@ -208,8 +208,7 @@ def _fit_one(direct: pd.DataFrame, covariates: pd.DataFrame, names: Sequence[str
              level: float) -> tuple[pd.DataFrame, float]:
     fit = fay_herriot(
         direct["estimate"], direct["se"] ** 2, covariates[list(names)],
-        n=direct["n"], deff=direct["deff"], transform=settings.transform,  # type: ignore[arg-type]
-        method=settings.method,  # type: ignore[arg-type]
+        n=direct["n"], deff=direct["deff"], transform=settings.transform, method=settings.method,
         population=covariates[POPULATION] if settings.finite_population else None,
         area=direct.index, level=level,
     )

@@ -28,7 +28,7 @@ from ath_analysis.sae.variance import SMOOTH_MODES, smooth_arcsine, smooth_raw
 INTERCEPT = "(Intercept)"
 
 
-def fay_herriot(
+def fay_herriot(  # noqa: C901
     direct: Any,
     variance: Any,
     covariates: pd.DataFrame | np.ndarray | None = None,

@@ -263,7 +263,7 @@ class Engine:
                 getattr(out[s], field)[:, where] = value
 
     # -- per-set combination (arrays over cells × variables) ------------------------------------------------
-    def _finish(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,
+    def _finish(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,  # noqa: C901
                 global_strata: np.ndarray | None) -> dict[str, np.ndarray]:
         rd, kind = self.rd, self.kind
         W_g, Y_g = q["W"], q["Y"]  # (ncell, A, vb)
