@@ -93,3 +93,17 @@ def workflow_project(tmp_path_factory) -> Path:
     run = run_snakemake(workdir, "--cores", "2")
     assert run.returncode == 0, run.stderr[-3000:]
     return workdir
+
+
+WORKFLOW_FIXTURES = {"workflow_project", "workflow_run", "project", "project_copy"}
+WORKFLOW_MODULES = {"test_workflow.py", "test_coverage.py"}  # coverage: 200 replicates of the pipeline's steps
+WORKFLOW_TESTS = {"test_the_workflow_refuses_before_any_job"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark as `workflow` every test that runs Snakemake or the pipeline end to end (`-m "not workflow"`)."""
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if WORKFLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in WORKFLOW_MODULES \
+                or name in WORKFLOW_TESTS:
+            item.add_marker(pytest.mark.workflow)

@@ -27,5 +27,21 @@ def wave_file(wildcards):
     return config["waves"][wildcards.wave]["file"]
 
 
+REPORT_AREAS = list(config["report"]["areas"])
+
+
+def area_spec(wildcards):
+    """The report area's block of report.areas."""
+    return config["report"]["areas"][wildcards.area]
+
+
+def shows_small_areas(wildcards):
+    return bool(area_spec(wildcards).get("small_areas"))
+
+
+def shows_map(wildcards):
+    return bool(area_spec(wildcards).get("map"))
+
+
 # the true population values exist only for synthetic data
 SYNTHETIC_TRUTH = [str(SYNTHETIC_DERIVED / "truth.parquet")] if SYNTHETIC else []

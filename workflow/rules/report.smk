@@ -4,24 +4,11 @@
 # districts from the Fay–Herriot small-area table.
 import re
 
-REPORT_AREAS = list(config["report"]["areas"])
 SMALL_AREA_REPORT_SETTINGS = ("max_direct_cv", "covariates", "method", "transform", "finite_population")
 
 
 wildcard_constraints:
     area="|".join(re.escape(a) for a in REPORT_AREAS),
-
-
-def area_spec(wildcards):
-    return config["report"]["areas"][wildcards.area]
-
-
-def shows_small_areas(wildcards):
-    return bool(area_spec(wildcards).get("small_areas"))
-
-
-def shows_map(wildcards):
-    return bool(area_spec(wildcards).get("map"))
 
 
 rule area_report:
