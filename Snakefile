@@ -30,6 +30,7 @@ rule all:
     input:
         "reports/tables/estimates.parquet",
         "reports/tables/small_areas.parquet",
+        rules.small_areas.output.audit,
         "reports/tables/comparisons.parquet",
         expand("reports/{area}.html", area=REPORT_AREAS),
         expand("reports/{area}.xlsx", area=REPORT_AREAS),

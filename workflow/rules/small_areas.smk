@@ -20,6 +20,7 @@ rule small_areas:
             category="Tables",
         ),
         csv=report("reports/tables/small_areas.csv", caption="../report/small_areas.rst", category="Tables"),
+        audit=PROCESSED / "audit_small_areas.json",
     params:
         waves=WAVE_YEARS,
         fieldwork_dates=FIELDWORK_DATES if SYNTHETIC else {},  # for the synthetic populations' geography

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pandas as pd
 
 from ath_analysis.areas import load_area_tables
+from ath_analysis.atomic import atomic_outputs
 from ath_analysis.geography import GeographySettings
 from ath_analysis.indicators.definitions import canonical_variables, indicators_from_rules
 from ath_analysis.labels import domain_value_labels
@@ -50,4 +52,8 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     for warning in warnings:
         log.warning("%s", warning)
     write_table(table, output["parquet"], output["csv"])
+    if "audit" in output:
+        audit = {"rows": len(table), "indicators": ids, "area_sets": list(settings.area_sets), "warnings": warnings}
+        with atomic_outputs(output["audit"]) as (tmp,):
+            tmp.write_text(json.dumps(audit, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     log.info("%d rows: %d indicators × %d waves × %s", len(table), len(ids), len(years), ", ".join(settings.area_sets))
