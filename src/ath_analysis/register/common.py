@@ -1,0 +1,66 @@
+"""Small shared pieces of the national register: its error type, dates, code padding, checksums."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeAlias
+
+import pandas as pd
+
+from ath_analysis.errors import AthError
+
+DateLike: TypeAlias = "str | dt.date | pd.Timestamp"
+
+
+class RegisterError(AthError):
+    """The national reference data (fetched, imported or loaded) are missing, malformed or inconsistent."""
+
+
+def day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    """A calendar day from 'YYYY-MM-DD', a date or a Timestamp; anything else is a one-line error."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise RegisterError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
+    if pd.isna(stamp):
+        raise RegisterError(f"{what} is missing (expected YYYY-MM-DD)")
+    return stamp.normalize()
+
+
+def pad(codes: pd.Series, width: int) -> pd.Series:
+    """Numeric codes zero-padded to `width` ('91' → '091'); other text is kept, blanks become <NA>.
+
+    The sources disagree on padding (geofi stores integers, the classification service padded strings), so every
+    reader passes codes through here once.
+    """
+    text = codes.astype("string").str.strip()
+    text = text.mask(text == "")
+    numeric = text.str.fullmatch(r"\d+(\.0+)?").fillna(False)
+    digits = text.where(~numeric, text.str.replace(r"\.0+$", "", regex=True))
+    return digits.where(~numeric, digits.str.zfill(width))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def shown(values: Iterable[object], limit: int = 6) -> str:
+    """'a, b, c' for a message, cut after `limit` items with the count of the rest."""
+    items = [str(v) for v in values]
+    head = ", ".join(items[:limit])
+    return head + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
