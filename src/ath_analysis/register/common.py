@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeAlias
@@ -21,6 +22,8 @@ class RegisterError(AthError):
 
 def day(value: DateLike, what: str = "date") -> pd.Timestamp:
     """A calendar day from 'YYYY-MM-DD', a date or a Timestamp; anything else is a one-line error."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", value.strip()):
+        raise RegisterError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)")
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):

@@ -60,7 +60,7 @@ class HttpClient:
     offline_hint: appended to the error when the host cannot be reached (what to do instead).
     """
 
-    transport: Transport = urllib_transport
+    transport: Transport | None = None  # None: urllib_transport (looked up at call time)
     timeout: float = 60.0
     pause: float = 0.0
     offline_hint: str = ""
@@ -76,7 +76,7 @@ class HttpClient:
         if self.log and self.pause > 0:
             time.sleep(self.pause)
         try:
-            body = self.transport(request, self.timeout)
+            body = (self.transport or urllib_transport)(request, self.timeout)
         except urllib.error.HTTPError as exc:
             kind = NotFound if exc.code == 404 else NetworkError
             raise kind(f"{what}: {url} answered HTTP {exc.code} {exc.reason}") from None
