@@ -67,3 +67,12 @@ def shown(values: Iterable[object], limit: int = 6) -> str:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """A CSV with every cell as text ('' for empty); a malformed table is a one-line error naming the file."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
+        raise RegisterError(f"{path}: not a readable CSV table ({reason})") from None

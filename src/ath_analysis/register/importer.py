@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from ath_analysis.register.common import RegisterError, pad, sha256_file, shown
+from ath_analysis.register.common import RegisterError, pad, read_csv_text, sha256_file, shown
 from ath_analysis.register.geojson import read_geojson
 from ath_analysis.register.model import (
     LICENCE,
@@ -74,7 +74,7 @@ def _source(path: Path, kind: str) -> dict[str, Any]:
 
 
 def _read(path: Path, required: list[str]) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv_text(path)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise RegisterError(f"{path}: missing column(s) {', '.join(missing)}")

@@ -37,7 +37,17 @@ import pandas as pd
 
 from ath_analysis import __version__
 from ath_analysis.atomic import atomic_outputs
-from ath_analysis.register.common import DateLike, RegisterError, day, pad, sha256_bytes, sha256_file, shown, utc_now
+from ath_analysis.register.common import (
+    DateLike,
+    RegisterError,
+    day,
+    pad,
+    read_csv_text,
+    sha256_bytes,
+    sha256_file,
+    shown,
+    utc_now,
+)
 from ath_analysis.register.geojson import read_geojson
 from ath_analysis.register.successors import SUCCESSOR_COLUMNS
 
@@ -139,7 +149,7 @@ def _read_csv(directory: Path, name: str, columns: Sequence[str], manifest: Mapp
     if sha256_file(path) != record["sha256"]:
         raise RegisterError(f"{path}: changed since it was written (sha256 differs from {MANIFEST}); run "
                             "`ath-analysis areas import` or `ath-analysis areas fetch` again")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv_text(path)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise RegisterError(f"{path}: missing column(s) {', '.join(missing)}")

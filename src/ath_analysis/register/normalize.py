@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ath_analysis.register.common import RegisterError, day, pad, shown
+from ath_analysis.register.common import RegisterError, day, pad, read_csv_text, shown
 from ath_analysis.register.geojson import check_codes, dumps, normalize_features
 from ath_analysis.register.model import MUNICIPALITY_COLUMNS, Output
 from ath_analysis.register.successors import DATED_COLUMNS
@@ -115,7 +115,7 @@ def read_dated_mergers(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise RegisterError(f"{path}: dated merger table not found")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv_text(path)
     missing = [c for c in DATED_COLUMNS if c not in frame.columns]
     if missing:
         raise RegisterError(f"{path}: missing column(s) {', '.join(missing)}")

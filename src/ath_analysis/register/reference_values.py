@@ -43,7 +43,7 @@ import pandas as pd
 
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
-from ath_analysis.register.common import RegisterError, shown
+from ath_analysis.register.common import RegisterError, read_csv_text, shown
 from ath_analysis.register.sotkanet import GENDERS, SotkanetClient
 
 REFERENCE_COLUMNS = ["indicator", "indicator_name", "region_level", "region_code", "region_name", "year", "sex",
@@ -153,7 +153,7 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
     if not path.is_file():
         raise RegisterError(f"{path}: reference values file not found (make it with `ath-analysis reference "
                             "fetch`)")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv_text(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise RegisterError(f"{path}: missing column(s) {', '.join(missing)}")
