@@ -101,6 +101,9 @@ def test_maakunta_and_hyvinvointialue_by_date(register):
     assert sorted(etela_savo_2026) == ["046", "097", "178", "213", "491", "507", "593", "623", "681", "740", "768"]
     with pytest.raises(RegisterError, match="start on 2013-01-01"):
         register.maakunta_on(["491"], "2010-10-01")
+    # a 2010 survey's codes, mapped to the first list, with that list's maakunta (Suomenniemi's 09 is lost)
+    first = register.municipality_at(["775", "090"], "2010-10-01", "2013-01-01")
+    assert register.maakunta_on(first, "2010-10-01", nearest=True).tolist() == ["10", "10"]
     with pytest.raises(RegisterError, match="end with 2026"):
         register.maakunta_on(["491"], "2027-01-01")
 

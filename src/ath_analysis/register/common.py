@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from ath_analysis.errors import AthError
@@ -44,6 +45,20 @@ def pad(codes: pd.Series, width: int) -> pd.Series:
     numeric = text.str.fullmatch(r"\d+(\.0+)?").fillna(False)
     digits = text.where(~numeric, text.str.replace(r"\.0+$", "", regex=True))
     return digits.where(~numeric, digits.str.zfill(width))
+
+
+def per_code(codes: pd.Series, width: int, lookup: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`lookup` applied to the distinct padded codes only, then spread back over the rows (index kept).
+
+    A million respondents have a few hundred distinct municipality codes: the text work runs on those.
+    """
+    labels, uniques = pd.factorize(codes.astype("string"))
+    distinct = pad(pd.Series(uniques, dtype="string"), width)
+    values = lookup(distinct).to_numpy(dtype=object)
+    out = np.full(len(labels), None, dtype=object)
+    hit = labels >= 0
+    out[hit] = values[labels[hit]]
+    return pd.Series(out, index=codes.index)
 
 
 def sha256_bytes(data: bytes) -> str:

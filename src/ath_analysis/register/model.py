@@ -42,6 +42,7 @@ from ath_analysis.register.common import (
     RegisterError,
     day,
     pad,
+    per_code,
     read_csv_text,
     sha256_bytes,
     sha256_file,
@@ -190,10 +191,17 @@ class NationalRegister:
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.municipalities["year"].unique())
 
-    def municipality_list(self, on: DateLike) -> pd.DataFrame:
-        """The municipalities in force on `on` (the list of the latest 1 January on or before it)."""
+    def municipality_list(self, on: DateLike, *, nearest: bool = False) -> pd.DataFrame:
+        """The municipalities in force on `on` (the list of the latest 1 January on or before it).
+
+        A date outside the lists' years is an error, unless `nearest`: then the first (or last) list stands in —
+        for a survey older than the first list, say, whose codes were mapped to that list first.
+        """
         when = day(on)
         first, last = self.years[0], self.years[-1]
+        if nearest:
+            year = min(max(when.year, first), last)
+            return self.municipalities[self.municipalities["year"] == year]
         if when.year < first:
             raise RegisterError(f"{self.directory}: the municipality lists start on {first}-01-01; {when.date()} is "
                                 "earlier")
@@ -230,10 +238,14 @@ class NationalRegister:
         is an error for that code. Missing codes stay missing.
         """
         series = codes if isinstance(codes, pd.Series) else pd.Series(list(codes), dtype="string")
-        text = pad(series, 3)
         survey = day(survey_date, "survey date")
         reference = day(reference_date, "reference date")
-        unique = sorted(set(text.dropna()))
+        return per_code(series, 3, lambda distinct: self._resolve(distinct, survey, reference, splits)).astype(
+            "string")
+
+    def _resolve(self, distinct: pd.Series, survey: pd.Timestamp, reference: pd.Timestamp,
+                 splits: Mapping[str, str] | None) -> pd.Series:
+        unique = sorted(set(distinct.dropna()))
         known = set(self.municipalities["code"]) | set(self.successors["old_code"]) | set(self.successors["new_code"])
         unknown = [c for c in unique if c not in known]
         if unknown:
@@ -256,7 +268,7 @@ class NationalRegister:
                 )
             result[code] = next(iter(ends))
         self._check_reference(result, reference, names)
-        return text.map(result).astype("string")
+        return distinct.map(result)
 
     def _check_in_force(self, codes: Sequence[str], survey: pd.Timestamp) -> None:
         first_listed = self.municipalities.groupby("code")["year"].min()
@@ -317,22 +329,27 @@ class NationalRegister:
             raise RegisterError(f"municipality code(s) map to codes that are not municipalities on "
                                 f"{reference.date()}: {listed}")
 
-    def _level_on(self, codes: pd.Series | Sequence[str], on: DateLike, level: str) -> pd.Series:
+    def _level_on(self, codes: pd.Series | Sequence[str], on: DateLike, level: str, nearest: bool) -> pd.Series:
         series = codes if isinstance(codes, pd.Series) else pd.Series(list(codes), dtype="string")
-        lookup = self.municipality_list(on).set_index("code")[f"{level}_code"].replace("", pd.NA)
-        return pad(series, 3).map(lookup).astype("string")
+        lookup = self.municipality_list(on, nearest=nearest).set_index("code")[f"{level}_code"].replace("", pd.NA)
+        return per_code(series, 3, lambda distinct: distinct.map(lookup)).astype("string")
 
-    def maakunta_on(self, codes: pd.Series | Sequence[str], on: DateLike) -> pd.Series:
-        """The maakunta (region) of each code in the list in force on `on`; missing for codes not in that list."""
-        return self._level_on(codes, on, "maakunta")
+    def maakunta_on(self, codes: pd.Series | Sequence[str], on: DateLike, *, nearest: bool = False) -> pd.Series:
+        """The maakunta (region) of each code in the list in force on `on`; missing for codes not in that list.
 
-    def hyvinvointialue_on(self, codes: pd.Series | Sequence[str], on: DateLike) -> pd.Series:
+        nearest: for dates outside the lists' years use the first or last list (see `municipality_list`).
+        """
+        return self._level_on(codes, on, "maakunta", nearest)
+
+    def hyvinvointialue_on(self, codes: pd.Series | Sequence[str], on: DateLike, *, nearest: bool = False
+                           ) -> pd.Series:
         """The hyvinvointialue of each code on `on`; missing for codes not in that list or years without one."""
-        return self._level_on(codes, on, "hyvinvointialue")
+        return self._level_on(codes, on, "hyvinvointialue", nearest)
 
-    def kuntaryhmitys_on(self, codes: pd.Series | Sequence[str], on: DateLike) -> pd.Series:
+    def kuntaryhmitys_on(self, codes: pd.Series | Sequence[str], on: DateLike, *, nearest: bool = False
+                         ) -> pd.Series:
         """Statistics Finland's statistical grouping (1 urban, 2 semi-urban, 3 rural) of each code on `on`."""
-        return self._level_on(codes, on, "kuntaryhmitys")
+        return self._level_on(codes, on, "kuntaryhmitys", nearest)
 
     def aland_codes(self) -> frozenset[str]:
         """Codes of Ahvenanmaa (maakunta 21) municipalities in any list, and abolished codes that joined one."""
@@ -349,7 +366,8 @@ class NationalRegister:
     def is_aland(self, codes: pd.Series | Sequence[str]) -> pd.Series:
         """True for Åland codes (THL's adult surveys do not cover Ahvenanmaa, so geography can exclude them)."""
         series = codes if isinstance(codes, pd.Series) else pd.Series(list(codes), dtype="string")
-        return pad(series, 3).isin(self.aland_codes()).astype(bool)
+        aland = self.aland_codes()
+        return per_code(series, 3, lambda distinct: distinct.isin(aland)).fillna(False).astype(bool)
 
     # --- maps and provenance --------------------------------------------------------------------------------
     def boundary_file(self, kind: str, year: int | None = None) -> BoundaryFile:
