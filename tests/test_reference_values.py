@@ -67,6 +67,8 @@ def test_hand_written_file_with_limits_and_respondents():
     values = read_reference_values(FIXTURE, {"daily_smoking": "4559", "qol_mean": "5000"})
     row = values.query("indicator == 'daily_smoking' and region_code == '10' and sex == 'male'").iloc[0]
     assert (row["value"], row["ci_low"], row["ci_high"], row["n"]) == pytest.approx((0.15, 0.124, 0.18, 560))
+    assert set(values.query("region_level == 'MAAKUNTA'")["region_code"]) == {"10", "12"}
+    assert values.query("region_level == 'KUNTA'")["region_code"].tolist() == ["091"]  # written 91 in the file
     qol = values.query("indicator == 'qol_mean'").iloc[0]
     assert (qol["value"], qol["unit"]) == (pytest.approx(3.9), "number")
     # the value shown for a year without a publication is the latest earlier one

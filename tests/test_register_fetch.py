@@ -155,6 +155,8 @@ def test_fetch_boundaries_fall_back_to_the_published_year(fetched):
                                                            "name_sv": "Heinävesi"}
     regions = register.read_boundaries("regions", 2024)
     assert sorted(f["properties"]["code"] for f in regions["features"]) == ["01", "10", "12", "21"]
+    counties = register.read_boundaries("hyvinvointialueet", 2024)
+    assert sorted(f["properties"]["code"] for f in counties["features"]) == ["12", "14", "90", "91"]
     postal = register.read_boundaries("postal_areas", 2024)
     assert {f["properties"]["code"]: f["properties"]["municipality_code"] for f in postal["features"]}["19410"] == \
         "588"

@@ -17,8 +17,9 @@ populations.csv      year, code, population, division_year (the municipal list w
 postal_areas.csv     postal_code, name_fi, name_sv, municipality_code (as the source assigns it; map it with
                      `municipality_at`), municipality_name, population, population_year, year (of the postal
                      division; blank when the source does not say)
-boundaries/*.geojson municipalities_YYYY, regions_YYYY (maakunnat), postal_areas[_YYYY]: FeatureCollections in
-                     WGS 84 whose features carry `code`, `name_fi`, `name_sv` (postal areas: `municipality_code`)
+boundaries/*.geojson municipalities_YYYY, regions_YYYY (maakunnat), hyvinvointialueet_YYYY (fetch only),
+                     postal_areas[_YYYY]: FeatureCollections in WGS 84 whose features carry `code`, `name_fi`,
+                     `name_sv` (postal areas: `municipality_code`)
 manifest.json        format version, how and when the data were made, and per file its sha256, rows, sources
                      (URL or path, licence, retrieval time, sha256 of what was read) and notes
 
@@ -59,7 +60,7 @@ MUNICIPALITIES = "municipalities.csv"
 SUCCESSORS = "successors.csv"
 POPULATIONS = "populations.csv"
 POSTAL_AREAS = "postal_areas.csv"
-BOUNDARY_KINDS = ("municipalities", "regions", "postal_areas")
+BOUNDARY_KINDS = ("municipalities", "regions", "hyvinvointialueet", "postal_areas")
 LICENCE = "CC BY 4.0"
 ATTRIBUTION = "Statistics Finland, National Land Survey of Finland and THL open data (CC BY 4.0)"
 # Ahvenanmaa (Åland), the autonomous maakunta outside THL's adult surveys: geography excludes it by this code.
@@ -133,9 +134,9 @@ def write_register(directory: str | Path, outputs: Sequence[Output], *, method: 
             temp.write_bytes(output.content)
         temps[-1].write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     keep = {directory / o.name for o in outputs}
-    for stale in (directory / "boundaries").glob("*.geojson"):
+    for stale in [*(directory / "boundaries").glob("*.geojson"), directory / POPULATIONS, directory / POSTAL_AREAS]:
         if stale not in keep:
-            stale.unlink()
+            stale.unlink(missing_ok=True)
     return directory / MANIFEST
 
 

@@ -152,7 +152,7 @@ def boundary_output(
     notes: Sequence[str] = (),
 ) -> Output:
     """A normalized boundary map as a register output (boundaries/<kind>[_<year>].geojson)."""
-    width = {"municipalities": 3, "regions": 2, "postal_areas": 5}[kind]
+    width = {"municipalities": 3, "regions": 2, "hyvinvointialueet": 2, "postal_areas": 5}[kind]
     normalized = normalize_features(collection, what=what, code_property=code_property, code_width=width,
                                     names=names, extra=extra)
     if expected is not None:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
-from ath_analysis.register.common import RegisterError, read_csv_text, shown
+from ath_analysis.register.common import RegisterError, pad, read_csv_text, shown
 from ath_analysis.register.sotkanet import GENDERS, SotkanetClient
 
 REFERENCE_COLUMNS = ["indicator", "indicator_name", "region_level", "region_code", "region_name", "year", "sex",
@@ -186,6 +186,9 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
     frame["sex"] = frame["sex"].str.lower()
     frame["unit"] = frame["unit"].str.lower()
     frame["region_level"] = frame["region_level"].str.upper()
+    for level, width in (("KUNTA", 3), ("MAAKUNTA", 2), ("HYVINVOINTIALUE", 2)):
+        rows = frame["region_level"] == level
+        frame.loc[rows, "region_code"] = pad(frame.loc[rows, "region_code"], width).fillna("")
     top = frame["unit"].map({"percent": 100.0, "proportion": 1.0, "number": np.inf})
     for column in ("value", "ci_low", "ci_high"):
         bad = _first_bad((numbers[column] < 0) & (frame["unit"] != "number") | (numbers[column] > top))

@@ -13,8 +13,9 @@ Interfaces and the response formats the parsers read:
   force on D (the abolished municipalities).
 * Statistical-areas WFS, https://geo.stat.fi/geoserver/tilastointialueet/wfs (layers
   ``tilastointialueet:kunta4500k_YYYY`` with properties kunta, nimi, namn, name, vuosi; ``maakunta4500k_YYYY`` with
-  maakunta, …) and https://geo.stat.fi/geoserver/postialue/wfs (``postialue:pno_YYYY``: postinumeroalue, nimi,
-  namn, kunta, vuosi), requested as GeoJSON in WGS 84: ``service=WFS&version=1.0.0&request=GetFeature&typeName=…
+  maakunta, …; ``hyvinvointialue4500k_YYYY`` with hyvinvointialue, codes "01"…) and
+  https://geo.stat.fi/geoserver/postialue/wfs (``postialue:pno_YYYY``: postinumeroalue, nimi, namn, kunta, vuosi),
+  requested as GeoJSON in WGS 84: ``service=WFS&version=1.0.0&request=GetFeature&typeName=…
   &outputFormat=application/json&srsName=EPSG:4326``.
 * Paavo, https://pxdata.stat.fi/PxWeb/api/v1/fi/Postinumeroalueittainen_avoin_tieto/uusin/paavo_pxt_12f7.px
   (PxWeb API v1): GET gives the table's variables ``{"title", "variables": [{"code", "text", "values",
@@ -356,6 +357,17 @@ def fetch_register(
                                    code_property="maakunta", names={"name_fi": "nimi", "name_sv": "namn"},
                                    expected=expected, against=f"the maakunnat of the {got_regions} list",
                                    sources=_sources([download])))
+
+    counties = set(lists.loc[lists["year"] == got_regions, "hyvinvointialue_code"]) - {""}
+    if counties:
+        collection, got_counties, download = _get_layer(
+            http, areas_wfs_url, f"tilastointialueet:hyvinvointialue{scale}k_{{year}}", got_regions,
+            "hyvinvointialue boundaries")
+        expected = set(lists.loc[lists["year"] == got_counties, "hyvinvointialue_code"]) - {""}
+        outputs.append(boundary_output(collection, kind="hyvinvointialueet", year=got_counties, what=download.url,
+                                       code_property="hyvinvointialue", names={"name_fi": "nimi", "name_sv": "namn"},
+                                       expected=expected or None, against=f"the hyvinvointialueet of the "
+                                       f"{got_counties} list", sources=_sources([download])))
 
     postal, got_postal, postal_download = _get_layer(http, postal_wfs_url, "postialue:pno_{year}",
                                                      postal_year or years[-1], "postal areas")

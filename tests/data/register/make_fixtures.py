@@ -179,6 +179,13 @@ def statfi_session() -> list[dict]:
                 for i, (c, t) in enumerate(sorted(MAAKUNNAT.items()), start=1)]
     out.append({"method": "GET", "url": wfs(WFS, "tilastointialueet:maakunta4500k_2024"),
                 "json": feature_collection("maakunta4500k_2024", features)})
+    centres = {"12": (27.3, 61.7), "14": (29.8, 62.8), "90": (24.9, 60.2), "91": (20.0, 60.2)}
+    features = [{"type": "Feature", "id": f"hyvinvointialue4500k_2024.{i}", "geometry_name": "geom",
+                 "geometry": {"type": "MultiPolygon", "coordinates": square(*centres[c], half=0.4)},
+                 "properties": {"hyvinvointialue": c, "vuosi": 2024, "nimi": t[0], "namn": t[1], "name": t[2]}}
+                for i, (c, t) in enumerate(sorted(HYVINVOINTIALUEET.items()), start=1)]
+    out.append({"method": "GET", "url": wfs(WFS, "tilastointialueet:hyvinvointialue4500k_2024"),
+                "json": feature_collection("hyvinvointialue4500k_2024", features)})
     out.append({"method": "GET", "url": wfs(PNO, "postialue:pno_2025"), "text": exception("postialue:pno_2025")})
     features = [{"type": "Feature", "id": f"pno_2024.{i}", "geometry_name": "geom",
                  "geometry": {"type": "Polygon", "coordinates": square(*MUNICIPALITIES[m][4], half=0.02)[0]},
