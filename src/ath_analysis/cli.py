@@ -59,6 +59,13 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_reference_data_commands(commands: argparse._SubParsersAction) -> None:
+    """`areas fetch|import` and `reference fetch`: the national reference data (ath_analysis.register)."""
+    from ath_analysis.register.commands import add_commands
+
+    add_commands(commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="ath-analysis", description=__doc__)
@@ -80,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check config, harmonization, indicators and data variables")
     validate.add_argument("--config", default="config/config.yaml")
     validate.set_defaults(handler=_validate)
+
+    _add_reference_data_commands(commands)
     return parser
 
 
