@@ -432,6 +432,8 @@ def _dates(ctx: _Context, raw: _RawSheet, sheet: Sheet, records: list[dict[str, 
             if r["date"] is not None and r["date"] > ctx.today:
                 ctx.problems.append(f"{ctx.where(raw, r['row'], 'date')}: {r['date']:%d.%m.%Y} is in the future")
         return
+    if sheet is not ACTIONS:
+        return
     for r in records:
         start, end, status = r["start"], r["end"], r["status"]
         word = STATUSES.label(status)
