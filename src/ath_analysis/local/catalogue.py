@@ -178,11 +178,16 @@ class AreaCatalogue:
 class IndicatorLike(Protocol):
     """What a theme catalogue needs of an indicator (`ath_analysis.indicators.definitions.Indicator` has it)."""
 
-    id: str
-    label_fi: str
-    label_en: str
-    group: str | None
-    group_en: str | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def label_fi(self) -> str: ...
+    @property
+    def label_en(self) -> str: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def group_en(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

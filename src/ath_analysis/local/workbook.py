@@ -405,7 +405,7 @@ def _cells(ctx: _Context, sheet: Sheet, raw: _RawSheet) -> list[dict[str, Any]]:
                 record[column.field] = tuple(split_cell(value, r"[;\n]"))  # names may contain commas
             else:  # id, text
                 record[column.field] = cell_text(value)
-            if column.many and not record[column.field] and column.required:
+            if column.many and column.required and not split_cell(value):  # e.g. only separators
                 ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing value")
         records.append(record)
     return records
