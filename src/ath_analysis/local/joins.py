@@ -527,8 +527,8 @@ def action_follow_up(
     """The action's indicator to follow, wave by wave, in each area it covers, marked before / after its start.
 
     estimates: the tidy estimate table (indicator, wave, year, domain, domain_value, estimate, ci_low, ci_high,
-        suppressed; `standardized` when present: the age-standardized rows are used where the indicator has
-        them, since a population's ageing changes a crude prevalence by itself).
+        suppressed; with a `standardized` column, an area's age-standardized row is used where it has one,
+        since a population's ageing changes a crude prevalence by itself; `prefer_standardized=False`: crude).
     A wave in the start year is "start_year" (the table has years, not fieldwork dates). An area without
     estimates (a village) is followed through the nearest area it lies in that has them (`area` differs from
     `action_area` then). Suppressed cells stay in the table, without values.
@@ -550,12 +550,12 @@ def action_follow_up(
         raise AthError(f"follow-up: estimate table is missing column(s) {', '.join(missing)}")
     indicator, start = str(row["follow_indicator"]), row["start"]
     rows = estimates[estimates["indicator"] == indicator]
-    if prefer_standardized and "standardized" in rows.columns and rows["standardized"].astype(bool).any():
-        rows = rows[rows["standardized"].astype(bool)]
-    elif "standardized" in rows.columns:
-        rows = rows[~rows["standardized"].astype(bool)]
     rows = rows.assign(area=[areas.for_cell(str(d), str(v)) for d, v in
-                             zip(rows["domain"], rows["domain_value"], strict=True)])
+                             zip(rows["domain"], rows["domain_value"], strict=True)]).dropna(subset=["area"])
+    if "standardized" in rows.columns:  # one row per area and wave: standardized where there is one (or crude)
+        rows = rows.assign(_std=rows["standardized"].astype(bool))
+        rows = rows.sort_values("_std", ascending=not prefer_standardized, kind="stable")
+        rows = rows.drop_duplicates(["area", "wave"]).drop(columns="_std")
     with_estimates = set(rows["area"].dropna())
     parts = []
     for action_area in row["areas"]:
