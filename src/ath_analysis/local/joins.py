@@ -272,11 +272,15 @@ def _verdict_cells(verdicts: pd.DataFrame, areas: AreaCatalogue, themes: ThemeCa
         _reference=(cells[reference_column].astype(str) if reference_column and reference_column in cells
                     else "region"),
     )
-    grouped = cells.groupby(["indicator", "area"], sort=False)
-    summary = grouped["_verdict"].agg(lambda v: next((x for x in ("worse", "better", "none") if x in set(v)), ""))
-    worse_than = grouped.apply(lambda g: "; ".join(sorted(set(g.loc[g["_verdict"] == "worse", "_reference"]))),
-                               include_groups=False)
-    return pd.DataFrame({"verdict": summary, "worse_than": worse_than}).reset_index()
+    # several references (region, country): worse than any of them is worse; then better; then no difference
+    ranks = ("worse", "better", "none", "")
+    cells["_rank"] = cells["_verdict"].map({v: i for i, v in enumerate(ranks)})
+    summary = cells.groupby(["indicator", "area"], sort=False)["_rank"].min().map(dict(enumerate(ranks)))
+    worse = cells[cells["_verdict"] == "worse"].drop_duplicates(["indicator", "area", "_reference"])
+    worse_than = worse.sort_values("_reference").groupby(["indicator", "area"])["_reference"].agg("; ".join)
+    out = pd.DataFrame({"verdict": summary})
+    out["worse_than"] = worse_than.reindex(out.index).fillna("")
+    return out.reset_index()
 
 
 def need_map(

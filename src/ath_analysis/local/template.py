@@ -9,6 +9,8 @@ The file is written through `atomic_outputs`: a failure leaves no half-written w
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from ath_analysis.local.vocabulary import (
 )
 from ath_analysis.local.workbook import LocalKnowledge
 
-TEMPLATE_ROWS = 500  # rows that get drop-down lists and cell formats
+TEMPLATE_ROWS = 500  # rows that get the drop-down lists
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _EXAMPLE_FILL = PatternFill("solid", fgColor="FCE4D6")
 _FIXED_TIME = dt.datetime(2000, 1, 1)  # document properties: no clock time, so a rerun writes the same content
@@ -128,11 +130,15 @@ def _data_sheet(ws: Worksheet, sheet: Sheet, ranges: dict[str, str], lang: str,
             cell.alignment = Alignment(wrap_text=column.kind == "text", vertical="top")
             if example:
                 cell.fill = _EXAMPLE_FILL
-    for j, column in enumerate(sheet.columns, start=1):
-        fmt = "d.m.yyyy" if column.kind == "date" else "@"
-        for i in range(2, TEMPLATE_ROWS + 2):
-            ws.cell(row=i, column=j).number_format = fmt
+            cell.number_format = _format(column.kind)
+    for j, column in enumerate(sheet.columns, start=1):  # a column style: what is typed in gets it too
+        ws.column_dimensions[get_column_letter(j)].number_format = _format(column.kind)
     ws.freeze_panes = "A2"
+
+
+def _format(kind: str) -> str:
+    """Dates as Finnish dates; everything else as text, so that Excel keeps "046" and does not make 1.5 a date."""
+    return "d.m.yyyy" if kind == "date" else "@"
 
 
 def _instructions(ws: Worksheet, title: str, lang: str, example: bool) -> None:
@@ -209,4 +215,21 @@ def write_template(
            made)
     with atomic_outputs(path) as (temp,):
         book.save(temp)
+        _fix_times(temp)
     return Path(path)
+
+
+def _fix_times(path: Path) -> None:
+    """Give the zip entries and the 'modified' property a fixed time: the same content makes the same bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>",
+                              data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
