@@ -195,3 +195,16 @@ def test_config_without_sub_areas(tmp_path, config):
     finally:
         os.chdir(here)
     assert {a.level for a in areas} == {"region", "municipality"}
+
+
+def test_workbook_problems_for_validate(tmp_path, config, monkeypatch):
+    from ath_analysis.local.cli import workbook_problems
+
+    monkeypatch.chdir(ROOT)
+    assert workbook_problems(config, TEMPLATES / "esimerkki_paikallistieto.yaml") == []
+    assert workbook_problems(config, tmp_path / "none.xlsx") == [f"{tmp_path / 'none.xlsx'}: local-knowledge "
+                                                                 f"workbook not found"]
+    broken = copy.deepcopy(config)
+    broken["indicators"] = str(tmp_path / "missing.yaml")
+    problems = workbook_problems(broken, TEMPLATES / "esimerkki_paikallistieto.yaml")
+    assert len(problems) == 1 and "cannot check the local-knowledge workbook until this is fixed" in problems[0]

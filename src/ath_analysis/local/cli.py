@@ -46,6 +46,18 @@ def project_catalogues(config: Mapping[str, Any]) -> tuple[AreaCatalogue, ThemeC
     return areas, ThemeCatalogue.from_indicators(indicators)
 
 
+def workbook_problems(config: Mapping[str, Any], path: str | Path) -> list[str]:
+    """The problems of the workbook at `path` against the project's areas and indicators (for `validate`)."""
+    from ath_analysis.errors import AthError
+    from ath_analysis.local.workbook import check_workbook
+
+    try:
+        areas, themes = project_catalogues(config)
+    except AthError as exc:  # broken indicators or area tables are reported by their own checks
+        return [f"{path}: cannot check the local-knowledge workbook until this is fixed: {exc}".splitlines()[0]]
+    return check_workbook(path, areas, themes)
+
+
 def configured_area(config: Mapping[str, Any], name: str, areas: AreaCatalogue) -> str:
     """The area code of a report name in `report.areas` (its focus), or of an area code or name."""
     reports = config.get("report", {}).get("areas") or {}
