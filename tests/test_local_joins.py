@@ -255,3 +255,10 @@ def test_verdict_words_of_the_report_are_understood():
     assert [joins.normalize_verdict(v) for v in ("worse", "No clear difference", "none", "up_bad", "down_good",
                                                  "reference", None, float("nan"), "")] == [
         "worse", "none", "none", "worse", "better", "reference", "", "", ""]
+
+
+def test_result_tables_without_the_needed_columns_are_user_errors(knowledge):
+    with pytest.raises(AthError, match="result table: missing column\\(s\\) domain_value"):
+        joins.joint_display(VERDICTS.drop(columns="domain_value"), knowledge, AREAS, THEMES)
+    with pytest.raises(AthError, match="verdict table: missing column 'verdict'"):
+        joins.need_map(VERDICTS.rename(columns={"verdict": "verdikti"}), knowledge, AREAS, THEMES)

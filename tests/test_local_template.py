@@ -208,3 +208,16 @@ def test_workbook_problems_for_validate(tmp_path, config, monkeypatch):
     broken["indicators"] = str(tmp_path / "missing.yaml")
     problems = workbook_problems(broken, TEMPLATES / "esimerkki_paikallistieto.yaml")
     assert len(problems) == 1 and "cannot check the local-knowledge workbook until this is fixed" in problems[0]
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_drop_down_texts_fit_excel_limits(tmp_path, catalogues, lang):
+    """Excel declares a workbook damaged when a validation's prompt, error or title is too long."""
+    areas, themes = catalogues
+    book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", areas, themes, lang=lang))
+    rules = [v for ws in book.worksheets for v in ws.data_validations.dataValidation]
+    assert rules
+    for rule in rules:
+        assert len(rule.prompt or "") <= 255 and len(rule.error or "") <= 225
+        assert len(rule.promptTitle or "") <= 32 and len(rule.errorTitle or "") <= 32
+    assert all(len(name) <= 31 for name in book.sheetnames)

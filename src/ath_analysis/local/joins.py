@@ -299,7 +299,8 @@ def need_map(
 
     verdicts: rows with indicator, domain, domain_value and `verdict_column` ("worse" / "better" / "no clear
         difference", or the report's "none"); optionally `reference_column` naming what it was compared with
-        ("region", "country"): a cell worse than any reference is a need.
+        ("region", "country"): a cell worse than any reference is a need. Give one row per indicator, area
+        and reference (e.g. the age-standardized row where there is one, not both).
     Returns one row per (indicator, area) that has a verdict or registered activity, with `verdict`,
     `worse_than`, `coverage` (here / wider / within / none: the closest registered actor or action),
     `n_actors`, `n_actions`, `actors`, `actions`, `finding` (one of FINDINGS) and `finding_text`.
