@@ -182,6 +182,9 @@ def write_template(
 ) -> Path:
     """Write the workbook to `path` (.xlsx): empty, or filled with `knowledge` (e.g. the example).
 
+    A filled workbook is the coordinator's own file with every row, `ei` ones included: it is input to the
+    pipeline, never a publication (published outputs come from `ath_analysis.local.joins`).
+
     area: the code of the area the workbook is for; the Codes sheet then lists that area, the areas inside it
         and the areas it lies in (others are still accepted by the check if the catalogue knows them).
     made: the date recorded on the About sheet (default: none, so a regenerated template is identical).
