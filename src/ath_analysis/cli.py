@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ath_analysis import __version__
 from ath_analysis.errors import AthError
+from ath_analysis.local.cli import register_local_commands
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -87,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check config, harmonization, indicators and data variables")
     validate.add_argument("--config", default="config/config.yaml")
     validate.set_defaults(handler=_validate)
-
     _add_reference_data_commands(commands)
+    register_local_commands(commands)
     return parser
 
 
