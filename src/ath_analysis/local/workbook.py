@@ -356,6 +356,62 @@ def _choice(ctx: _Context, raw: _RawSheet, row: int, column: Column, value: Any)
     return code
 
 
+def _empty_cell(ctx: _Context, raw: _RawSheet, row: int, column: Column) -> Any:
+    """An empty cell is a problem only in a required column; its value is the kind's empty one."""
+    if column.required and column.field in raw.headers:
+        if column.field == "publication":
+            ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing publication flag "
+                                f"(write julkinen, vain yhteenveto or ei)")
+        else:
+            ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing value")
+    return () if column.many else (None if column.kind == "date" else "")
+
+
+def _date_cell(ctx: _Context, sheet: Sheet, raw: _RawSheet, row: int, column: Column, value: Any) -> dt.date | None:
+    """A date, or None when unreadable or implausible, remembered so later checks do not report it again."""
+    parsed = parse_date(value)
+    if isinstance(parsed, str) or parsed.year < EARLIEST_YEAR:
+        reason = parsed if isinstance(parsed, str) else f"implausible date {parsed:%d.%m.%Y}"
+        ctx.problems.append(f"{ctx.where(raw, row, column.field)}: {reason}")
+        ctx.unread.add((sheet.key, row, column.field))
+        return None
+    return parsed
+
+
+def _indicator_cell(ctx: _Context, raw: _RawSheet, row: int, column: Column, value: Any) -> str:
+    """One indicator id: a group of indicators is not enough to follow a result."""
+    text = cell_text(value)
+    theme = ctx.themes.resolve(text)
+    if theme is None or not ctx.themes.is_indicator(theme):
+        what = "an indicator group; name one indicator of it" if theme else "not an indicator id"
+        hint = "" if theme else close_matches(text, ctx.themes.indicators)
+        ctx.problems.append(f"{ctx.where(raw, row, column.field)}: '{text}' is {what}{hint}")
+        theme = ""
+    return theme
+
+
+def _filled_cell(ctx: _Context, sheet: Sheet, raw: _RawSheet, row: int, column: Column, value: Any) -> Any:
+    """A filled cell read by its column's kind, so each kind is checked in one place."""
+    if column.kind == "date":
+        return _date_cell(ctx, sheet, raw, row, column, value)
+    if column.kind == "areas":
+        return _areas(ctx, raw, row, column.field, value)
+    if column.kind == "themes":
+        return _themes(ctx, raw, row, column.field, value)
+    if column.kind == "indicator":
+        return _indicator_cell(ctx, raw, row, column, value)
+    if column.kind == "choice":
+        return _choice(ctx, raw, row, column, value)
+    if column.kind == "choices":
+        return tuple(dict.fromkeys(
+            c for c in (_choice(ctx, raw, row, column, part) for part in split_cell(value)) if c))
+    if column.kind == "list":
+        return tuple(split_cell(value))
+    if column.kind == "actors":
+        return tuple(split_cell(value, r"[;\n]"))  # names may contain commas
+    return cell_text(value)  # id, text
+
+
 def _cells(ctx: _Context, sheet: Sheet, raw: _RawSheet) -> list[dict[str, Any]]:
     """Per row: the values of every column read by kind (actor references are resolved later)."""
     records = []
@@ -364,47 +420,9 @@ def _cells(ctx: _Context, sheet: Sheet, raw: _RawSheet) -> list[dict[str, Any]]:
         for column in sheet.columns:
             value = cells.get(column.field)
             if _empty(value):
-                if column.required and column.field in raw.headers:
-                    if column.field == "publication":
-                        ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing publication flag "
-                                            f"(write julkinen, vain yhteenveto or ei)")
-                    else:
-                        ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing value")
-                record[column.field] = () if column.many else (None if column.kind == "date" else "")
+                record[column.field] = _empty_cell(ctx, raw, row, column)
                 continue
-            if column.kind == "date":
-                parsed = parse_date(value)
-                if isinstance(parsed, str) or parsed.year < EARLIEST_YEAR:
-                    reason = parsed if isinstance(parsed, str) else f"implausible date {parsed:%d.%m.%Y}"
-                    ctx.problems.append(f"{ctx.where(raw, row, column.field)}: {reason}")
-                    ctx.unread.add((sheet.key, row, column.field))
-                    record[column.field] = None
-                else:
-                    record[column.field] = parsed
-            elif column.kind == "areas":
-                record[column.field] = _areas(ctx, raw, row, column.field, value)
-            elif column.kind == "themes":
-                record[column.field] = _themes(ctx, raw, row, column.field, value)
-            elif column.kind == "indicator":
-                text = cell_text(value)
-                theme = ctx.themes.resolve(text)
-                if theme is None or not ctx.themes.is_indicator(theme):
-                    what = "an indicator group; name one indicator of it" if theme else "not an indicator id"
-                    hint = "" if theme else close_matches(text, ctx.themes.indicators)
-                    ctx.problems.append(f"{ctx.where(raw, row, column.field)}: '{text}' is {what}{hint}")
-                    theme = ""
-                record[column.field] = theme
-            elif column.kind == "choice":
-                record[column.field] = _choice(ctx, raw, row, column, value)
-            elif column.kind == "choices":
-                record[column.field] = tuple(dict.fromkeys(
-                    c for c in (_choice(ctx, raw, row, column, part) for part in split_cell(value)) if c))
-            elif column.kind == "list":
-                record[column.field] = tuple(split_cell(value))
-            elif column.kind == "actors":
-                record[column.field] = tuple(split_cell(value, r"[;\n]"))  # names may contain commas
-            else:  # id, text
-                record[column.field] = cell_text(value)
+            record[column.field] = _filled_cell(ctx, sheet, raw, row, column, value)
             if column.many and column.required and not split_cell(value):  # e.g. only separators
                 ctx.problems.append(f"{ctx.where(raw, row, column.field)}: missing value")
         records.append(record)

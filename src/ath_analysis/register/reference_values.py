@@ -141,15 +141,8 @@ def _fail(path: Path, position: int, column: str, problem: str) -> RegisterError
     return RegisterError(f"{path}: row {position + 1} (line {position + 2}), column {column}: {problem}")
 
 
-def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) -> pd.DataFrame:
-    """The rows of the mapped indicators, checked, with our indicator ids and values on the estimates' scale.
-
-    mapping: our indicator id → the publisher's id (e.g. {"daily_smoking": 4559}). Returns the format's columns
-    with `indicator` = our id, `source_indicator` = the publisher's, `value`/`ci_low`/`ci_high` as proportions 0–1
-    when published as percent (`unit` then says proportion, `unit_published` percent). Every problem is a one-line
-    error naming the file, the row and the column.
-    """
-    path = Path(path)
+def _read_filled(path: Path) -> pd.DataFrame:
+    """The file's text columns, stripped, with every required cell filled, so later checks see no blanks."""
     if not path.is_file():
         raise RegisterError(f"{path}: reference values file not found (make it with `ath-analysis reference "
                             "fetch`)")
@@ -165,6 +158,11 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
         bad = _first_bad(frame[column] == "")
         if bad is not None:
             raise _fail(path, bad, column, "empty")
+    return frame
+
+
+def _read_numbers(path: Path, frame: pd.DataFrame) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The year and the numeric columns as numbers (a decimal comma allowed), so a typo fails on its row."""
     year = pd.to_numeric(frame["year"], errors="coerce")
     bad = _first_bad(year.isna() | (year % 1 != 0) | (year < 1900) | (year > 2100))
     if bad is not None:
@@ -179,6 +177,11 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
     bad = _first_bad((numbers["n"] < 0) | (numbers["n"] % 1 > 0))
     if bad is not None:
         raise _fail(path, bad, "n", f"{frame['n'].iloc[bad]!r} is not a number of respondents")
+    return year, numbers
+
+
+def _normalize_codes(path: Path, frame: pd.DataFrame) -> None:
+    """Check sex and unit, then write them, the level and the region codes as the estimates spell them."""
     for column, allowed in (("sex", GENDERS), ("unit", UNITS)):
         bad = _first_bad(~frame[column].str.lower().isin(allowed))
         if bad is not None:
@@ -189,6 +192,10 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
     for level, width in (("KUNTA", 3), ("MAAKUNTA", 2), ("HYVINVOINTIALUE", 2)):
         rows = frame["region_level"] == level
         frame.loc[rows, "region_code"] = pad(frame.loc[rows, "region_code"], width).fillna("")
+
+
+def _check_values(path: Path, frame: pd.DataFrame, numbers: Mapping[str, pd.Series]) -> None:
+    """Values within their unit's range and limits, and each key once, so no figure is shown wrong or twice."""
     top = frame["unit"].map({"percent": 100.0, "proportion": 1.0, "number": np.inf})
     for column in ("value", "ci_low", "ci_high"):
         bad = _first_bad((numbers[column] < 0) & (frame["unit"] != "number") | (numbers[column] > top))
@@ -203,12 +210,32 @@ def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) ->
         rows = np.flatnonzero(twice.to_numpy())[:2] + 1
         raise RegisterError(f"{path}: rows {rows[0]} and {rows[1]} are the same indicator, region, year and sex")
 
+
+def _our_ids(path: Path, frame: pd.DataFrame, mapping: Mapping[str, str | int]) -> dict[str, list[str]]:
+    """The publisher's id → our ids (one may serve several); every mapped indicator must have rows."""
     theirs: dict[str, list[str]] = {}
     for ours, source in mapping.items():
         theirs.setdefault(str(source).strip(), []).append(str(ours))
     absent = [f"{s} ({', '.join(o)})" for s, o in theirs.items() if s not in set(frame["indicator"])]
     if absent:
         raise RegisterError(f"{path}: no rows for indicator(s) {shown(absent)}; run `ath-analysis reference fetch`")
+    return theirs
+
+
+def read_reference_values(path: str | Path, mapping: Mapping[str, str | int]) -> pd.DataFrame:
+    """The rows of the mapped indicators, checked, with our indicator ids and values on the estimates' scale.
+
+    mapping: our indicator id → the publisher's id (e.g. {"daily_smoking": 4559}). Returns the format's columns
+    with `indicator` = our id, `source_indicator` = the publisher's, `value`/`ci_low`/`ci_high` as proportions 0–1
+    when published as percent (`unit` then says proportion, `unit_published` percent). Every problem is a one-line
+    error naming the file, the row and the column.
+    """
+    path = Path(path)
+    frame = _read_filled(path)
+    year, numbers = _read_numbers(path, frame)
+    _normalize_codes(path, frame)
+    _check_values(path, frame, numbers)
+    theirs = _our_ids(path, frame, mapping)
     scale = frame["unit"].map(_SCALE)
     out = frame.assign(
         year=year.astype(int),

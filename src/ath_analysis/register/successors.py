@@ -45,6 +45,82 @@ def _check_cycles(graph: Mapping[str, Iterable[str]]) -> None:
             raise RegisterError(f"successor table: municipality {code} is its own successor through a chain")
 
 
+def _graph(frames: Iterable[pd.DataFrame]) -> dict[str, set[str]]:
+    """Every code's successors in any source, so chains and contradictions can be followed."""
+    graph: dict[str, set[str]] = {}
+    for frame in frames:
+        for old, new in zip(frame["old_code"], frame["new_code"], strict=True):
+            graph.setdefault(old, set()).add(new)
+    return graph
+
+
+def _names(list_names: Mapping[str, str], frames: Iterable[pd.DataFrame]) -> dict[str, str]:
+    """Names from the lists first, then from the other sources for codes the lists do not have."""
+    names = dict(list_names)
+    for frame in frames:
+        for side in ("old", "new"):
+            if f"{side}_name" in frame:
+                for code, name in zip(frame[f"{side}_code"], frame[f"{side}_name"], strict=True):
+                    if isinstance(name, str) and name and code not in list_names:
+                        names.setdefault(code, name)
+    return names
+
+
+def _merger_date(group: pd.DataFrame, label: str, listed_on: str | None, in_lists: bool, first: int,
+                 dated_source: str) -> str:
+    """The one date the dated table gives a merger, checked against what the yearly lists show."""
+    dates = sorted(set(group["effective"]))
+    if len(dates) != 1:
+        raise RegisterError(f"{dated_source}: {label} has several merger dates: {', '.join(dates)}")
+    effective = dates[0]
+    if listed_on and effective != listed_on:
+        raise RegisterError(f"{dated_source}: {label} merged on {effective}, but the yearly lists show it "
+                            f"ending on {listed_on}")
+    if not listed_on and not in_lists and effective > f"{first}-01-01":
+        raise RegisterError(f"{dated_source}: {label} merged on {effective}, but it is already missing "
+                            f"from the {first} list")
+    return effective
+
+
+def _check_agreement(label: str, successors: list[str], others: Iterable[str], graph: Mapping[str, Iterable[str]],
+                     dated_source: str, abolished_source: str) -> None:
+    """The undated list may name a successor's predecessor or successor, but not another municipality."""
+    for other in others:
+        if other not in successors and not any(
+            _reachable(s, other, graph) or _reachable(other, s, graph) for s in successors
+        ):
+            raise RegisterError(f"{dated_source}: {label} joined {shown(successors)}, but "
+                                f"{abolished_source} says it joined {other}")
+
+
+def _rows(old: str, successors: list[str], effective: str, known_by: str, source: str,
+          names: Mapping[str, str]) -> list[dict[str, object]]:
+    """One row per successor, so a split shows as several rows with `split` true."""
+    return [{
+        "old_code": old, "old_name": names.get(old, ""), "new_code": new, "new_name": names.get(new, ""),
+        "effective": effective, "known_by": effective or known_by,
+        "split": len(set(successors)) > 1, "source": source,
+    } for new in sorted(set(successors))]
+
+
+def _notes(table: pd.DataFrame, listed: Iterable[str], first: int) -> list[str]:
+    """What the manifest should say: dead-end successors, undated mergers and splits."""
+    first_day = f"{first}-01-01"
+    notes = []
+    ends = set(table["new_code"]) - set(listed) - set(table["old_code"])
+    for end in sorted(ends):
+        olds = table.loc[table["new_code"] == end, "old_code"]
+        notes.append(f"successor code {end} is in no municipality list and has no successor itself; "
+                     f"code(s) {shown(olds)} cannot be mapped to a municipality")
+    undated = int((table["effective"] == "").sum())
+    if undated:
+        notes.append(f"{undated} merger(s) older than the {first} list have no date (known_by {first_day})")
+    splits = sorted(set(table.loc[table["split"], "old_code"]))
+    if splits:
+        notes.append(f"{len(splits)} code(s) have more than one successor (splits, no shares given): {shown(splits)}")
+    return notes
+
+
 def build_successors(
     lists: pd.DataFrame,
     abolished: pd.DataFrame,
@@ -67,19 +143,9 @@ def build_successors(
 
     abolished = abolished[abolished["old_code"] != abolished["new_code"]]
     dated = dated if dated is not None else pd.DataFrame(columns=DATED_COLUMNS)
-    graph: dict[str, set[str]] = {}
-    for frame in (abolished, dated):
-        for old, new in zip(frame["old_code"], frame["new_code"], strict=True):
-            graph.setdefault(old, set()).add(new)
+    graph = _graph((abolished, dated))
     _check_cycles(graph)
-
-    names = dict(list_names)
-    for frame in (abolished, dated):
-        for side in ("old", "new"):
-            if f"{side}_name" in frame:
-                for code, name in zip(frame[f"{side}_code"], frame[f"{side}_name"], strict=True):
-                    if isinstance(name, str) and name and code not in list_names:
-                        names.setdefault(code, name)
+    names = _names(list_names, (abolished, dated))
 
     vanished = presence[presence["max"] < last]
     vanished_on = {code: f"{int(top) + 1}-01-01" for code, top in vanished["max"].items()}
@@ -95,24 +161,10 @@ def build_successors(
             raise RegisterError(f"{where}: {label} is listed as abolished but is in force in the {last} list")
         listed_on = vanished_on.get(old)
         if old in by_dated:
-            group = by_dated[old]
-            successors = list(group["new_code"])
-            dates = sorted(set(group["effective"]))
-            if len(dates) != 1:
-                raise RegisterError(f"{dated_source}: {label} has several merger dates: {', '.join(dates)}")
-            effective = dates[0]
-            if listed_on and effective != listed_on:
-                raise RegisterError(f"{dated_source}: {label} merged on {effective}, but the yearly lists show it "
-                                    f"ending on {listed_on}")
-            if not listed_on and old not in presence.index and effective > first_day:
-                raise RegisterError(f"{dated_source}: {label} merged on {effective}, but it is already missing "
-                                    f"from the {first} list")
-            for other in by_abolished.get(old, pd.DataFrame(columns=["new_code"]))["new_code"]:
-                if other not in successors and not any(
-                    _reachable(s, other, graph) or _reachable(other, s, graph) for s in successors
-                ):
-                    raise RegisterError(f"{dated_source}: {label} joined {shown(successors)}, but "
-                                        f"{abolished_source} says it joined {other}")
+            successors = list(by_dated[old]["new_code"])
+            effective = _merger_date(by_dated[old], label, listed_on, old in presence.index, first, dated_source)
+            others = by_abolished.get(old, pd.DataFrame(columns=["new_code"]))["new_code"]
+            _check_agreement(label, successors, others, graph, dated_source, abolished_source)
             source = dated_source + ("; date agrees with the yearly lists" if listed_on else "")
         elif old in by_abolished:
             successors = list(by_abolished[old]["new_code"])
@@ -122,12 +174,7 @@ def build_successors(
             last_listed = int(presence.loc[old, "max"])
             unknown_successor.append(f"{old} {names.get(old, '')} (last listed {last_listed})")
             continue
-        for new in sorted(set(successors)):
-            rows.append({
-                "old_code": old, "old_name": names.get(old, ""), "new_code": new, "new_name": names.get(new, ""),
-                "effective": effective, "known_by": effective or first_day,
-                "split": len(set(successors)) > 1, "source": source,
-            })
+        rows += _rows(old, successors, effective, first_day, source, names)
     if unknown_successor:
         raise RegisterError(
             f"municipality code(s) {shown(unknown_successor)} vanish from the yearly lists, but no source names the "
@@ -135,16 +182,4 @@ def build_successors(
             "effective)"
         )
     table = pd.DataFrame(rows, columns=SUCCESSOR_COLUMNS)
-    notes = []
-    ends = set(table["new_code"]) - set(presence.index) - set(table["old_code"])
-    for end in sorted(ends):
-        olds = table.loc[table["new_code"] == end, "old_code"]
-        notes.append(f"successor code {end} is in no municipality list and has no successor itself; "
-                     f"code(s) {shown(olds)} cannot be mapped to a municipality")
-    undated = int((table["effective"] == "").sum())
-    if undated:
-        notes.append(f"{undated} merger(s) older than the {first} list have no date (known_by {first_day})")
-    splits = sorted(set(table.loc[table["split"], "old_code"]))
-    if splits:
-        notes.append(f"{len(splits)} code(s) have more than one successor (splits, no shares given): {shown(splits)}")
-    return table, notes
+    return table, _notes(table, presence.index, first)
