@@ -3,7 +3,7 @@
 >>> from ath_analysis.models import fit
 >>> result = fit(frame, design, "obesity ~ C(urban_rural, Treatment('K1')) + C(age_group) + C(sex)",
 ...              family="binomial", domain=frame["in_region"])  # doctest: +SKIP
->>> print(result.summary())  # doctest: +SKIP
+>>> result.summary()  # tidy coefficient table (DataFrame); print(result) for the text  # doctest: +SKIP
 >>> result.wald_test("urban_rural")  # doctest: +SKIP
 >>> result.predictive_margins("urban_rural").table  # doctest: +SKIP
 
@@ -11,7 +11,8 @@ Validated against R's survey package: ``svyglm`` (coefficients, SEs, t, p, confi
 ``svypredmeans`` (with ``svycontrast`` for the differences); see tests/golden/make_models_golden.R.
 """
 
-from ath_analysis.models.glm import FAMILIES, ModelFitError, aliased_columns, fit, fit_matrix, separated_levels
+from ath_analysis.models.families import FAMILIES
+from ath_analysis.models.glm import ModelFitError, aliased_columns, fit, fit_matrix, separated_levels
 from ath_analysis.models.margins import MARGIN_COLUMNS, Margins, margin_arrays, predictive_margins
 from ath_analysis.models.matrix import CategoricalTerm, ModelMatrix, categorical_matrix, model_matrix, treatment_term
 from ath_analysis.models.results import ModelSummary, SurveyGLMResults
