@@ -279,10 +279,11 @@ def design_variance(model: CellModel, Z: np.ndarray, within: np.ndarray | None, 
     return (variance + variance.transpose(0, 2, 1)) / 2
 
 
-def fit_cells(model: CellModel, sums: CellSums, family: str = "binomial", *,
+def fit_cells(model: CellModel, sums: CellSums | ModelSums, family: str = "binomial", *,
               exclude: Mapping[str, np.ndarray] | None = None, check_separation: bool = True) -> CellFits:
     """Fit `model` to every response of `sums` (survey-weighted, design-based covariance).
 
+    sums: the data's `CellSums`, or their aggregate to this model (`CellModel.aggregate`, reusable).
     exclude: term variable -> (K, L) bool: levels whose respondents leave the model of that response (e.g.
         a level whose respondents all have the outcome, reported separately). The design is never
         subset: excluded respondents count as zeros, as `fit`'s respondents outside the domain.
@@ -290,22 +291,22 @@ def fit_cells(model: CellModel, sums: CellSums, family: str = "binomial", *,
     binomial = is_binomial(family)
     X = model.X
     K, (C, p) = sums.K, X.shape
-    drop = None
+    ms = model.aggregate(sums) if isinstance(sums, CellSums) else sums
     if exclude:
         drop = np.zeros((K, C), dtype=bool)
         for variable, levels in exclude.items():
             drop |= np.asarray(levels, dtype=bool)[:, model.term(variable).cell_level]
-    ms = model.aggregate(sums, drop)
+        ms = model.exclude(ms, drop)
     W, Y0 = ms.cell("W"), ms.cell("Y")
     with np.errstate(invalid="ignore", divide="ignore"):
-        ybar = np.where(W > 0, Y0 / W + sums.shift[:, None], 0.0)
+        ybar = np.where(W > 0, Y0 / W + ms.shift[:, None], 0.0)
     reason = np.full(K, "", dtype=object)
     message = np.full(K, "", dtype=object)
     _fail(reason, message, ms.cell("npos").sum(axis=1) == 0, "no respondents",
           "the model has no respondents with a positive weight")
     if binomial:
         _fail(reason, message, ms.cell("bad").sum(axis=1) > 0, INVALID_RESPONSE,
-              [f"a binomial response must lie in [0, 1] ({name} does not)" for name in sums.names])
+              [f"a binomial response must lie in [0, 1] ({name} does not)" for name in ms.names])
         if check_separation:
             _separation(model, ms, reason, message)
     aliased = aliased_cells(X, W)
@@ -345,7 +346,7 @@ def fit_cells(model: CellModel, sums: CellSums, family: str = "binomial", *,
             bad_a[good] = singular_a
             _fail(sub_reason, sub_message, bad_a, "singular", "the model's information matrix is singular")
             A_inv = np.where((keep_g[:, :, None] & keep_g[:, None, :]), A_inv, 0.0)
-            mu0 = mu - sums.shift[sel, None]  # centred as the sums of y are
+            mu0 = mu - ms.shift[sel, None]  # centred as the sums of y are
             resid = ms.atom("Y")[sel] - mu0[:, model.atom_cell] * ms.atom("W")[sel]  # (k, A_m)
             Z = model.X[model.atom_cell][:, None, :] * resid.T[:, :, None]
             within = None
@@ -360,8 +361,8 @@ def fit_cells(model: CellModel, sums: CellSums, family: str = "binomial", *,
             covariance[sel[ok_now]] = cov[ok_now]
         reason[fitting], message[fitting] = sub_reason, sub_message
     df_resid = design_df + 1 - keep.sum(axis=1)
-    return CellFits(model, family, tuple(sums.names), coefficients, covariance, aliased, design_df, df_resid,
-                    iterations, converged, reason, message, ms, sums.shift, factor)
+    return CellFits(model, family, tuple(ms.names), coefficients, covariance, aliased, design_df, df_resid,
+                    iterations, converged, reason, message, ms, ms.shift, factor)
 
 
 # -- tests and margins, batched --------------------------------------------------------------------------------

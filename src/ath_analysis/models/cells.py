@@ -179,7 +179,14 @@ class CellModelData:
         return ps if ps is not None else np.arange(self.design.n_strata)
 
     def levels_of(self, variable: str) -> tuple[Any, ...]:
+        """The variable's data levels (codes index them)."""
         return self.levels[self._index(variable)]
+
+    def present_levels(self, variable: str) -> tuple[Any, ...]:
+        """The variable's levels that some respondent of the domain has."""
+        j = self._index(variable)
+        codes = np.unique(self.cell_codes[:, j])
+        return tuple(self.levels[j][k] for k in codes if k < len(self.levels[j]))
 
     def _index(self, variable: str) -> int:
         if variable not in self.variables:
@@ -368,6 +375,12 @@ class ModelSums:
     atoms: np.ndarray
     cells: np.ndarray
     quantities: tuple[str, ...]
+    names: tuple[str, ...]
+    shift: np.ndarray
+
+    @property
+    def K(self) -> int:
+        return len(self.names)
 
     def atom(self, name: str) -> np.ndarray:
         """(K, A_m) sums of a quantity per model atom (zeros when it was not accumulated)."""
@@ -381,8 +394,10 @@ class ModelSums:
             return np.zeros((self.cells.shape[2], self.cells.shape[0]))
         return self.cells[:, self.quantities.index(name), :].T
 
-    def take(self, which: np.ndarray) -> ModelSums:
-        return ModelSums(self.atoms[:, :, which], self.cells[:, :, which], self.quantities)
+    def take(self, which: Sequence[int] | np.ndarray) -> ModelSums:
+        idx = np.asarray(which, dtype=np.int64)
+        return ModelSums(self.atoms[:, :, idx], self.cells[:, :, idx], self.quantities,
+                         tuple(self.names[i] for i in idx), self.shift[idx])
 
 
 @dataclass(frozen=True)
@@ -440,7 +455,7 @@ class CellModel:
             elif spec.levels is not None:
                 wanted = pd.Index(list(spec.levels))
                 code_map = np.append(wanted.get_indexer(list(observed)), -1).astype(np.int64)
-                lost = [lv for lv, c in zip(observed, code_map, strict=False) if c < 0]
+                lost = [lv for lv in data.present_levels(spec.source) if lv not in set(spec.levels)]
                 if lost:
                     raise ValueError(f"{spec.source} has values outside its levels: {lost[:5]}")
                 levels = tuple(spec.levels)
@@ -541,17 +556,27 @@ class CellModel:
             stratum_lonely=rd.lonely[strata],
         )
 
-    def aggregate(self, sums: CellSums, exclude: np.ndarray | None = None) -> ModelSums:
-        """The sums of a response block per model atom and cell; `exclude` (K, C) bool drops cells per response."""
+    def aggregate(self, sums: CellSums) -> ModelSums:
+        """The sums of a response block per model atom and cell."""
         A, nq, K = sums.values.shape
         if A != self.data.n_atoms:
             raise ValueError("the sums are of another CellModelData")
         atoms = (self.atom_map @ sums.values.reshape(A, nq * K)).reshape(-1, nq, K)
-        if exclude is not None and exclude.any():
-            keep = ~exclude[:, self.atom_cell].T  # (A_m, K)
-            atoms = atoms * keep[:, None, :]
-        cells = (self.cell_matrix @ atoms.reshape(len(self.atom_cell), nq * K)).reshape(-1, nq, K)
-        return ModelSums(atoms, cells, sums.quantities)
+        return self._with_atoms(atoms, sums.quantities, sums.names, sums.shift)
+
+    def exclude(self, sums: ModelSums, drop: np.ndarray) -> ModelSums:
+        """The sums without the cells in `drop` ((K, C) bool: cells whose respondents leave the model, per
+        response)."""
+        if not drop.any():
+            return sums
+        keep = ~drop[:, self.atom_cell].T  # (A_m, K)
+        return self._with_atoms(sums.atoms * keep[:, None, :], sums.quantities, sums.names, sums.shift)
+
+    def _with_atoms(self, atoms: np.ndarray, quantities: tuple[str, ...], names: tuple[str, ...],
+                    shift: np.ndarray) -> ModelSums:
+        A_m, nq, K = atoms.shape
+        cells = (self.cell_matrix @ atoms.reshape(A_m, nq * K)).reshape(-1, nq, K)
+        return ModelSums(atoms, cells, quantities, names, shift)
 
     def level_sums(self, cells: np.ndarray, variable: str) -> np.ndarray:
         """(L, quantities, K) sums per level of a term from per-cell sums (C, quantities, K)."""
