@@ -52,11 +52,12 @@ def _compress(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return inverse.reshape(-1), occupied
 
 
-def _indicator(target: np.ndarray, ntarget: int) -> sp.csr_matrix:
+def _indicator(target: np.ndarray, ntarget: int) -> sp.csc_matrix:
     """(ntarget × len(target)) 0/1 matrix with a one at (target[j], j) (none where target[j] < 0)."""
     valid = target >= 0
-    columns = np.flatnonzero(valid)
-    return sp.csr_matrix((np.ones(len(columns)), (target[valid], columns)), shape=(ntarget, len(target)))
+    indptr = np.concatenate([[0], np.cumsum(valid)]).astype(np.int64)
+    indices = target[valid].astype(np.int64)
+    return sp.csc_matrix((np.ones(len(indices)), indices, indptr), shape=(ntarget, len(target)))
 
 
 def _levels_of(values: np.ndarray) -> list[Any]:
@@ -144,7 +145,8 @@ class CellModelData:
     design: resolved on the FULL frame (domain models use the full design, as ``subset(design, domain)``).
     variables, levels: the categorical variables and their data levels (code k = levels[v][k]; code
         len(levels[v]) = missing). fixed: the variable's levels were given (`from_frame(levels=...)`).
-    rows: positions in the frame of the domain's respondents; atom_of_row: their atom.
+    rows: positions in the frame of the domain's respondents, atom by atom; atom_start: where each atom's
+        rows begin in `rows` (every atom has at least one).
     cell_codes (F × V): the level codes of every finest cell; atom_cell, atom_unit: each atom's cell and
         unit (PSU code of the design, or stratum code when respondents are their own PSUs).
     """
@@ -154,11 +156,14 @@ class CellModelData:
     levels: tuple[tuple[Any, ...], ...]
     fixed: tuple[bool, ...]
     rows: np.ndarray
-    atom_of_row: np.ndarray
+    atom_start: np.ndarray
     cell_codes: np.ndarray
     atom_cell: np.ndarray
     atom_unit: np.ndarray
     n_frame: int
+    # set by `collapse`: the finer data these atoms aggregate, and the (atoms × its atoms) 0/1 map
+    source: CellModelData | None = field(default=None, repr=False, compare=False)
+    source_map: sp.csc_matrix | None = field(default=None, repr=False, compare=False)
 
     @property
     def clustered(self) -> bool:
@@ -259,10 +264,70 @@ class CellModelData:
         n_units = int(design.psu.max()) + 1 if design.psu is not None else design.n_strata
         atom_of_row, atom_keys = _compress(cell_of_row * n_units + unit_row, max(len(cell_codes), 1) * n_units)
         atom_cell, atom_unit = np.divmod(atom_keys, n_units)
+        order = np.argsort(atom_of_row, kind="stable")  # the rows atom by atom: sums are segment sums
+        atom_start = np.searchsorted(atom_of_row[order], np.arange(len(atom_keys)))
         fixed = fixed or {}
-        return cls(design, variables, level_lists, tuple(bool(fixed.get(v, False)) for v in variables), rows,
-                   atom_of_row.astype(np.int64), cell_codes, atom_cell.astype(np.int64),
+        return cls(design, variables, level_lists, tuple(bool(fixed.get(v, False)) for v in variables),
+                   rows[order], atom_start.astype(np.int64), cell_codes, atom_cell.astype(np.int64),
                    atom_unit.astype(np.int64), n)
+
+    def collapse(self, variables: Sequence[str], where: Mapping[str, Sequence[Any]] | None = None) -> CellModelData:
+        """The same respondents grouped by fewer variables, optionally only those whose variable `where`
+        has one of the given levels (a sub-domain): its sums are aggregates of this data's
+        (`sums_from`), so the respondents need not be read again."""
+        index = [self._index(v) for v in variables]
+        keep = np.ones(len(self.cell_codes), dtype=bool)
+        for variable, allowed in (where or {}).items():
+            j = self._index(variable)
+            ok = np.zeros(len(self.levels[j]) + 1, dtype=bool)
+            ok[[k for k, lv in enumerate(self.levels[j]) if lv in set(allowed)]] = True
+            keep &= ok[self.cell_codes[:, j]]
+        sizes = [len(self.levels[j]) + 1 for j in index]
+        sub = self.cell_codes[keep][:, index]
+        total = int(np.prod(sizes, dtype=object)) if sizes else 1
+        if total < 2**62:
+            key = np.zeros(len(sub), dtype=np.int64)
+            for j in range(len(index)):
+                key = key * sizes[j] + sub[:, j]
+            child_in, child_keys = _compress(key, total)
+            cell_codes = np.empty((len(child_keys), len(index)), dtype=np.int64)
+            rest = child_keys.copy()
+            for j in range(len(index) - 1, -1, -1):
+                rest, cell_codes[:, j] = np.divmod(rest, sizes[j])
+        else:
+            cell_codes, child_in = np.unique(sub, axis=0, return_inverse=True)
+            child_in = child_in.reshape(-1)
+        child_of_cell = np.full(len(self.cell_codes), -1, dtype=np.int64)
+        child_of_cell[keep] = child_in
+        n_units = self.n_units
+        parent_cell = child_of_cell[self.atom_cell]
+        valid = parent_cell >= 0
+        child_of_atom = np.full(self.n_atoms, -1, dtype=np.int64)
+        codes, atom_keys = _compress(parent_cell[valid] * n_units + self.atom_unit[valid],
+                                     max(len(cell_codes), 1) * n_units)
+        child_of_atom[valid] = codes
+        atom_cell, atom_unit = np.divmod(atom_keys, n_units)
+        # the rows, atom by atom (each parent atom lies in one child atom)
+        counts = np.diff(np.append(self.atom_start, len(self.rows)))
+        row_atom = np.repeat(child_of_atom, counts)
+        inside = row_atom >= 0
+        order = np.argsort(row_atom[inside], kind="stable")
+        rows = self.rows[inside][order]
+        atom_start = np.searchsorted(row_atom[inside][order], np.arange(len(atom_keys)))
+        return CellModelData(self.design, tuple(variables), tuple(self.levels[j] for j in index),
+                             tuple(self.fixed[j] for j in index), rows, atom_start.astype(np.int64), cell_codes,
+                             atom_cell.astype(np.int64), atom_unit.astype(np.int64), self.n_frame, self,
+                             _indicator(child_of_atom, len(atom_keys)))
+
+    def sums_from(self, sums: CellSums) -> CellSums:
+        """This (collapsed) data's sums from the sums of the data it was collapsed from."""
+        if self.source is None or self.source_map is None:
+            raise ValueError("sums_from needs data made by collapse")
+        A, nq, K = sums.values.shape
+        if A != self.source.n_atoms:
+            raise ValueError("the sums are not of the data this was collapsed from")
+        values = (self.source_map @ sums.values.reshape(A, nq * K)).reshape(-1, nq, K)
+        return CellSums(sums.names, values, sums.quantities, sums.shift)
 
     # -- sums of responses -----------------------------------------------------------------------------------
     def sums(self, y: np.ndarray | pd.DataFrame | pd.Series, names: Sequence[str] | None = None) -> CellSums:
@@ -294,13 +359,13 @@ class CellModelData:
 
     def _sums_block(self, Y: np.ndarray) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
         rd = self.design
-        Yr = np.ascontiguousarray(Y[self.rows].T)  # (K, m): response-major, so every operation is contiguous
-        K, m = Yr.shape
+        Yr = Y[self.rows]  # (m, K), rows atom by atom: every sum below is a contiguous segment sum
+        m, K = Yr.shape
         present = ~np.isnan(Yr)
-        count = present.sum(axis=1)
-        shift = np.where(count > 0, np.where(present, Yr, 0.0).sum(axis=1) / np.maximum(count, 1), 0.0)
-        y0 = np.where(present, Yr - shift[:, None], 0.0)
-        w = rd.weights[self.rows]
+        count = present.sum(axis=0)
+        shift = np.where(count > 0, np.where(present, Yr, 0.0).sum(axis=0) / np.maximum(count, 1), 0.0)
+        y0 = np.where(present, Yr - shift, 0.0)
+        w = rd.weights[self.rows][:, None]
         positive = present & (w > 0)
         with np.errstate(invalid="ignore"):
             bad = present & ((Yr < 0) | (Yr > 1))
@@ -310,32 +375,33 @@ class CellModelData:
             quantities.append("bad")
         if not self.clustered:
             quantities += ["C2", "CY", "CYY"]
-            cw2 = rd.c[rd.stratum[self.rows]] * w * w
-        keys = (self.atom_of_row[None, :] * K + np.arange(K)[:, None]).reshape(-1)
-        A = self.n_atoms
-        out = np.empty((A, len(quantities), K))
+            cw2 = (rd.c[rd.stratum[self.rows]] * rd.weights[self.rows] ** 2)[:, None]
+        out = np.empty((self.n_atoms, len(quantities), K))
+        if not m:
+            return out, tuple(quantities), shift
+        start = self.atom_start
         for i, name in enumerate(quantities):
             if name == "n":
-                values = present.astype(np.float64)
+                values = present
             elif name == "npos":
-                values = positive.astype(np.float64)
+                values = positive
             elif name == "W":
                 values = np.where(present, w, 0.0)
             elif name == "Y":
                 values = y0 * w
             elif name == "gt0":
-                values = gt0.astype(np.float64)
+                values = gt0
             elif name == "lt1":
-                values = lt1.astype(np.float64)
+                values = lt1
             elif name == "bad":
-                values = bad.astype(np.float64)
+                values = bad
             elif name == "C2":
                 values = np.where(present, cw2, 0.0)
             elif name == "CY":
                 values = y0 * cw2
             else:  # CYY
                 values = y0 * y0 * cw2
-            out[:, i, :] = np.bincount(keys, weights=values.reshape(-1), minlength=A * K).reshape(A, K)
+            out[:, i, :] = np.add.reduceat(values, start, axis=0, dtype=np.float64)
         return out, tuple(quantities), shift
 
     # -- models ----------------------------------------------------------------------------------------------
@@ -415,11 +481,11 @@ class CellModel:
     columns: tuple[str, ...]
     term_columns: dict[str, np.ndarray]
     term_variables: dict[str, tuple[str, ...]]
-    atom_map: sp.csr_matrix  # (A_m × A) data atoms -> model atoms
+    atom_map: sp.csc_matrix  # (A_m × A) data atoms -> model atoms
     atom_cell: np.ndarray  # (A_m,)
-    cell_matrix: sp.csr_matrix  # (C × A_m)
-    unit_matrix: sp.csr_matrix  # (U_m × A_m) model atoms -> occupied units
-    stratum_matrix: sp.csr_matrix  # (H_m × U_m) units -> occupied strata
+    cell_matrix: sp.csc_matrix  # (C × A_m)
+    unit_matrix: sp.csc_matrix  # (U_m × A_m) model atoms -> occupied units
+    stratum_matrix: sp.csc_matrix  # (H_m × U_m) units -> occupied strata
     unit_c: np.ndarray  # (U_m,) c_h of each unit's stratum
     stratum_k: np.ndarray  # (H_m,)
     stratum_lonely: np.ndarray  # (H_m,) bool

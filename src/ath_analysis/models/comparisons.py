@@ -34,6 +34,7 @@ OK, NOT_ESTIMABLE, FAILED = "ok", "not estimable", "failed"
 REST_PREFIX = "not "  # level of "the rest of the domain" in each-vs-rest comparisons: "not 491"
 _CMP = "_comparison_level"  # the comparison's term in the models (named as in compare.py)
 _REST = "_rest"
+_WITHIN = "_within:"  # the domain flags of the comparisons' `within`s in the shared grouping
 MARGIN_STATISTICS = ["estimate", "se", "ci_low", "ci_high", "difference", "diff_se", "diff_ci_low", "diff_ci_high"]
 ODDS = ["odds_ratio", "or_ci_low", "or_ci_high"]
 TEST = ["term_p_value", "df"]
@@ -228,17 +229,25 @@ def compare_indicators(
     values = np.empty((len(frame), len(ids)))
     for j, indicator in enumerate(ids):
         values[:, j] = frame[indicator].to_numpy(dtype=np.float64, na_value=np.nan)
-    codes: dict[str, tuple[np.ndarray, list[str]]] = {}
-    blocks: list[dict[str, Any]] = []
     for comparison in comparisons:
         if comparison.within not in domains:
             raise ValueError(f"comparison {comparison.name}: no domain mask for within={comparison.within!r}")
+    # one grouping of all the comparisons' respondents, and one pass over them for every indicator
+    names = list(dict.fromkeys([*(c.variable for c in comparisons), *adjusters, *extra]))
+    codes: dict[str, tuple[np.ndarray, Sequence[Any]]] = {v: text_codes(frame[v]) for v in names}
+    withins = list(dict.fromkeys(c.within for c in comparisons))
+    union = np.zeros(len(frame), dtype=bool)
+    for within in withins:
+        inside = np.asarray(domains[within], dtype=bool)
+        codes[_WITHIN + within] = (inside.astype(np.int64), [False, True])
+        union |= inside
+    everyone = CellModelData.from_codes(rd, codes, union)
+    all_sums = everyone.sums(values, ids) if len(ids) else None
+    blocks: list[dict[str, Any]] = []
+    for comparison in comparisons:
         chosen = tuple(a for a in adjusters if a != comparison.variable)
         variables = list(dict.fromkeys([comparison.variable, *chosen, *extra]))
-        for v in variables:
-            if v not in codes:
-                codes[v] = text_codes(frame[v])
-        data = CellModelData.from_codes(rd, {v: codes[v] for v in variables}, domains[comparison.within])
+        data = everyone.collapse(variables, where={_WITHIN + comparison.within: [True]})
         comparison_levels = list(levels[comparison.name])
         if comparison.each_vs_rest:
             groups: list[tuple[CellTerm, list[str], str]] = []
@@ -252,7 +261,7 @@ def compare_indicators(
             if observed:
                 raise ValueError(f"{_CMP} has values outside its levels: {sorted(observed)[:5]}")
             groups = [(CellTerm(comparison.variable, _CMP, tuple(model_levels), reference), model_levels, reference)]
-        sums = data.sums(values, ids) if len(ids) else None
+        sums = data.sums_from(all_sums) if all_sums is not None else None
         for term, model_levels, reference in groups:
             for adjustment, model_adjusters in (("crude", ()), ("adjusted", chosen)):
                 model = data.model([term, *model_adjusters, *extra])
