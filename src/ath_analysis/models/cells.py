@@ -32,8 +32,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ath_analysis.errors import DataError
 from ath_analysis.models.matrix import INTERCEPT, treatment_term
 from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
+from ath_analysis.survey.validation import require_columns
 
 BLOCK_ELEMENTS = 1 << 23  # respondents × responses per grouped pass: bounds each float64 temporary to 64 MiB
 # the quantities summed per atom and response (C2, CY, CYY only when respondents are their own PSUs;
@@ -210,10 +212,9 @@ class CellModelData:
         """
         rd = design if isinstance(design, ResolvedDesign) else resolve_design(frame, design)
         inside = _domain_mask(domain, len(frame))
+        require_columns(frame, variables, "model")
         codes: dict[str, tuple[np.ndarray, Sequence[Any]]] = {}
         for variable in variables:
-            if variable not in frame.columns:
-                raise KeyError(f"the frame has no column {variable!r}")
             values = frame[variable].to_numpy()
             if levels is not None and variable in levels:
                 level_list = list(levels[variable])
@@ -223,8 +224,8 @@ class CellModelData:
             missing = pd.isna(values)
             outside = (code < 0) & ~missing & inside
             if outside.any():
-                raise ValueError(f"{variable} has values outside its levels: "
-                                 f"{sorted(set(values[outside].tolist()))[:5]}")
+                raise DataError(f"model variable '{variable}' has values outside its levels {level_list}: "
+                                f"{sorted(set(values[outside].tolist()))[:5]}")
             codes[variable] = (np.where(missing, -1, code).astype(np.int64), level_list)
         fixed = {v: levels is not None and v in levels for v in variables}
         return cls.from_codes(rd, codes, inside, fixed)
@@ -348,7 +349,7 @@ class CellModelData:
             raise ValueError(f"{len(names)} names for {Y.shape[1]} responses")
         if np.isinf(Y).any():
             k = int(np.flatnonzero(np.isinf(Y).any(axis=0))[0])
-            raise ValueError(f"response {names[k]} has infinite values")
+            raise DataError(f"response '{names[k]}' has {int(np.isinf(Y[:, k]).sum())} infinite values")
         K = Y.shape[1]
         block = max(1, min(K, BLOCK_ELEMENTS // max(len(self.rows), 1)))
         parts = [self._sums_block(Y[:, s:s + block]) for s in range(0, K, block)]
@@ -523,7 +524,8 @@ class CellModel:
                 code_map = np.append(wanted.get_indexer(list(observed)), -1).astype(np.int64)
                 lost = [lv for lv in data.present_levels(spec.source) if lv not in set(spec.levels)]
                 if lost:
-                    raise ValueError(f"{spec.source} has values outside its levels: {lost[:5]}")
+                    raise DataError(f"model variable '{spec.source}' has values outside its levels "
+                                    f"{list(spec.levels)}: {lost[:5]}")
                 levels = tuple(spec.levels)
             else:
                 code_map = np.append(np.arange(len(observed)), -1).astype(np.int64)

@@ -25,10 +25,12 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from ath_analysis.errors import DataError
 from ath_analysis.models.cellglm import INVALID_RESPONSE, CellFits, cell_margins, cell_wald, fit_cells
 from ath_analysis.models.cells import CellModel, CellModelData, CellTerm, ModelSums
 from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
 from ath_analysis.survey.intervals import t_quantile
+from ath_analysis.survey.validation import require_columns
 
 OK, NOT_ESTIMABLE, FAILED = "ok", "not estimable", "failed"
 REST_PREFIX = "not "  # level of "the rest of the domain" in each-vs-rest comparisons: "not 491"
@@ -225,15 +227,22 @@ def compare_indicators(
     """
     rd = design if isinstance(design, ResolvedDesign) else resolve_design(frame, design)
     ids = [i.id for i in indicators]
-    binomial = np.array([i.kind == "proportion" for i in indicators], dtype=bool)
-    values = np.empty((len(frame), len(ids)))
-    for j, indicator in enumerate(ids):
-        values[:, j] = frame[indicator].to_numpy(dtype=np.float64, na_value=np.nan)
+    names = list(dict.fromkeys([*(c.variable for c in comparisons), *adjusters, *extra]))
+    require_columns(frame, names, "comparison or adjuster")
+    require_columns(frame, ids, "indicator")
     for comparison in comparisons:
         if comparison.within not in domains:
             raise ValueError(f"comparison {comparison.name}: no domain mask for within={comparison.within!r}")
+        if comparison.name not in levels:
+            raise ValueError(f"comparison {comparison.name}: no levels given")
+    binomial = np.array([i.kind == "proportion" for i in indicators], dtype=bool)
+    values = np.empty((len(frame), len(ids)))
+    for j, indicator in enumerate(ids):
+        try:
+            values[:, j] = frame[indicator].to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"indicator '{indicator}' is not numeric ({frame[indicator].dtype})") from exc
     # one grouping of all the comparisons' respondents, and one pass over them for every indicator
-    names = list(dict.fromkeys([*(c.variable for c in comparisons), *adjusters, *extra]))
     codes: dict[str, tuple[np.ndarray, Sequence[Any]]] = {v: text_codes(frame[v]) for v in names}
     withins = list(dict.fromkeys(c.within for c in comparisons))
     union = np.zeros(len(frame), dtype=bool)
@@ -259,7 +268,8 @@ def compare_indicators(
             model_levels = [reference, *[lv for lv in comparison_levels if lv != reference]]
             observed = [lv for lv in data.present_levels(comparison.variable) if lv not in model_levels]
             if observed:
-                raise ValueError(f"{_CMP} has values outside its levels: {sorted(observed)[:5]}")
+                raise DataError(f"comparison {comparison.name}: {comparison.variable} has values outside its levels "
+                                f"{model_levels}: {sorted(observed)[:5]}")
             groups = [(CellTerm(comparison.variable, _CMP, tuple(model_levels), reference), model_levels, reference)]
         sums = data.sums_from(all_sums) if all_sums is not None else None
         for term, model_levels, reference in groups:
