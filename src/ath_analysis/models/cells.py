@@ -360,7 +360,7 @@ class CellModelData:
 
     def _sums_block(self, Y: np.ndarray) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
         rd = self.design
-        Yr = Y[self.rows]  # (m, K), rows atom by atom: every sum below is a contiguous segment sum
+        Yr = Y[self.rows]  # (m, K), rows atom by atom: every sum below is a sum over a contiguous segment
         m, K = Yr.shape
         present = ~np.isnan(Yr)
         count = present.sum(axis=0)
@@ -377,10 +377,9 @@ class CellModelData:
         if not self.clustered:
             quantities += ["C2", "CY", "CYY"]
             cw2 = (rd.c[rd.stratum[self.rows]] * rd.weights[self.rows] ** 2)[:, None]
-        out = np.empty((self.n_atoms, len(quantities), K))
         if not m:
-            return out, tuple(quantities), shift
-        start = self.atom_start
+            return np.zeros((self.n_atoms, len(quantities), K)), tuple(quantities), shift
+        V = np.empty((m, len(quantities) * K))  # every quantity of every response, summed in one product
         for i, name in enumerate(quantities):
             if name == "n":
                 values = present
@@ -402,8 +401,9 @@ class CellModelData:
                 values = y0 * cw2
             else:  # CYY
                 values = y0 * y0 * cw2
-            out[:, i, :] = np.add.reduceat(values, start, axis=0, dtype=np.float64)
-        return out, tuple(quantities), shift
+            V[:, i * K:(i + 1) * K] = values
+        segments = sp.csr_matrix((np.ones(m), np.arange(m), np.append(self.atom_start, m)), shape=(self.n_atoms, m))
+        return (segments @ V).reshape(self.n_atoms, len(quantities), K), tuple(quantities), shift
 
     # -- models ----------------------------------------------------------------------------------------------
     def model(self, terms: Mapping[str, Any] | Sequence[CellTerm | str]) -> CellModel:
