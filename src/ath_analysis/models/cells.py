@@ -377,9 +377,11 @@ class CellModelData:
         if not self.clustered:
             quantities += ["C2", "CY", "CYY"]
             cw2 = (rd.c[rd.stratum[self.rows]] * rd.weights[self.rows] ** 2)[:, None]
+        out = np.zeros((self.n_atoms, len(quantities), K))
         if not m:
-            return np.zeros((self.n_atoms, len(quantities), K)), tuple(quantities), shift
-        V = np.empty((m, len(quantities) * K))  # every quantity of every response, summed in one product
+            return out, tuple(quantities), shift
+        # rows are sorted by atom: a 0/1 matrix with one contiguous run per atom sums them (sparse × dense)
+        segments = sp.csr_matrix((np.ones(m), np.arange(m), np.append(self.atom_start, m)), shape=(self.n_atoms, m))
         for i, name in enumerate(quantities):
             if name == "n":
                 values = present
@@ -401,9 +403,8 @@ class CellModelData:
                 values = y0 * cw2
             else:  # CYY
                 values = y0 * y0 * cw2
-            V[:, i * K:(i + 1) * K] = values
-        segments = sp.csr_matrix((np.ones(m), np.arange(m), np.append(self.atom_start, m)), shape=(self.n_atoms, m))
-        return (segments @ V).reshape(self.n_atoms, len(quantities), K), tuple(quantities), shift
+            out[:, i, :] = segments @ values.astype(np.float64, copy=False)
+        return out, tuple(quantities), shift
 
     # -- models ----------------------------------------------------------------------------------------------
     def model(self, terms: Mapping[str, Any] | Sequence[CellTerm | str]) -> CellModel:
