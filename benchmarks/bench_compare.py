@@ -1,6 +1,7 @@
 """Benchmark of the compare stage: today's respondent-level models against the cell-sum route, same table.
 
     python benchmarks/bench_compare.py [--scale 10] [--copies 4] [--skip-respondent] [--data DIR]
+                                       [--split-municipalities 26]
 
 Data: the project's three synthetic waves (``config/config.yaml``: seed, waves, indicators), made by the
 pipeline's own stages (synthesize → ingest → geography → indicators) into a temporary directory (or read
@@ -10,6 +11,8 @@ respondent ids), with weights divided and the FPC's population counts multiplied
 totals and sampling fractions stay as they were). The indicators are multiplied by `--copies`: copy j of an
 indicator is the indicator with a random 10 % of its values (missing included) replaced by other
 respondents' values, so that every copy is a different response with the original's distribution.
+``--split-municipalities K`` divides every municipality at random into K pseudo-municipalities, for the
+national number of each-vs-rest models (K = 26: 312 municipalities).
 
 Timed (wall clock and CPU time of the process, one run each; data preparation excluded; on a shared machine the
 CPU time is the fairer measure): `compare.build_models` on all waves and pooled
@@ -98,6 +101,22 @@ def copy_indicators(waves: dict[str, pd.DataFrame], indicators: Sequence[Any], c
     return out, every
 
 
+def split_municipalities(waves: dict[str, pd.DataFrame], parts: int, seed: int) -> dict[str, pd.DataFrame]:
+    """Each municipality's respondents divided at random into `parts` pseudo-municipalities (codes "<code>-k";
+    part 0 keeps the code, so that Mikkeli's own comparisons keep respondents),
+    for a national-like number of each-vs-rest models (12 × 26 = 312 ≈ Finland's 309)."""
+    if parts == 1:
+        return waves
+    out = {}
+    for w, (wave, frame) in enumerate(waves.items()):
+        rng = np.random.default_rng([seed, w, parts])
+        part = rng.integers(0, parts, len(frame))
+        code = frame["municipality"].astype("string")
+        pseudo = code + "-" + pd.Series(part, index=frame.index).astype("string")
+        out[wave] = frame.assign(municipality=pseudo.where(part > 0, code))  # part 0 keeps the real code
+    return out
+
+
 def cells_compare_data(frame: pd.DataFrame, indicators: Sequence[Any], comparisons: Sequence[Any],
                        levels: Mapping[str, Sequence[str]], adjusters: Sequence[str], lonely_psu: str, level: float,
                        extra: Sequence[str] = ()) -> pd.DataFrame:
@@ -145,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=4, help="indicators × this")
     parser.add_argument("--data", type=Path, help="read DIR/<wave>/indicators.parquet instead of generating")
     parser.add_argument("--skip-respondent", action="store_true", help="time only the cell route")
+    parser.add_argument("--split-municipalities", type=int, default=1, metavar="K",
+                        help="divide each municipality into K pseudo-municipalities (K=26: 312 each-vs-rest models "
+                             "per data set, national scale); best with --skip-respondent")
     parser.add_argument("--seed", type=int, default=20250307)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -158,10 +180,12 @@ def main(argv: list[str] | None = None) -> int:
             waves = synthetic_waves(config, Path(tmp))
     waves = {w: scale_rows(f, args.scale, args.seed + k) for k, (w, f) in enumerate(waves.items())}
     waves, indicators = copy_indicators(waves, indicators, args.copies, args.seed)
+    waves = split_municipalities(waves, args.split_municipalities, args.seed)
     years = {w: int(config["waves"][w]["year"]) for w in waves}
     rows = {w: len(f) for w, f in waves.items()}
+    municipalities = len(set().union(*(set(f.loc[f["in_region"], "municipality"]) for f in waves.values())))
     print(f"data: waves {rows} (× {args.scale}, resampled rows), {len(indicators)} indicators (× {args.copies}), "
-          f"prepared in {time.perf_counter() - t0:.0f} s")
+          f"{municipalities} municipalities, prepared in {time.perf_counter() - t0:.0f} s")
     cell_seconds, cell_cpu, cell_table = run(waves, years, indicators, config, cells=True)
     print(f"cell route:        {cell_seconds:8.1f} s wall, {cell_cpu:8.1f} s CPU  ({len(cell_table):,} rows)")
     if args.skip_respondent:

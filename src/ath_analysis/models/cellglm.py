@@ -381,7 +381,10 @@ def cell_wald(fits: CellFits, term: str) -> dict[str, np.ndarray]:
     ndf = np.zeros(K, dtype=np.int64)
     ddf = fits.df_resid.astype(np.int64)
     usable = ~fits.aliased[:, columns]
-    patterns, which = np.unique(usable, axis=0, return_inverse=True)
+    if K and (usable == usable[0]).all():  # the usual case: the same columns estimable for every response
+        patterns, which = usable[:1], np.zeros(K, dtype=np.int64)
+    else:
+        patterns, which = np.unique(usable, axis=0, return_inverse=True)
     for j, pattern in enumerate(patterns):  # usually one pattern: the same columns are estimable everywhere
         cols = columns[pattern]
         ks = np.flatnonzero((which.reshape(-1) == j) & fits.ok)

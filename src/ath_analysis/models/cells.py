@@ -57,8 +57,9 @@ def _compress(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 def _indicator(target: np.ndarray, ntarget: int) -> sp.csc_matrix:
     """(ntarget × len(target)) 0/1 matrix with a one at (target[j], j) (none where target[j] < 0)."""
     valid = target >= 0
-    indptr = np.concatenate([[0], np.cumsum(valid)]).astype(np.int64)
-    indices = target[valid].astype(np.int64)
+    itype = np.int32 if max(ntarget, len(target)) < 2**31 - 1 else np.int64  # scipy's own choice: no copies
+    indptr = np.concatenate([[0], np.cumsum(valid)]).astype(itype)
+    indices = target[valid].astype(itype)
     return sp.csc_matrix((np.ones(len(indices)), indices, indptr), shape=(ntarget, len(target)))
 
 
@@ -109,6 +110,7 @@ class ResolvedTerm:
     columns: np.ndarray  # indices into the model's columns
     level_column: np.ndarray  # (L,) column of each level, −1 for the reference
     cell_level: np.ndarray  # (C,) level index of every model cell
+    level_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # (L × C) 0/1
 
 
 @dataclass(frozen=True)
@@ -595,7 +597,9 @@ class CellModel:
             col = t.level_column[level_codes[:, j]]
             has = col >= 0
             X[np.flatnonzero(has), col[has]] = 1.0
-        terms = [replace(t, cell_level=level_codes[:, j]) for j, t in enumerate(terms)]
+        terms = [replace(t, cell_level=level_codes[:, j],
+                         level_matrix=(level_codes[:, j][None, :] == np.arange(len(t.levels))[:, None]).astype(float))
+                 for j, t in enumerate(terms)]
         # model atoms: (model cell × unit) of the data's atoms
         n_units = data.n_units
         atom_model_cell = cell_of_fine[data.atom_cell]
@@ -651,4 +655,4 @@ class CellModel:
         """(L, quantities, K) sums per level of a term from per-cell sums (C, quantities, K)."""
         t = self.term(variable)
         C, nq, K = cells.shape
-        return (_indicator(t.cell_level, len(t.levels)) @ cells.reshape(C, nq * K)).reshape(-1, nq, K)
+        return (t.level_matrix @ cells.reshape(C, nq * K)).reshape(-1, nq, K)
