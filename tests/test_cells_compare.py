@@ -220,6 +220,21 @@ def test_a_drop_in_for_compare_data_in_build_models(monkeypatch, areas, variable
             assert cells[column].astype(str).tolist() == today[column].astype(str).tolist(), column
 
 
+def test_an_empty_domain_is_rows_not_an_error():
+    """No respondent of Mikkeli in a wave: every model of the Mikkeli comparison is "no respondents in the
+    domain" (compare_data stops with an IndexError there, building the adjusted model's levels)."""
+    waves = _waves()
+    levels = comparison_levels(waves, COMPARISONS)
+    frame = waves["w1"].assign(municipality=lambda f: f["municipality"].replace({"491": "999"}))
+    cells = compare_indicators(frame, wave_design(frame, "adjust"), INDICATORS, COMPARISONS, levels, ADJUSTERS,
+                               _domains(frame))
+    mikkeli = cells[cells["comparison"] == "subarea_group"]
+    assert set(mikkeli["adjustment"]) == {"crude", "adjusted"} and len(mikkeli) == 2 * len(INDICATORS) * 3
+    assert (mikkeli["status"] == "not estimable").all() and (mikkeli["n"] == 0).all()
+    assert set(mikkeli["message"]) == {"no respondents in the domain"}
+    assert (cells.loc[cells["comparison"] == "urban_rural", "status"] == "ok").any()
+
+
 def test_bad_input():
     frame = _waves()["w1"]
     levels = comparison_levels({"w1": frame}, COMPARISONS)

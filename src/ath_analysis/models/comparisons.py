@@ -15,6 +15,16 @@ same columns, values, statuses and messages (see that module for their meaning) 
 Nothing in the per-model loop reads respondents, indexes pandas objects or converts strings (messages are
 formatted only for the rows that are not ok). The library knows nothing of the config: the caller gives the
 design, the domain mask of each comparison's ``within`` and the comparisons' levels.
+
+Where the result differs from ``compare_data`` (tests/test_cells_compare.py checks the rest is equal):
+
+* a linear model whose respondents form a single covariate cell (e.g. "the rest" of a crude each-vs-rest
+  model when the level has no respondents in the wave) is fitted; statsmodels cannot start it (its first
+  scale estimate is 0/0) and compare_data reports the model as failed;
+* a comparison whose domain has no respondents gives "no respondents in the domain" rows for the crude and
+  the adjusted model (compare_data raises IndexError building the adjusted model's levels);
+* the columns are in the order of `ROW_COLUMNS` (compare_data's follow its first row's keys; the set of
+  columns is the same); an indicator with infinite values is a DataError naming it.
 """
 
 from __future__ import annotations
