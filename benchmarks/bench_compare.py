@@ -36,11 +36,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from ath_analysis.estimates import wave_design
 
 from ath_analysis import compare, pipeline
 from ath_analysis.areas import load_area_tables
 from ath_analysis.config import load_config, read_yaml
-from ath_analysis.estimates import wave_design
 from ath_analysis.models.comparisons import compare_indicators
 
 ROOT = Path(__file__).resolve().parents[1]

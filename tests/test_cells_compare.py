@@ -16,15 +16,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis import compare
-from ath_analysis.compare import Comparison, build_models, compare_data, comparison_levels, pooled_frame
+from ath_analysis.analysis import wave_design
 from ath_analysis.config import load_config
 from ath_analysis.errors import DataError
-from ath_analysis.estimates import wave_design
 from ath_analysis.models import glm
 from ath_analysis.models.comparisons import ROW_COLUMNS, compare_indicators
+from ath_analysis.results import comparisons as compare
+from ath_analysis.results.comparisons import Comparison, comparison_levels, pooled_frame
 
+from .configured import comparisons as build_models
 from .conftest import ROOT
+from .respondent_compare import compare_data
 
 RTOL = 1e-8
 ADJUSTERS = ["age_group", "sex", "education"]
@@ -194,7 +196,7 @@ def test_other_lonely_psu_policies(lonely):
 
 
 def test_a_drop_in_for_compare_data_in_build_models(monkeypatch, areas, variables):
-    """The stage's whole table (labels, disclosure, order) is the same with compare_data on the cell route
+    """The stage's whole table (labels, disclosure, order) is the same on the cell route as on the respondent one
     (every municipality in both waves: no one-cell linear model, which only the cell route can fit)."""
     waves = {w: f.drop(columns="wave") for w, f in _waves(absent_municipality=False).items()}
     config = copy.deepcopy(load_config(ROOT / "config" / "config.yaml"))
@@ -203,14 +205,9 @@ def test_a_drop_in_for_compare_data_in_build_models(monkeypatch, areas, variable
                                         if c.reference else {}), "within": c.within,
                                         "each_vs_rest": c.each_vs_rest} for c in COMPARISONS}
     years = {"w1": 2012, "w2": 2022}
+    cells = build_models(waves, years, INDICATORS, config, areas, variables)  # the stage's own (cell) route
+    monkeypatch.setattr(compare, "compare_data", compare_data)  # the respondent-level route of the oracle
     today = build_models(waves, years, INDICATORS, config, areas, variables)
-
-    def cells_compare_data(frame, indicators, comparisons, levels, adjusters, lonely_psu, level, extra=()):
-        return compare_indicators(frame, wave_design(frame, lonely_psu), indicators, comparisons, levels, adjusters,
-                                  _domains(frame), level=level, extra=extra)
-
-    monkeypatch.setattr(compare, "compare_data", cells_compare_data)
-    cells = build_models(waves, years, INDICATORS, config, areas, variables)
     assert list(cells.columns) == list(today.columns)
     for column in today.columns:
         if pd.api.types.is_float_dtype(today[column]):

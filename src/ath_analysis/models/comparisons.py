@@ -1,7 +1,7 @@
 """Area comparisons of many indicators from cell sufficient statistics: the compare stage's models, at scale.
 
 `compare_indicators` returns, for one data set (a wave, or the waves pooled), the rows of every indicator ×
-comparison × adjustment (crude; adjusted) × level that ``ath_analysis.compare.compare_data`` returns — the
+comparison × adjustment (crude; adjusted) × level that ``ath_analysis.results.comparisons.compare_data`` returns — the
 same columns, values, statuses and messages (see that module for their meaning) — but computed as follows:
 
 * once per data set: the design, the indicators as one float matrix, each model variable's level codes
@@ -56,7 +56,7 @@ ROW_COLUMNS = [*BASE, *MARGIN_STATISTICS, *ODDS, *TEST, "indicator", "kind"]
 
 
 class ComparisonSpec(Protocol):
-    """What `compare_indicators` reads of a comparison (``ath_analysis.compare.Comparison`` has it)."""
+    """What `compare_indicators` reads of a comparison (``ath_analysis.results.comparisons.Comparison`` has it)."""
 
     name: str
     variable: str
