@@ -387,7 +387,7 @@ def _info_from_meta(meta: Any, path: str, fmt: str, encoding: str | None) -> Sav
         for name in meta.column_names
     }
     return SavInfo(path=path, format=fmt, encoding=encoding or meta.file_encoding, claimed_encoding=None,
-                   file_label=meta.file_label or None, rows=None, variables=variables,
+                   file_label=meta.file_label, rows=None, variables=variables,
                    mr_sets=dict(getattr(meta, "mr_sets", None) or {}))
 
 
