@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,8 @@ _CASE_COUNT = slice(80, 84)  # int32 in the file header; -1 = "not recorded"
 _HEADER_SIZE = 176
 _SUGGESTED_ENCODING = "windows-1252"
 _LAST_SECOND = float((np.datetime64("9999-12-31T23:59:59", "s") - SPSS_EPOCH).astype(np.int64))
-_CODE_PAGES = {2: "US-ASCII", 3: "8-bit ASCII", 65001: "UTF-8", 1252: "windows-1252", 28591: "ISO-8859-1", 28605: "ISO-8859-15", 20127: "US-ASCII"}
+_CODE_PAGES = {2: "US-ASCII", 3: "8-bit ASCII", 65001: "UTF-8", 1252: "windows-1252", 28591: "ISO-8859-1",
+               28605: "ISO-8859-15", 20127: "US-ASCII"}
 
 
 @dataclass(frozen=True)
@@ -275,12 +276,6 @@ def header_case_count(path: str | Path) -> int | None:
 
 # --- reading in a child process -----------------------------------------------------------------------------
 
-class _ReaderCrashed(Exception):
-    def __init__(self, exitcode: int | None):
-        super().__init__(exitcode)
-        self.exitcode = exitcode
-
-
 def _child(sender: Any, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
         outcome: tuple[Any, ...] = ("ok", target(*args))
@@ -373,42 +368,40 @@ def _kind(fmt: str, readstat_type: str | None) -> Kind:
     return "numeric"
 
 
-def _info_from_meta(meta: Any, path: str, fmt: str, encoding: str | None) -> SavInfo:
+def load_info(path: str | Path, encoding: str | None = None, where: str = "") -> SavInfo:
+    """The file's dictionary (no data), read in this process: call `read_info` unless already in a child."""
+    path = Path(path)
+    fmt = check_spss_file(path, where)
+    check_encoding_name(encoding, where)
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True, encoding=encoding,
+                                      disable_datetime_conversion=True)
+    except Exception as exc:  # pyreadstat raises several types for damaged files
+        raise _read_error(exc, str(path), encoding, where) from None
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    formats = {name: str(meta.original_variable_types.get(name) or "") for name in meta.column_names}
     variables = {
         name: Variable(
             name=name,
             label=labels.get(name),
-            format=str(meta.original_variable_types.get(name) or ""),
-            kind=_kind(str(meta.original_variable_types.get(name) or ""), meta.readstat_variable_types.get(name)),
+            format=formats[name],
+            kind=_kind(formats[name], meta.readstat_variable_types.get(name)),
             value_labels=dict(meta.variable_value_labels.get(name, {})),
-            missing=tuple(meta.missing_ranges.get(name, [])),
+            missing=tuple(cast(list[Mapping[str, Any]], meta.missing_ranges.get(name, []))),
         )
         for name in meta.column_names
     }
-    return SavInfo(path=path, format=fmt, encoding=encoding or meta.file_encoding, claimed_encoding=None,
-                   file_label=meta.file_label, rows=None, variables=variables,
+    return SavInfo(path=str(path), format=fmt, encoding=encoding or meta.file_encoding,
+                   claimed_encoding=claimed_encoding(path), file_label=meta.file_label,
+                   rows=header_case_count(path), variables=variables,
                    mr_sets=dict(getattr(meta, "mr_sets", None) or {}))
-
-
-def _read_info_in_child(path: str, fmt: str, encoding: str | None, where: str) -> SavInfo:
-    try:
-        _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True, encoding=encoding,
-                                      disable_datetime_conversion=True)
-    except Exception as exc:  # pyreadstat raises several types for damaged files
-        raise _read_error(exc, path, encoding, where) from None
-    return _info_from_meta(meta, path, fmt, encoding)
 
 
 def read_info(path: str | Path, encoding: str | None = None, where: str = "") -> SavInfo:
     """The file's dictionary (no data), read in a child process; every failure is a DataError naming the file."""
-    path = Path(path)
-    fmt = check_spss_file(path, where)
+    check_spss_file(path, where)
     check_encoding_name(encoding, where)
-    info = run_isolated(_read_info_in_child, str(path), fmt, encoding, where, path=path, where=where)
-    return SavInfo(path=info.path, format=info.format, encoding=info.encoding,
-                   claimed_encoding=claimed_encoding(path), file_label=info.file_label,
-                   rows=header_case_count(path), variables=info.variables, mr_sets=info.mr_sets)
+    return run_isolated(load_info, str(path), encoding, where, path=path, where=where)
 
 
 class _CountingReader:
@@ -417,9 +410,9 @@ class _CountingReader:
     def __init__(self, handle: BinaryIO):
         self.handle = handle
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, size: int | None = -1, /) -> bytes:
         start = self.handle.tell()
-        data = self.handle.read(n)
+        data = self.handle.read(-1 if size is None else size)
         lo, hi = max(start, _CASE_COUNT.start), min(start + len(data), _CASE_COUNT.stop)
         if lo < hi:
             patched = bytearray(data)
@@ -427,39 +420,34 @@ class _CountingReader:
             data = bytes(patched)
         return data
 
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self.handle.seek(offset, whence)
+    def seek(self, pos: int, whence: int = 0, /) -> int:
+        return self.handle.seek(pos, whence)
 
     def tell(self) -> int:
         return self.handle.tell()
 
 
-def _read_columns_in_child(path: str, columns: list[str] | None, encoding: str | None,
-                           where: str) -> tuple[dict[str, np.ndarray], int]:
+def _load_frame(path: str, columns: list[str] | None, encoding: str | None, where: str) -> pd.DataFrame:
     try:
         with open(path, "rb") as handle:
-            data, meta = pyreadstat.read_sav(_CountingReader(handle), usecols=columns, user_missing=True,
-                                             encoding=encoding, disable_datetime_conversion=True,
-                                             output_format="dict")
+            frame, _ = pyreadstat.read_sav(_CountingReader(handle), usecols=columns, user_missing=True,
+                                           encoding=encoding, disable_datetime_conversion=True)
     except Exception as exc:
         raise _read_error(exc, path, encoding, where) from None
-    rows = int(meta.number_rows or 0)
-    return {name: np.ascontiguousarray(values[:rows]) for name, values in data.items()}, rows
+    return frame
 
 
-def read_columns(path: str | Path, columns: Sequence[str] | None, info: SavInfo, encoding: str | None = None,
-                 where: str = "") -> pd.DataFrame:
-    """The named columns (all when None) with user-missing codes kept and dates as SPSS seconds.
-
-    `columns` must be names from `info` (pyreadstat drops unknown names silently). The cases are counted
-    while reading: a header that claims another number is an error.
-    """
-    path = Path(path)
-    unknown = [c for c in columns or [] if c not in info.variables]
-    if unknown:
+def _wanted(path: str | Path, columns: Sequence[str] | None, info: SavInfo) -> list[str] | None:
+    if columns is None:
+        return None
+    unknown = [c for c in columns if c not in info.variables]
+    if unknown:  # pyreadstat would drop them silently
         raise ValueError(f"columns not in {path}: {', '.join(unknown)}")
-    wanted = list(dict.fromkeys(columns)) if columns is not None else None
-    data, rows = run_isolated(_read_columns_in_child, str(path), wanted, encoding, where, path=path, where=where)
+    return list(dict.fromkeys(columns))
+
+
+def _checked_rows(frame: pd.DataFrame, info: SavInfo, path: str | Path, where: str) -> pd.DataFrame:
+    rows = len(frame)
     if info.rows is not None and rows != info.rows:
         more = "more" if rows > info.rows else "fewer"
         raise DataError(
@@ -467,7 +455,27 @@ def read_columns(path: str | Path, columns: Sequence[str] | None, info: SavInfo,
             "says): it was damaged or rewritten by a faulty tool; re-export it from SPSS or rewrite it with "
             f"`pspp-convert {path} fixed.sav`"
         )
-    return pd.DataFrame(data, columns=wanted if wanted is not None else list(info.variables))
+    return frame
+
+
+def load_columns(path: str | Path, columns: Sequence[str] | None, info: SavInfo, encoding: str | None = None,
+                 where: str = "") -> pd.DataFrame:
+    """`read_columns` in this process (for code that already runs in a child)."""
+    frame = _load_frame(str(path), _wanted(path, columns, info), encoding, where)
+    return _checked_rows(frame, info, path, where)
+
+
+def read_columns(path: str | Path, columns: Sequence[str] | None, info: SavInfo, encoding: str | None = None,
+                 where: str = "") -> pd.DataFrame:
+    """The named columns (all when None), in file order, with user-missing codes kept and dates as SPSS
+    seconds, read in a child process.
+
+    `columns` must be names from `info` (pyreadstat drops unknown names silently). The cases are counted
+    while reading: a header that claims another number is an error.
+    """
+    frame = run_isolated(_load_frame, str(path), _wanted(path, columns, info), encoding, where, path=path,
+                         where=where)
+    return _checked_rows(frame, info, path, where)
 
 
 # --- dates and text ---------------------------------------------------------------------------------------
