@@ -134,8 +134,9 @@ def describe_variable(values: pd.Series, variable: Variable) -> dict[str, Any]:
                    if not user_missing_mask(pd.Series([k]), variable.missing).any()]
     if variable.is_date:
         entry["dates"] = _dates(values[valid], variable)
-        if variable.value_labels:
-            entry.update(_codes(values[~valid | values.isin(list(variable.value_labels))], variable, user_missing))
+        if variable.value_labels:  # labelled codes of a date variable ("not known" ...): listed as codes
+            labelled = values.isin(list(variable.value_labels)).to_numpy() | user_missing
+            entry.update(_codes(values[labelled], variable, user_missing[labelled]))
         return entry
     distinct = values[valid].nunique()
     if real_labels or distinct <= MAX_CODES_SHOWN:

@@ -9,11 +9,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pyreadstat
-
 from ath_analysis.config import check_config, read_yaml
 from ath_analysis.errors import AthError, close_matches
 from ath_analysis.harmonization import parse_wave_spec
+from ath_analysis.ingest import check_wave_file
 
 SENSITIVE_DIRS = ("data/raw", "data/processed")
 
@@ -28,9 +27,10 @@ def _indicator_problems(config: dict[str, Any]) -> list[str]:
     return []
 
 
-def _wave_problems(config: dict[str, Any], variables: dict[str, Any]) -> list[str]:
+def _wave_problems(config: dict[str, Any], variables: dict[str, Any]) -> tuple[list[str], list[str]]:
     harmonization = read_yaml(config["harmonization"])
     problems: list[str] = []
+    warnings: list[str] = []
     for wave, wave_config in config["waves"].items():
         if not isinstance(harmonization, dict) or wave not in harmonization:
             known = list(harmonization) if isinstance(harmonization, dict) else []
@@ -43,18 +43,12 @@ def _wave_problems(config: dict[str, Any], variables: dict[str, Any]) -> list[st
             if not config["data"]["synthetic"]:
                 problems.append(f"wave '{wave}': data file {path} not found")
             continue
-        try:
-            _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-        except Exception as exc:  # a damaged file: say which
-            problems.append(f"wave '{wave}': cannot read {path}: {exc}")
-            continue
-        problems += [
-            f"wave '{wave}': variable '{s.source}' (for {s.canonical}) is not in {path}"
-            f"{close_matches(s.source, meta.column_names)}"
-            for s in specs
-            if s.source not in meta.column_names
-        ]
-    return problems
+        # ingest's own checks, on the dictionary and the mapped columns only, in ingest's words
+        file_problems, file_warnings = check_wave_file(path, wave, specs, variables, wave_config,
+                                                       config["geography"]["min_age"])
+        problems += file_problems
+        warnings += file_warnings
+    return problems, warnings
 
 
 def tracked_sensitive_files(root: str | Path = ".") -> list[str]:
@@ -79,9 +73,10 @@ def validate_project(config_path: str | Path = "config/config.yaml") -> tuple[li
         return str(exc).splitlines()[1:] or [str(exc)], []
     problems: list[str] = []
     variables = read_yaml(config["variables"])
-    problems += _wave_problems(config, variables)
+    wave_problems, warnings = _wave_problems(config, variables)
+    problems += wave_problems
     problems += _indicator_problems(config)
-    warnings = [
+    warnings += [
         f"{f} is tracked by git: survey data must never be committed (git rm --cached {f})"
         for f in tracked_sensitive_files(Path(config_path).resolve().parent.parent)
     ]
