@@ -13,6 +13,7 @@ cases than the file holds is caught instead of silently dropping rows.
 from __future__ import annotations
 
 import codecs
+import faulthandler
 import multiprocessing
 import re
 import signal
@@ -277,6 +278,7 @@ def header_case_count(path: str | Path) -> int | None:
 # --- reading in a child process -----------------------------------------------------------------------------
 
 def _child(sender: Any, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    faulthandler.disable()  # a crash is reported by the parent, in one line, not as a stack dump
     try:
         outcome: tuple[Any, ...] = ("ok", target(*args))
     except AthError as exc:
