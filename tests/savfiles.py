@@ -83,9 +83,13 @@ def with_encoding_record(source: Path, target: Path, encoding: str) -> Path:
 
 def crash_sav(source: Path, target: Path) -> Path:
     """A copy with one corrupt byte that makes ReadStat (pyreadstat 1.3) crash with SIGSEGV, even on a
-    metadata-only read: the first variable record's type says "a string of 16 bytes" for a numeric variable."""
-    first = next(r for r in dictionary_records(source) if r.type == 2)
-    return patch_bytes(source, target, first.start + 4, b"\x10")
+    metadata-only read: the first numeric variable's record says "a string of 255 bytes" (with no continuation
+    records), as a flipped type byte would."""
+    data = source.read_bytes()
+    order = header_fields(data[:176])["byte_order"]
+    numeric = next(r for r in dictionary_records(source)
+                   if r.type == 2 and struct.unpack(order + "i", data[r.start + 4:r.start + 8])[0] == 0)
+    return patch_bytes(source, target, numeric.start + 4, struct.pack(order + "i", 255))
 
 
 # --- GNU PSPP, the independent reader -------------------------------------------------------------------

@@ -219,8 +219,8 @@ def format_description(description: dict[str, Any]) -> str:
         lines.append(f"warning: {warning}")
     for var in description["variables"]:
         lines.append("")
-        lines.append(f"{var['name']}  [{var['type']} {var['format']}]  {var['label'] or ''}".rstrip())
-        lines.append(f"    valid {var['n_valid']}, user-missing {var['n_user_missing']}, "
+        lines.append(f"{var['name']}  [{var['type']}]  {var['label'] or ''}".rstrip())
+        lines.append(f"    format {var['format']}; valid {var['n_valid']}, user-missing {var['n_user_missing']}, "
                      f"system-missing {var['n_system_missing']}")
         for um in var["user_missing_codes"]:
             inside = ""
