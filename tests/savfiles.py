@@ -82,14 +82,12 @@ def with_encoding_record(source: Path, target: Path, encoding: str) -> Path:
 
 
 def crash_sav(source: Path, target: Path) -> Path:
-    """A copy with one corrupt byte that makes ReadStat (pyreadstat 1.3) crash with SIGSEGV, even on a
-    metadata-only read: the first numeric variable's record says "a string of 255 bytes" (with no continuation
-    records), as a flipped type byte would."""
-    data = source.read_bytes()
-    order = header_fields(data[:176])["byte_order"]
-    numeric = next(r for r in dictionary_records(source)
-                   if r.type == 2 and struct.unpack(order + "i", data[r.start + 4:r.start + 8])[0] == 0)
-    return patch_bytes(source, target, numeric.start + 4, struct.pack(order + "i", 255))
+    """A copy with one corrupt byte in a value-label record that makes ReadStat (pyreadstat 1.3) crash with
+    SIGSEGV, even on a metadata-only read: the variable index of the first labels' variable list (record type 4)
+    gets a high byte, so it points past every variable."""
+    order = header_fields(source.read_bytes()[:176])["byte_order"]
+    indices = next(r for r in dictionary_records(source) if r.type == 4)
+    return patch_bytes(source, target, indices.payload + (3 if order == "<" else 0), b"\x40")
 
 
 # --- GNU PSPP, the independent reader -------------------------------------------------------------------
