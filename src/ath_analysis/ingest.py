@@ -25,7 +25,18 @@ import pandas as pd
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import DataError, close_matches
 from ath_analysis.harmonization import ColumnSpec
-from ath_analysis.savfile import SAV_MAGIC, SavInfo, mojibake_warning, read_columns, read_info
+from ath_analysis.savfile import (
+    SAV_MAGIC,
+    SavInfo,
+    check_encoding_name,
+    check_spss_file,
+    load_columns,
+    load_info,
+    mojibake_warning,
+    read_columns,
+    read_info,
+    run_isolated,
+)
 
 __all__ = ["SAV_MAGIC", "IngestResult", "check_wave_file", "ingest_wave", "read_sav", "sha256_of",
            "user_missing_mask", "write_ingest"]
@@ -287,19 +298,31 @@ def _labels(info: SavInfo, specs: Sequence[ColumnSpec], variables: Mapping[str, 
     }
 
 
-def _manifest_problems(wave: str, path: Path, wave_config: Mapping[str, Any], digest: str,
-                       rows: int | None) -> list[str]:
-    problems = []
-    expected = wave_config.get("sha256")
-    if expected and str(expected).lower() != digest:
-        problems.append(f"wave '{wave}': {path} is not the file the manifest in config names: its sha256 is "
-                        f"{digest[:16]}…, config says {str(expected)[:16]}… (a changed or replaced file; if it is "
-                        "the right one, run `ath-analysis manifest`)")
-    expected_rows = wave_config.get("expected_rows")
-    if expected_rows is not None and rows is not None and rows != int(expected_rows):
-        problems.append(f"wave '{wave}': {path} holds {_count(rows)} cases, the manifest in config says "
-                        f"{_count(int(expected_rows))} (a truncated or changed file?)")
-    return problems
+def _checksum_problem(wave: str, path: Path, expected: Any, digest: str) -> list[str]:
+    if not expected or str(expected).lower() == digest:
+        return []
+    return [f"wave '{wave}': {path} is not the file the manifest in config names: its sha256 is {digest[:16]}…, "
+            f"config says {str(expected)[:16]}… (a changed or replaced file; if it is the right one, run "
+            "`ath-analysis manifest`)"]
+
+
+def _rows_problem(wave: str, path: Path, expected: Any, rows: int) -> list[str]:
+    if expected is None or rows == int(expected):
+        return []
+    return [f"wave '{wave}': {path} holds {_count(rows)} cases, the manifest in config says {_count(int(expected))} "
+            "(a truncated or changed file?)"]
+
+
+def _read_mapped(path: str, encoding: str | None, where: str, sources: list[str]
+                 ) -> tuple[SavInfo, pd.DataFrame | None, str | None]:
+    """In the reader's child process: the dictionary, then, when every source is in it, only those columns."""
+    info = load_info(path, encoding, where)
+    if any(source not in info.variables for source in sources):
+        return info, None, None
+    try:
+        return info, load_columns(path, sources, info, encoding, where), None
+    except DataError as exc:  # the header's case count is wrong: the dictionary can still be checked
+        return info, None, str(exc)
 
 
 @dataclass
@@ -320,21 +343,21 @@ def _check(path: Path, wave: str, wave_config: Mapping[str, Any], specs: Sequenc
            variables: Mapping[str, Any]) -> _Checked:
     where = f"wave '{wave}': "
     encoding = wave_config.get("encoding")
-    info = read_info(path, encoding, where)  # an unreadable file stops here: nothing else can be checked
-    checked = _Checked(path, sha256_of(path), info=info)
-    checked.problems += _manifest_problems(wave, path, wave_config, checked.sha256, None)
-    checked.problems += mapping_problems(info, specs, variables, wave, path)
-    if any("is not in the file" in p for p in checked.problems):
-        return checked
+    check_spss_file(path, where)
+    check_encoding_name(encoding, where)
     sources = list(dict.fromkeys(s.source for s in specs))
-    try:
-        data = read_columns(path, sources, info, encoding, where)
-    except DataError as exc:
-        checked.problems.append(str(exc))
+    # one child process reads the dictionary, then the mapped columns; an unreadable file stops here
+    info, data, read_problem = run_isolated(_read_mapped, str(path), encoding, where, sources, path=path,
+                                            where=where)
+    checked = _Checked(path, sha256_of(path), info=info)
+    checked.problems += _checksum_problem(wave, path, wave_config.get("sha256"), checked.sha256)
+    checked.problems += mapping_problems(info, specs, variables, wave, path)
+    if read_problem:
+        checked.problems.append(read_problem)
+    if data is None:
         return checked
     checked.data = data
-    checked.problems += _manifest_problems(wave, path, {"expected_rows": wave_config.get("expected_rows")},
-                                           checked.sha256, len(data))
+    checked.problems += _rows_problem(wave, path, wave_config.get("expected_rows"), len(data))
     if len(data) == 0:
         checked.problems.append(f"wave '{wave}': {path} holds no respondents (0 cases)")
         return checked

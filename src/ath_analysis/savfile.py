@@ -176,73 +176,67 @@ def header_fields(head: bytes) -> dict[str, Any]:
     return {"byte_order": order, "compression": compression, "cases": None if cases < 0 else cases}
 
 
-def dictionary_records(path: str | Path, limit: int = 1 << 26) -> list[Record]:
-    """The dictionary's records in file order, up to the termination record (999) or the first byte that
-    does not parse (then the list ends early): a plain walk that cannot crash on a damaged file."""
+def dictionary_records(path: str | Path) -> list[Record]:
+    """The dictionary's records in file order, up to the termination record (999) or the first bytes that do
+    not parse (then the list ends early): a plain walk with small reads, which cannot crash on a damaged file."""
     records: list[Record] = []
     with open(path, "rb") as handle:
         head = handle.read(_HEADER_SIZE)
         if len(head) < _HEADER_SIZE or head[:4] not in SAV_MAGIC:
             return records
         order = header_fields(head)["byte_order"]
-        blob = handle.read(limit)
-    base = _HEADER_SIZE
+        size = Path(path).stat().st_size
 
-    def ints(offset: int, n: int) -> tuple[int, ...] | None:
-        chunk = blob[offset:offset + 4 * n]
-        return struct.unpack(f"{order}{n}i", chunk) if len(chunk) == 4 * n else None
+        def ints(n: int) -> tuple[int, ...] | None:
+            chunk = handle.read(4 * n)
+            return struct.unpack(f"{order}{n}i", chunk) if len(chunk) == 4 * n else None
 
-    pos = 0
-    while pos + 4 <= len(blob):
-        (rec_type,) = ints(pos, 1) or (None,)
-        start = pos
-        if rec_type == 2:
-            fields = ints(pos + 4, 3)
-            if fields is None:
+        while True:
+            start = handle.tell()
+            first = ints(1)
+            if first is None:
                 break
-            _, has_label, n_missing = fields
-            pos += 32
-            if has_label:
-                (length,) = ints(pos, 1) or (-1,)
-                if length < 0:
+            (rec_type,) = first
+            subtype = None
+            if rec_type == 2:
+                fields = ints(7)  # type, has_label, n_missing, print, write, name (8 bytes)
+                if fields is None:
                     break
-                pos += 4 + (length + 3) // 4 * 4
-            pos += 8 * abs(n_missing)
-        elif rec_type == 3:
-            (count,) = ints(pos + 4, 1) or (-1,)
-            if count < 0:
-                break
-            pos += 8
-            for _ in range(count):
-                if pos + 9 > len(blob):
+                if fields[1]:
+                    length = ints(1)
+                    if length is None or length[0] < 0:
+                        break
+                    handle.seek((length[0] + 3) // 4 * 4, 1)
+                handle.seek(8 * abs(fields[2]), 1)
+            elif rec_type == 3:
+                count = ints(1)
+                if count is None or count[0] < 0:
                     break
-                pos += 8 + (blob[pos + 8] + 8) // 8 * 8
-        elif rec_type == 4:
-            (count,) = ints(pos + 4, 1) or (-1,)
-            if count < 0:
+                for _ in range(count[0]):
+                    label = handle.read(9)
+                    if len(label) < 9:
+                        break
+                    handle.seek((label[8] + 8) // 8 * 8 - 1, 1)
+            elif rec_type in (4, 6):
+                count = ints(1)
+                if count is None or count[0] < 0:
+                    break
+                handle.seek((4 if rec_type == 4 else 80) * count[0], 1)
+            elif rec_type == 7:
+                fields = ints(3)
+                if fields is None or fields[1] < 0 or fields[2] < 0:
+                    break
+                subtype = fields[0]
+                handle.seek(fields[1] * fields[2], 1)
+            elif rec_type == 999:
+                records.append(Record(999, None, start, start + 8, start + 8))
                 break
-            pos += 8 + 4 * count
-        elif rec_type == 6:
-            (count,) = ints(pos + 4, 1) or (-1,)
-            if count < 0:
+            else:
                 break
-            pos += 8 + 80 * count
-        elif rec_type == 7:
-            fields = ints(pos + 4, 3)
-            if fields is None or fields[1] < 0 or fields[2] < 0:
+            end = handle.tell()
+            if end > size:
                 break
-            subtype, size, count = fields
-            pos += 16 + size * count
-            records.append(Record(7, subtype, base + start, base + start + 16, base + pos))
-            continue
-        elif rec_type == 999:
-            records.append(Record(999, None, base + start, base + start + 8, base + start + 8))
-            break
-        else:
-            break
-        if pos > len(blob):
-            break
-        records.append(Record(rec_type, None, base + start, base + start + 8, base + pos))
+            records.append(Record(rec_type, subtype, start, start + (16 if rec_type == 7 else 8), end))
     return records
 
 
