@@ -33,7 +33,6 @@ from ath_analysis.savfile import (
 MAX_CODES_SHOWN = 20  # a variable with at most this many distinct values is listed code by code
 MAX_OCCURRING_SHOWN = 40  # text output: codes that occur, then "… N more"
 MAX_UNUSED_SHOWN = 10  # text output: labelled codes that do not occur, then "… N more"
-MAX_DISTINCT_COUNTED = 200  # strings without labels: distinct values listed in the JSON at most
 
 
 def _code(value: Any) -> Any:
