@@ -1,11 +1,12 @@
-"""Benchmark of the compare stage: today's respondent-level models against the cell-sum route, same table.
+"""Benchmark of the compare stage: its cell-sum route against the former respondent-level models, same table.
 
     python benchmarks/bench_compare.py [--scale 10] [--copies 4] [--skip-respondent] [--data DIR]
                                        [--split-municipalities 26]
 
-Data: the project's three synthetic waves (``config/config.yaml``: seed, waves, indicators), made by the
-pipeline's own stages (synthesize → ingest → geography → indicators) into a temporary directory (or read
-from DIR/<wave>/indicators.parquet, e.g. a workflow's data/processed). Each wave is then scaled by
+Data: the project's three synthetic waves (``config/config.yaml``: data.synthetic_seed, waves, indicators), made
+with the library functions the workflow's stages call (synth.generate_wave → ingest.ingest_wave →
+geography.attach_geography → indicators.table.build_indicator_table) in a temporary directory (or read from
+DIR/<wave>/indicators.parquet, e.g. a workflow's data/processed). Each wave is then scaled by
 RESAMPLING ITS ROWS: every stratum's respondents are drawn `--scale` times as often (with replacement, new
 respondent ids), with weights divided and the FPC's population counts multiplied by the same factor (so
 totals and sampling fractions stay as they were). The indicators are multiplied by `--copies`: copy j of an
@@ -15,11 +16,12 @@ respondents' values, so that every copy is a different response with the origina
 national number of each-vs-rest models (K = 26: 312 municipalities).
 
 Timed (wall clock and CPU time of the process, one run each; data preparation excluded; on a shared machine the
-CPU time is the fairer measure): `compare.build_models` on all waves and pooled
-as it is today (`compare_data` fitting respondent-level models), and with `compare_data` replaced by the
-drop-in `ath_analysis.models.comparisons.compare_indicators` (the integration the compare stage is meant
-to switch to). The two tables are then compared: identical rows, texts and integers, every statistic equal
-within 1e-8 relative. Acceptance of the issue: at --scale 10 --copies 4 the cell route is ≥ 10× faster.
+CPU time is the fairer measure): `results.comparisons.build_comparisons` on all waves and pooled as the compare
+stage runs it (the cell route: `compare_data` calls `models.compare_indicators`), and, unless
+--skip-respondent, with `results.comparisons.compare_data` replaced by the former respondent-level route kept
+as a test oracle (``tests/respondent_compare.py``). The two tables are then compared: identical rows, texts and
+integers, every statistic equal within 1e-8 relative. Acceptance of the issue: at --scale 10 --copies 4 the cell
+route is ≥ 10× faster.
 """
 
 from __future__ import annotations
@@ -36,31 +38,42 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from ath_analysis.estimates import wave_design
 
-from ath_analysis import compare, pipeline
-from ath_analysis.areas import load_area_tables
-from ath_analysis.config import load_config, read_yaml
-from ath_analysis.models.comparisons import compare_indicators
+from ath_analysis.areas import AreaTables, load_area_tables
+from ath_analysis.config import load_config
+from ath_analysis.disclosure import PublicationRules
+from ath_analysis.geography import GeographySettings, attach_geography
+from ath_analysis.harmonization import load_wave_spec
+from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
+from ath_analysis.indicators.table import build_indicator_table
+from ath_analysis.ingest import ingest_wave
+from ath_analysis.labels import domain_value_labels
+from ath_analysis.results import comparisons as compare
+from ath_analysis.results.comparisons import CompareSettings, build_comparisons
+from ath_analysis.synth import generate_wave
+from ath_analysis.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RTOL = 1e-8
 
 
-def synthetic_waves(config: Mapping[str, Any], workdir: Path) -> dict[str, pd.DataFrame]:
-    """The config's synthetic waves through the pipeline's stages: indicator tables."""
+def synthetic_waves(config: Mapping[str, Any], areas: AreaTables, indicators: Sequence[Indicator], workdir: Path
+                    ) -> dict[str, pd.DataFrame]:
+    """The config's synthetic waves through what the stages call (synthesize → ingest → geography → indicators):
+    indicator tables, as the compare stage reads them."""
+    variables = read_yaml(config["variables"])
+    harmonization = read_yaml(config["harmonization"])
+    geography = GeographySettings.from_config(config["geography"])
     out = {}
-    for wave in config["waves"]:
-        d = workdir / wave
-        d.mkdir(parents=True, exist_ok=True)
-        pipeline.synthesize(config, wave, str(d / "wave.sav"), str(d / "population.parquet"))
-        pipeline.ingest(config, wave, str(d / "wave.sav"), str(d / "respondents.parquet"), str(d / "labels.json"),
-                        str(d / "audit_ingest.json"))
-        pipeline.geography(config, wave, str(d / "respondents.parquet"), str(d / "audit_ingest.json"),
-                           str(d / "analysis.parquet"), str(d / "audit.json"))
-        pipeline.indicators(config, wave, str(d / "analysis.parquet"), str(d / "indicators.parquet"),
-                            str(d / "audit_indicators.json"))
-        out[wave] = pd.read_parquet(d / "indicators.parquet")
+    for wave, spec in config["waves"].items():
+        sav = workdir / f"{wave}.sav"
+        generate_wave(areas, variables, wave, int(config["data"]["synthetic_seed"]), sav,
+                      workdir / f"{wave}_population.parquet")
+        specs = load_wave_spec(wave, harmonization, variables, config["harmonization"])
+        wave_config = {k: v for k, v in spec.items() if k in ("year", "survey", "encoding", "expected_rows", "sha256")}
+        respondents = ingest_wave(sav, wave, wave_config, specs, variables, int(config["geography"]["min_age"]))
+        analysis, _ = attach_geography(respondents.respondents, areas, geography, wave, str(spec["fieldwork_date"]))
+        out[wave], _ = build_indicator_table(analysis, indicators, wave, config["indicators"])
     return out
 
 
@@ -117,28 +130,32 @@ def split_municipalities(waves: dict[str, pd.DataFrame], parts: int, seed: int) 
     return out
 
 
-def cells_compare_data(frame: pd.DataFrame, indicators: Sequence[Any], comparisons: Sequence[Any],
-                       levels: Mapping[str, Sequence[str]], adjusters: Sequence[str], lonely_psu: str, level: float,
-                       extra: Sequence[str] = ()) -> pd.DataFrame:
-    """compare.compare_data's signature on the cell route (what the compare stage would call)."""
-    domains = {within: compare._domain(frame, within) for within in {c.within for c in comparisons}}
-    return compare_indicators(frame, wave_design(frame, lonely_psu), indicators, comparisons, levels, adjusters,
-                              domains, level=level, extra=extra)
+def respondent_compare_data() -> Any:
+    """The former respondent-level `compare_data` (a test oracle, so it lives in tests/, not in the library)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.respondent_compare import compare_data
+
+    return compare_data
 
 
 def run(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Any],
-        config: Mapping[str, Any], cells: bool) -> tuple[float, float, pd.DataFrame]:
-    areas = load_area_tables(config["areas_dir"])
-    variables = read_yaml(config["variables"])
+        config: Mapping[str, Any], areas: AreaTables, cells: bool) -> tuple[float, float, pd.DataFrame]:
+    """(wall seconds, CPU seconds, table) of the compare stage's table builder; `cells` False: respondent route."""
+    labels = domain_value_labels(areas, read_yaml(config["variables"]), config["report"]["language"])
+    rules = PublicationRules.from_config(config["disclosure"], config["precision"])
+    settings = CompareSettings.from_config(config["compare"])
     original = compare.compare_data
-    if cells:
-        compare.compare_data = cells_compare_data  # type: ignore[assignment]
+    if not cells:
+        compare.compare_data = respondent_compare_data()  # as tests/test_cells_compare.py does with monkeypatch
     try:
         start, cpu = time.perf_counter(), time.process_time()
-        table = compare.build_models(waves, years, indicators, config, areas, variables)
+        table = build_comparisons(waves, years, indicators, settings, config["estimate"]["lonely_psu"],
+                                  config["estimate"]["level"], rules, config["geography"]["region_code"], labels,
+                                  config["report"]["language"], bool(config["data"]["synthetic"]))
         return time.perf_counter() - start, time.process_time() - cpu, table
     finally:
-        compare.compare_data = original  # type: ignore[assignment]
+        compare.compare_data = original
 
 
 def differences(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
@@ -171,13 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     config = load_config(ROOT / "config" / "config.yaml")
-    indicators = pipeline._indicator_definitions(config)
+    indicators = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
+    areas = load_area_tables(config["areas_dir"])
     t0 = time.perf_counter()
     if args.data:
         waves = {w: pd.read_parquet(args.data / w / "indicators.parquet") for w in config["waves"]}
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            waves = synthetic_waves(config, Path(tmp))
+            waves = synthetic_waves(config, areas, indicators, Path(tmp))
     waves = {w: scale_rows(f, args.scale, args.seed + k) for k, (w, f) in enumerate(waves.items())}
     waves, indicators = copy_indicators(waves, indicators, args.copies, args.seed)
     waves = split_municipalities(waves, args.split_municipalities, args.seed)
@@ -186,11 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     municipalities = len(set().union(*(set(f.loc[f["in_region"], "municipality"]) for f in waves.values())))
     print(f"data: waves {rows} (× {args.scale}, resampled rows), {len(indicators)} indicators (× {args.copies}), "
           f"{municipalities} municipalities, prepared in {time.perf_counter() - t0:.0f} s")
-    cell_seconds, cell_cpu, cell_table = run(waves, years, indicators, config, cells=True)
+    cell_seconds, cell_cpu, cell_table = run(waves, years, indicators, config, areas, cells=True)
     print(f"cell route:        {cell_seconds:8.1f} s wall, {cell_cpu:8.1f} s CPU  ({len(cell_table):,} rows)")
     if args.skip_respondent:
         return 0
-    row_seconds, row_cpu, row_table = run(waves, years, indicators, config, cells=False)
+    row_seconds, row_cpu, row_table = run(waves, years, indicators, config, areas, cells=False)
     print(f"respondent route:  {row_seconds:8.1f} s wall, {row_cpu:8.1f} s CPU  ({len(row_table):,} rows)")
     problems = differences(row_table, cell_table)
     print("tables: " + ("identical (statistics within 1e-8)" if not problems else "DIFFER: " + "; ".join(problems)))

@@ -10,7 +10,7 @@ file that crashes the reader is a message, and only the description crosses back
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -204,8 +204,8 @@ def _code_line(code: Mapping[str, Any]) -> str:
     return f"    {shown:>8} {label:<45} {code['n']:>7}"
 
 
-def format_description(description: dict[str, Any]) -> str:
-    """Plain-text rendering of `describe_sav` for the terminal; it says what it leaves out."""
+def _header_lines(description: Mapping[str, Any]) -> list[str]:
+    """The file's summary, encoding, label and warnings: what a reader needs before the variables."""
     lines = [f"{description['file']}: {description['rows']} rows, {len(description['variables'])} variables"]
     if description.get("encoding"):
         claimed = description.get("claimed_encoding")
@@ -214,52 +214,83 @@ def format_description(description: dict[str, Any]) -> str:
         lines.append(f"encoding: {description['encoding']}{said}")
     if description["file_label"]:
         lines.append(f"file label: {description['file_label']}")
-    for warning in description.get("warnings", []):
-        lines.append(f"warning: {warning}")
+    lines.extend(f"warning: {warning}" for warning in description.get("warnings", []))
+    return lines
+
+
+def _user_missing_line(um: Mapping[str, Any]) -> str:
+    """One user-missing code (or range, with the labelled codes inside it), so a reader sees what is excluded."""
+    if not um.get("labels"):
+        return f"    user-missing {um['code']} = {um['label'] or '(no label)'}: {um['n']}"
+    inside = " (" + "; ".join(f"{c['code']} {c['label']}: {c['n']}" for c in um["labels"]) + ")"
+    return f"    user-missing {um['code']}: {um['n']}{inside}"
+
+
+def _date_lines(dates: Mapping[str, Any]) -> list[str]:
+    """A date or time variable's range, and the values that are not calendar dates (left as numbers)."""
+    lines = []
+    if "min" in dates:
+        lines.append(f"    dates {dates['min']} … {dates['max']}")
+    if "min_seconds" in dates:
+        lines.append(f"    times {dates['min_seconds']} … {dates['max_seconds']} seconds")
+    if dates.get("n_out_of_range"):
+        lines.append(f"    {dates['n_out_of_range']} value(s) are not a calendar date (SPSS seconds "
+                     f"{', '.join(str(v) for v in dates['out_of_range_values'])}): left as numbers")
+    return lines
+
+
+def _shown_codes(codes: Sequence[Mapping[str, Any]], limit: int, more: str) -> list[str]:
+    """At most `limit` code lines and a line saying how many more `--json` lists, to keep the terminal short."""
+    lines = [_code_line(code) for code in codes[:limit]]
+    if len(codes) > limit:
+        lines.append(f"    … {len(codes) - limit} {more} (--json lists all)")
+    return lines
+
+
+def _code_lines(var: Mapping[str, Any]) -> list[str]:
+    """A labelled variable's codes: those that occur first, then labelled codes that do not occur."""
+    occurring = var["codes"][:var["n_codes_occurring"]]
+    unused = var["codes"][var["n_codes_occurring"]:]
+    return (_shown_codes(occurring, MAX_OCCURRING_SHOWN, "more codes that occur")
+            + _shown_codes(unused, MAX_UNUSED_SHOWN, "more labelled codes that do not occur"))
+
+
+def _variable_lines(var: Mapping[str, Any]) -> list[str]:
+    """One variable's block: name, type, label, counts, then whatever its kind has (dates, summary, codes)."""
+    lines = ["", f"{var['name']}  [{var['type']}]  {var['label'] or ''}".rstrip(),
+             f"    format {var['format']}; valid {var['n_valid']}, user-missing {var['n_user_missing']}, "
+             f"system-missing {var['n_system_missing']}"]
+    lines.extend(_user_missing_line(um) for um in var["user_missing_codes"])
+    if "dates" in var:
+        lines.extend(_date_lines(var["dates"]))
+    if "summary" in var:
+        s = var["summary"]
+        lines.append(f"    min {s['min']}, max {s['max']}, mean {s['mean']}")
+    if "n_distinct" in var:
+        common = ", ".join(f"{c['value']!r}: {c['n']}" for c in var["most_common"])
+        lines.append(f"    {var['n_distinct']} distinct values; most common {common}")
+    if "codes" in var:
+        lines.extend(_code_lines(var))
+    return lines
+
+
+def _mr_set_lines(mr_sets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The multiple-response sets, after the variables, since they refer to them."""
+    if not mr_sets:
+        return []
+    lines = ["", "multiple-response sets:"]
+    for mr in mr_sets:
+        counted = f", counted value {mr['counted_value']}" if mr["type"] == "dichotomy" else ""
+        lines.append(f"  {mr['name']}  [{mr['type']}{counted}]  {mr['label'] or ''}: "
+                     f"{', '.join(mr['variables'])}".rstrip())
+    return lines
+
+
+def format_description(description: dict[str, Any]) -> str:
+    """Plain-text rendering of `describe_sav` for the terminal; it says what it leaves out."""
+    lines = _header_lines(description)
     for var in description["variables"]:
-        lines.append("")
-        lines.append(f"{var['name']}  [{var['type']}]  {var['label'] or ''}".rstrip())
-        lines.append(f"    format {var['format']}; valid {var['n_valid']}, user-missing {var['n_user_missing']}, "
-                     f"system-missing {var['n_system_missing']}")
-        for um in var["user_missing_codes"]:
-            inside = ""
-            if um.get("labels"):
-                inside = " (" + "; ".join(f"{c['code']} {c['label']}: {c['n']}" for c in um["labels"]) + ")"
-            lines.append(f"    user-missing {um['code']} = {um['label'] or '(no label)'}: {um['n']}{inside}"
-                         if not um.get("labels") else f"    user-missing {um['code']}: {um['n']}{inside}")
-        if "dates" in var:
-            dates = var["dates"]
-            if "min" in dates:
-                lines.append(f"    dates {dates['min']} … {dates['max']}")
-            if "min_seconds" in dates:
-                lines.append(f"    times {dates['min_seconds']} … {dates['max_seconds']} seconds")
-            if dates.get("n_out_of_range"):
-                lines.append(f"    {dates['n_out_of_range']} value(s) are not a calendar date (SPSS seconds "
-                             f"{', '.join(str(v) for v in dates['out_of_range_values'])}): left as numbers")
-        if "summary" in var:
-            s = var["summary"]
-            lines.append(f"    min {s['min']}, max {s['max']}, mean {s['mean']}")
-        if "n_distinct" in var:
-            common = ", ".join(f"{c['value']!r}: {c['n']}" for c in var["most_common"])
-            lines.append(f"    {var['n_distinct']} distinct values; most common {common}")
-        if "codes" in var:
-            occurring = var["codes"][:var["n_codes_occurring"]]
-            unused = var["codes"][var["n_codes_occurring"]:]
-            for code in occurring[:MAX_OCCURRING_SHOWN]:
-                lines.append(_code_line(code))
-            if len(occurring) > MAX_OCCURRING_SHOWN:
-                lines.append(f"    … {len(occurring) - MAX_OCCURRING_SHOWN} more codes that occur (--json lists all)")
-            for code in unused[:MAX_UNUSED_SHOWN]:
-                lines.append(_code_line(code))
-            if len(unused) > MAX_UNUSED_SHOWN:
-                lines.append(f"    … {len(unused) - MAX_UNUSED_SHOWN} more labelled codes that do not occur "
-                             "(--json lists all)")
-    if description.get("mr_sets"):
-        lines.append("")
-        lines.append("multiple-response sets:")
-        for mr in description["mr_sets"]:
-            counted = f", counted value {mr['counted_value']}" if mr["type"] == "dichotomy" else ""
-            lines.append(f"  {mr['name']}  [{mr['type']}{counted}]  {mr['label'] or ''}: "
-                         f"{', '.join(mr['variables'])}".rstrip())
+        lines.extend(_variable_lines(var))
+    lines.extend(_mr_set_lines(description.get("mr_sets") or []))
     return "\n".join(lines)
 

@@ -176,6 +176,77 @@ def header_fields(head: bytes) -> dict[str, Any]:
     return {"byte_order": order, "compression": compression, "cases": None if cases < 0 else cases}
 
 
+def _ints(handle: BinaryIO, order: str, n: int) -> tuple[int, ...] | None:
+    """`n` int32s in the file's byte order, or None when the file ends first (a damaged file ends the walk)."""
+    chunk = handle.read(4 * n)
+    return struct.unpack(f"{order}{n}i", chunk) if len(chunk) == 4 * n else None
+
+
+def _count(handle: BinaryIO, order: str) -> int | None:
+    """A record's item count, or None when it is missing or negative (the record does not parse)."""
+    count = _ints(handle, order, 1)
+    return None if count is None or count[0] < 0 else count[0]
+
+
+def _skip_variable(handle: BinaryIO, order: str) -> bool:
+    """Past a variable record (type 2): fixed fields, optional label, missing values; False if it does not parse."""
+    fields = _ints(handle, order, 7)  # type, has_label, n_missing, print, write, name (8 bytes)
+    if fields is None:
+        return False
+    if fields[1]:
+        length = _count(handle, order)
+        if length is None:
+            return False
+        handle.seek((length + 3) // 4 * 4, 1)
+    handle.seek(8 * abs(fields[2]), 1)
+    return True
+
+
+def _skip_value_labels(handle: BinaryIO, order: str) -> bool:
+    """Past a value-label record (type 3): 8-byte values with padded labels; False if its count does not parse."""
+    count = _count(handle, order)
+    if count is None:
+        return False
+    for _ in range(count):
+        label = handle.read(9)
+        if len(label) < 9:
+            break  # the file ends here: the next read ends the walk
+        handle.seek((label[8] + 8) // 8 * 8 - 1, 1)
+    return True
+
+
+def _skip_counted(handle: BinaryIO, order: str, width: int) -> bool:
+    """Past a record of `count` items of `width` bytes (types 4 and 6); False if its count does not parse."""
+    count = _count(handle, order)
+    if count is None:
+        return False
+    handle.seek(width * count, 1)
+    return True
+
+
+def _skip_extension(handle: BinaryIO, order: str) -> int | None:
+    """Past an extension record (type 7), returning its subtype; None if its sizes do not parse."""
+    fields = _ints(handle, order, 3)
+    if fields is None or fields[1] < 0 or fields[2] < 0:
+        return None
+    handle.seek(fields[1] * fields[2], 1)
+    return fields[0]
+
+
+def _skip_record(handle: BinaryIO, order: str, rec_type: int) -> tuple[bool, int | None]:
+    """Past one record's body, by type: (whether it parsed, its subtype for an extension record)."""
+    if rec_type == 2:
+        return _skip_variable(handle, order), None
+    if rec_type == 3:
+        return _skip_value_labels(handle, order), None
+    if rec_type in (4, 6):
+        return _skip_counted(handle, order, 4 if rec_type == 4 else 80), None
+    if rec_type == 7:
+        subtype = _skip_extension(handle, order)
+        return subtype is not None, subtype
+    return False, None
+
+
 def dictionary_records(path: str | Path) -> list[Record]:
     """The dictionary's records in file order, up to the termination record (999) or the first bytes that do
     not parse (then the list ends early): a plain walk with small reads, which cannot crash on a damaged file."""
@@ -186,55 +257,18 @@ def dictionary_records(path: str | Path) -> list[Record]:
             return records
         order = header_fields(head)["byte_order"]
         size = Path(path).stat().st_size
-
-        def ints(n: int) -> tuple[int, ...] | None:
-            chunk = handle.read(4 * n)
-            return struct.unpack(f"{order}{n}i", chunk) if len(chunk) == 4 * n else None
-
         while True:
             start = handle.tell()
-            first = ints(1)
+            first = _ints(handle, order, 1)
             if first is None:
                 break
             (rec_type,) = first
-            subtype = None
-            if rec_type == 2:
-                fields = ints(7)  # type, has_label, n_missing, print, write, name (8 bytes)
-                if fields is None:
-                    break
-                if fields[1]:
-                    length = ints(1)
-                    if length is None or length[0] < 0:
-                        break
-                    handle.seek((length[0] + 3) // 4 * 4, 1)
-                handle.seek(8 * abs(fields[2]), 1)
-            elif rec_type == 3:
-                count = ints(1)
-                if count is None or count[0] < 0:
-                    break
-                for _ in range(count[0]):
-                    label = handle.read(9)
-                    if len(label) < 9:
-                        break
-                    handle.seek((label[8] + 8) // 8 * 8 - 1, 1)
-            elif rec_type in (4, 6):
-                count = ints(1)
-                if count is None or count[0] < 0:
-                    break
-                handle.seek((4 if rec_type == 4 else 80) * count[0], 1)
-            elif rec_type == 7:
-                fields = ints(3)
-                if fields is None or fields[1] < 0 or fields[2] < 0:
-                    break
-                subtype = fields[0]
-                handle.seek(fields[1] * fields[2], 1)
-            elif rec_type == 999:
+            if rec_type == 999:
                 records.append(Record(999, None, start, start + 8, start + 8))
                 break
-            else:
-                break
+            parsed, subtype = _skip_record(handle, order, rec_type)
             end = handle.tell()
-            if end > size:
+            if not parsed or end > size:
                 break
             records.append(Record(rec_type, subtype, start, start + (16 if rec_type == 7 else 8), end))
     return records
