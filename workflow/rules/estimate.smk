@@ -21,6 +21,8 @@ rule estimate:
     input:
         waves=INDICATOR_TABLES,
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
         parquet=report(
@@ -38,6 +40,7 @@ rule estimate:
         region_code=config["geography"]["region_code"],
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:
