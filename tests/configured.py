@@ -99,6 +99,7 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
     if rule == "ingest":
         assert wave is not None
         return {"wave": wave, "year": waves[wave]["year"], "survey": waves[wave]["survey"],
+                "file_checks": {k: v for k, v in waves[wave].items() if k in ("encoding", "expected_rows", "sha256")},
                 "min_age": config["geography"]["min_age"], "synthetic": synthetic}
     if rule == "geography":
         assert wave is not None

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from ath_analysis.models import ModelFitError, categorical_matrix, fit, fit_matrix, glm, model_matrix
+from ath_analysis.models.results import SUMMARY_COLUMNS
 from ath_analysis.survey import Design, estimate
 from ath_analysis.survey.design import resolve_design
 from ath_analysis.survey.scores import design_covariance, design_df
@@ -155,11 +157,12 @@ def test_non_convergence_is_an_error(monkeypatch):
 
 def test_summary_and_tidy_frames():
     result = fit(DATA, CLUSTER, ADJUSTED, "binomial", DOMAIN)
-    text = str(result.summary())
+    text = result.summary_text()
     assert "quasibinomial" in text and "C(group, Treatment('G1'))[T.G2]" in text and "residual df" in text
-    frame = result.params_frame()
-    assert list(frame.columns) == ["term", "estimate", "se", "t", "p", "ci_low", "ci_high", "odds_ratio",
-                                   "or_ci_low", "or_ci_high", "aliased", "df"]
+    assert str(result) == text and "[0.025" in text and "[0.05" in result.summary_text(alpha=0.1)
+    frame = result.summary()
+    assert list(frame.columns) == SUMMARY_COLUMNS
+    pd.testing.assert_frame_equal(frame, result.params_frame())
     _same(frame["odds_ratio"], np.exp(frame["estimate"]))
     _same(np.log(frame["or_ci_high"]) - frame["estimate"], frame["estimate"] - np.log(frame["or_ci_low"]))
     margins = result.predictive_margins("group", reference="G2")
@@ -171,7 +174,23 @@ def test_summary_and_tidy_frames():
     linear = fit(DATA, CLUSTER, "bmi ~ C(group) + C(sex)", "gaussian")
     with pytest.raises(ValueError, match="binomial"):
         linear.odds_ratios()
-    assert "odds_ratio" not in linear.params_frame()
+    assert "odds_ratio" not in linear.summary()
+
+
+def test_conf_int_takes_alpha_as_statsmodels_and_refuses_a_coverage():
+    result = fit(DATA, CLUSTER, ADJUSTED, "binomial", DOMAIN)
+    wide, narrow = result.conf_int(), result.conf_int(alpha=0.5)
+    t95, t50 = stats.t.ppf(0.975, result.df_resid), stats.t.ppf(0.75, result.df_resid)
+    _same(wide["ci_high"] - result.params, t95 * result.bse)
+    _same(narrow["ci_high"] - result.params, t50 * result.bse)
+    _same(result.conf_int(0.1)["ci_low"], result.params - stats.t.ppf(0.95, result.df_resid) * result.bse)
+    for wrong in (0.95, 0.9, 1.0, 0.0, -0.05):
+        with pytest.raises(ValueError, match="alpha is the error rate"):
+            result.conf_int(wrong)
+    with pytest.raises(ValueError, match=r"did you mean alpha=0\.05"):
+        result.summary(0.95)
+    with pytest.raises(ValueError, match="alpha is the error rate"):
+        result.odds_ratios(alpha=0.95)
 
 
 def test_margins_of_a_term_the_formula_transforms_are_rebuilt_with_the_formula():

@@ -135,7 +135,7 @@ def test_boundary_fit_is_synthetic():
     assert result.sigma2_v == 0.0
     assert (table.loc[table["estimate_type"] == "eblup", "gamma"] == 0).all()
     np.testing.assert_allclose(table["estimate"], table["synthetic"], rtol=1e-12)
-    assert "boundary" in result.summary()
+    assert "boundary" in result.summary_text()
 
 
 def test_brent_fallback_agrees_with_fisher_scoring():
@@ -183,7 +183,7 @@ def test_adjusted_reml_is_positive_where_reml_is_zero(method):
     eblup = adjusted.areas["estimate_type"] == "eblup"
     assert (adjusted.areas.loc[eblup, "gamma"] > 0).all()            # direct estimates keep a positive weight
     assert not np.allclose(adjusted.areas["estimate"], adjusted.areas["synthetic"])
-    assert "boundary" not in adjusted.summary()
+    assert "boundary" not in adjusted.summary_text()
 
 
 def test_adjusted_reml_is_close_to_reml_when_the_area_variance_is_large():
@@ -226,7 +226,7 @@ def test_li_lahiri_mse_subtracts_the_bias_of_the_adjusted_estimator():
     # where σ̂²_v is small the corrected MSE would be negative: it is floored, and said so
     boundary = _fit_case("boundary", "covariates", "AREML")
     assert boundary.mse_floored > 0 and (boundary.areas["mse"] > 0).all()
-    assert "floored" in boundary.summary()
+    assert "floored" in boundary.summary_text()
     with pytest.raises(ValueError, match="li_lahiri"):
         _fit_case("covariates", "covariates", "REML", mse="li_lahiri")
     with pytest.raises(ValueError, match="datta_lahiri"):
@@ -308,7 +308,9 @@ def test_result_object_and_labels():
     coef = result.coef_table()
     assert list(coef.columns) == ["estimate", "se", "z", "p_value", "ci_low", "ci_high"]
     assert result.std_residuals.shape == (40,) and 0 <= result.shapiro_p <= 1
-    text = result.summary()
+    text = str(result)
+    assert list(result.summary()["term"]) == [INTERCEPT, "x1", "x2"]
+    assert result.summary().drop(columns="term").equals(coef.reset_index(drop=True))
     assert "REML" in text and "prasad_rao" in text and "x2" in text and "Areas:" in text
     assert "43 areas" in repr(result)
     table.loc[:, "estimate"] = 0.0

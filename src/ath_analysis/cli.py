@@ -1,4 +1,4 @@
-"""The `ath-analysis` command: synth, inspect, validate.
+"""The `ath-analysis` command: synth, inspect, validate, manifest.
 
 The full analysis runs with `snakemake`; these commands are the analyst's tools around it.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,14 +36,49 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _strict_json(value: object) -> object:
+    """NaN and infinities as null: JSON has no NaN, and strict parsers refuse it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict_json(v) for v in value]
+    return value
+
+
+def _write_stdout(text: str) -> None:
+    """Print `text`; a reader that closes the pipe early (`| head`) ends the output quietly."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail either
+
+
 def _inspect(args: argparse.Namespace) -> int:
     from ath_analysis.inspect import describe_sav, format_description
 
-    description = describe_sav(args.file)
+    description = describe_sav(args.file, encoding=args.encoding)
     if args.json:
-        print(json.dumps(description, ensure_ascii=False, indent=2, default=str))
+        _write_stdout(json.dumps(_strict_json(description), ensure_ascii=False, indent=2, allow_nan=False,
+                                 default=str))
     else:
-        print(format_description(description))
+        _write_stdout(format_description(description))
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from ath_analysis.manifest import manifest_entries, manifest_yaml, write_manifest
+
+    entries = manifest_entries(args.config, args.waves)
+    if args.print:
+        _write_stdout(manifest_yaml(entries))
+        return 0
+    write_manifest(args.config, entries)
+    for wave, entry in entries.items():
+        print(f"{args.config}: wave '{wave}': expected_rows {entry['expected_rows']}, sha256 {entry['sha256']}")
     return 0
 
 
@@ -82,12 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = commands.add_parser("inspect", help="list a .sav file's variables, labels, codes and missing values")
     inspect.add_argument("file", help="path of the .sav file")
-    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output (strict JSON, all codes)")
+    inspect.add_argument("--encoding", help="decode the file's text as this encoding (e.g. windows-1252) when its "
+                                            "own encoding record is wrong")
     inspect.set_defaults(handler=_inspect)
 
     validate = commands.add_parser("validate", help="check config, harmonization, indicators and data variables")
     validate.add_argument("--config", default="config/config.yaml")
     validate.set_defaults(handler=_validate)
+
+    manifest = commands.add_parser(
+        "manifest", help="record each wave file's case count and sha256 in config (expected_rows, sha256), so a "
+                         "changed or truncated file stops the run")
+    manifest.add_argument("--config", default="config/config.yaml")
+    manifest.add_argument("--waves", nargs="*", help="wave names (default: all waves in config)")
+    manifest.add_argument("--print", action="store_true", help="print the entries as YAML instead of writing them")
+    manifest.set_defaults(handler=_manifest)
     _add_reference_data_commands(commands)
     register_local_commands(commands)
     return parser

@@ -1,8 +1,9 @@
 """`ath-analysis validate`: the whole configuration and the survey files it names, checked together.
 
 Everything is reported at once, so an analyst fixes a config in one round instead of one error per run. The
-configuration checks are the ones the workflow runs when it starts (`ath_analysis.checks`); on top of them
-each wave's file is opened (metadata only) to check that every mapped variable is in it.
+configuration checks are the ones the workflow runs when it starts (`ath_analysis.checks`); on top of them each
+wave's file gets ingest's own checks on its dictionary and mapped columns (`ingest.check_wave_file`), in
+ingest's words.
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pyreadstat
-
 from ath_analysis.checks import project_problems
 from ath_analysis.config import load_config
-from ath_analysis.errors import AthError, close_matches
+from ath_analysis.errors import AthError
 from ath_analysis.harmonization import parse_wave_spec
+from ath_analysis.ingest import check_wave_file
 from ath_analysis.yaml_files import read_yaml
 
 SENSITIVE_DIRS = ("data/raw", "data/processed")
 
 
-def _wave_file_problems(config: dict[str, Any]) -> list[str]:
-    """Each wave's file exists, can be read and holds the variables its harmonization maps."""
+def _wave_file_problems(config: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of each wave's file: exists, readable, holds and types what its harmonization maps."""
     try:
         harmonization = read_yaml(config["harmonization"])
         variables = read_yaml(config["variables"])
     except AthError:
-        return []  # already reported by the configuration checks
+        return [], []  # already reported by the configuration checks
     problems: list[str] = []
+    warnings: list[str] = []
     for wave, wave_config in config["waves"].items():
         if not isinstance(harmonization, dict) or not isinstance(harmonization.get(wave), dict):
             continue
@@ -41,18 +42,11 @@ def _wave_file_problems(config: dict[str, Any]) -> list[str]:
             if not config["data"]["synthetic"]:
                 problems.append(f"wave '{wave}': data file {path} not found")
             continue
-        try:
-            _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-        except Exception as exc:  # a damaged file: say which
-            problems.append(f"wave '{wave}': cannot read {path}: {exc}")
-            continue
-        problems += [
-            f"wave '{wave}': variable '{s.source}' (for {s.canonical}) is not in {path}"
-            f"{close_matches(s.source, meta.column_names)}"
-            for s in specs
-            if s.source not in meta.column_names
-        ]
-    return problems
+        file_problems, file_warnings = check_wave_file(path, wave, specs, variables, wave_config,
+                                                       config["geography"]["min_age"])
+        problems += file_problems
+        warnings += file_warnings
+    return problems, warnings
 
 
 def tracked_sensitive_files(root: str | Path = ".") -> list[str]:
@@ -73,8 +67,9 @@ def validate_project(config_path: str | Path = "config/config.yaml") -> tuple[li
     except AthError as exc:
         lines = str(exc).splitlines()
         return [line.strip() for line in (lines[1:] if len(lines) > 1 else lines)], []
-    problems = project_problems(config) + _wave_file_problems(config)
-    warnings = [
+    file_problems, warnings = _wave_file_problems(config)
+    problems = project_problems(config) + file_problems
+    warnings += [
         f"{f} is tracked by git: survey data must never be committed (git rm --cached {f})"
         for f in tracked_sensitive_files(Path(config_path).resolve().parent.parent)
     ]

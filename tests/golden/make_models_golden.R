@@ -4,7 +4,8 @@
 #     Rscript tests/golden/make_models_golden.R
 # It generates a small deterministic sample (set.seed) and writes, into tests/golden/:
 #   models_input.csv     the sample (R reads it back, so R and Python use byte-identical inputs)
-#   models_designs.csv   design id -> strata/psu/fpc columns and lonely-PSU policy (weights are always `w`)
+#   models_designs.csv   design id -> strata/psu/fpc columns and lonely-PSU policy (weights are always `w`): six
+#                        designs, with and without clusters, FPC and lonely PSUs ("adjust", "average")
 #   models_cases.csv     case id -> response, family, whether the model is adjusted, domain column
 #   models_coef.csv      svyglm coefficients: estimate, SE, t, p, Wald CI (confint), residual df
 #   models_tests.csv     regTermTest(model, ~term): F, numerator df, denominator df, p
@@ -78,6 +79,13 @@ dat$y[sample(n, round(0.05 * n))] <- NA
 dat$bmi <- round(26 + 1.5 * grp_eff + 2 * age_eff + edu_eff - 0.8 * (dat$sex == 2) + 3 * psu_eff +
                  rnorm(n, 0, 4), 4)
 dat$bmi[sample(n, round(0.06 * n))] <- NA
+# stratum_e: one respondent of S1 (in the domain, with every model variable) is a stratum of its own, a lonely
+# PSU of a design without clusters (no random draws here, so the columns above are unchanged); fpc_e: that
+# stratum's population is 40 persons, the other strata's as fpc_rows
+lone <- which(dat$stratum == "S1" & dat$dom == 1 & !is.na(dat$y) & !is.na(dat$bmi) & !is.na(dat$educ) &
+              dat$w > 0)[1]
+dat$stratum_e <- ifelse(seq_len(n) == lone, "E", dat$stratum)
+dat$fpc_e <- ifelse(seq_len(n) == lone, 40, dat$fpc_rows)
 write.csv(dat, file.path(out_dir, "models_input.csv"), row.names = FALSE)
 dat <- read.csv(file.path(out_dir, "models_input.csv"), stringsAsFactors = FALSE)
 dat$group <- factor(dat$group)
@@ -88,11 +96,12 @@ dat$dom <- dat$dom == 1
 
 # ------------------------------------------------------------------------------------------- the designs
 designs <- data.frame(
-  design_id = c("strat_fpc", "strat_clus", "strat_clus_fpc_adjust", "strat_clus_average"),
-  strata = c("stratum", "stratum", "stratum_l", "stratum_l"),
-  psu = c("", "psu", "psu", "psu"),
-  fpc = c("fpc_rows", "", "fpc_psu", ""),
-  lonely_psu = c("fail", "fail", "adjust", "average"),
+  design_id = c("strat_fpc", "strat_clus", "strat_clus_fpc_adjust", "strat_clus_average", "strat_fpc_lonely_adjust",
+                "strat_lonely_average"),
+  strata = c("stratum", "stratum", "stratum_l", "stratum_l", "stratum_e", "stratum_e"),
+  psu = c("", "psu", "psu", "psu", "", ""),
+  fpc = c("fpc_rows", "", "fpc_psu", "", "fpc_e", ""),
+  lonely_psu = c("fail", "fail", "adjust", "average", "adjust", "average"),
   stringsAsFactors = FALSE
 )
 write.csv(designs, file.path(out_dir, "models_designs.csv"), row.names = FALSE)

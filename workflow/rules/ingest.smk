@@ -13,6 +13,8 @@ rule ingest:
         wave=lambda wildcards: wildcards.wave,
         year=lambda wildcards: config["waves"][wildcards.wave]["year"],
         survey=lambda wildcards: config["waves"][wildcards.wave]["survey"],
+        file_checks=lambda wildcards: {key: value for key, value in config["waves"][wildcards.wave].items()
+                                       if key in ("encoding", "expected_rows", "sha256")},
         min_age=config["geography"]["min_age"],
         synthetic=SYNTHETIC,
     conda:

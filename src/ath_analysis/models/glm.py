@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from ath_analysis.models.families import is_binomial, statsmodels_family
 from ath_analysis.models.matrix import ModelMatrix, model_matrix
 from ath_analysis.models.results import SurveyGLMResults
 from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
 from ath_analysis.survey.scores import design_covariance, design_df
 
-FAMILIES = ("binomial", "quasibinomial", "gaussian")
 # statsmodels' convergence: largest change of any coefficient between IRLS steps (R's glm uses the deviance,
 # which leaves ~1e-7 relative error in the coefficients; this is tighter)
 TOLERANCE = 1e-10
@@ -47,14 +47,6 @@ class ModelFitError(ValueError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-
-def _family(name: str) -> sm.families.Family:
-    if name in ("binomial", "quasibinomial"):
-        return sm.families.Binomial()
-    if name == "gaussian":
-        return sm.families.Gaussian()
-    raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {name!r}")
 
 
 def aliased_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -140,8 +132,8 @@ def fit_matrix(mm: ModelMatrix, rd: ResolvedDesign, family: str = "binomial", *,
     with the cells' weighted means as responses and their weight totals as ``var_weights`` — the same
     equations, hence the same estimates, as the respondent-level fit. The sandwich uses every respondent.
     """
-    fam = _family(family)
-    binomial = family in ("binomial", "quasibinomial")
+    fam = statsmodels_family(family)
+    binomial = is_binomial(family)
     if len(rd.weights) != len(mm.rows):
         raise ValueError(f"the design has {len(rd.weights)} rows, the model's frame {len(mm.rows)}")
     w = rd.weights[mm.rows]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ath_analysis.models.glm import _family
+from ath_analysis.models.families import statsmodels_family
 from ath_analysis.survey.intervals import logit, wald
 from ath_analysis.survey.scores import design_covariance
 
@@ -63,7 +63,7 @@ def margin_arrays(result: SurveyGLMResults, variable: str, levels: Sequence[Any]
     """The columns of `Margins.table` as arrays plus "cov" (G × G); no pandas, for many models in a loop."""
     mm, cells = result.model, result.cells
     term = mm.categorical.get(variable)
-    fam = _family(result.family)
+    fam = statsmodels_family(result.family)
     w = result.weights
     W = w.sum()
     Wc = np.bincount(result.cell_of_row, weights=w, minlength=cells.nobs)

@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 
 if TYPE_CHECKING:
-    from ath_analysis.models.results import SurveyGLMResults
+    from ath_analysis.models.results import GLMCoefficients
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class WaldTest:
         return f"Wald test for {self.term}: F = {self.F:.4g} on {self.ndf} and {self.ddf} df, p = {self.p:.4g}"
 
 
-def wald_test(result: SurveyGLMResults, term: str | Sequence[str]) -> WaldTest:
+def wald_test(result: GLMCoefficients, term: str | Sequence[str]) -> WaldTest:
     """Test that every (estimable) coefficient of `term` is zero; aliased coefficients are left out, as R."""
     columns = result.term_columns(term)
     columns = columns[~result.aliased[columns]]

@@ -63,9 +63,9 @@ def areas_fetch(args: argparse.Namespace) -> int:
 
 
 def _reference_settings(args: argparse.Namespace) -> tuple[dict[str, str], str]:
-    from ath_analysis.config import read_yaml
     from ath_analysis.errors import ConfigError
     from ath_analysis.register.reference_values import ReferenceValuesSettings
+    from ath_analysis.yaml_files import read_yaml
 
     mapping: dict[str, str] = {}
     out = args.out

@@ -3,7 +3,7 @@
 >>> from ath_analysis.sae import fay_herriot
 >>> fit = fay_herriot(direct, variance, covariates, method="REML")  # doctest: +SKIP
 >>> fit.to_frame()  # one row per area: estimate, mse, ci_low, ci_high, gamma, estimate_type, …  # doctest: +SKIP
->>> print(fit.summary())  # doctest: +SKIP
+>>> print(fit)  # the fit, coefficients and areas; fit.summary() is the tidy coefficient table  # doctest: +SKIP
 
 Why: Mikkeli's ~40 postal-area sub-areas mostly get well under 30 respondents per wave; their direct estimates
 are suppressed or too noisy. The EBLUP borrows strength from area covariates (age structure, education,

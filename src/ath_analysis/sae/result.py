@@ -95,7 +95,15 @@ class FayHerriotResult:
         return pd.DataFrame({"estimate": self.beta, "se": se, "z": z, "p_value": 2.0 * stats.norm.sf(np.abs(z)),
                              "ci_low": self.beta - crit * se, "ci_high": self.beta + crit * se})
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """The tidy coefficient table (the convention of every results object here, as the GLM results): one row
+        per coefficient with term, estimate, se, z, p_value, ci_low, ci_high."""
+        return self.coef_table().rename_axis("term").reset_index()
+
+    def __str__(self) -> str:
+        return self.summary_text()
+
+    def summary_text(self) -> str:
         """A printable overview: the fit, the coefficients and the per-area estimates."""
         lines = [
             "Fay–Herriot area-level model",
