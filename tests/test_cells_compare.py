@@ -222,7 +222,7 @@ def test_an_empty_domain_is_rows_not_an_error():
     domain" (compare_data stops with an IndexError there, building the adjusted model's levels)."""
     waves = _waves()
     levels = comparison_levels(waves, COMPARISONS)
-    frame = waves["w1"].assign(municipality=lambda f: f["municipality"].replace({"491": "999"}))
+    frame = waves["w1"].assign(municipality=lambda f: f["municipality"].replace({"491": "999"}), subarea_group=None)
     cells = compare_indicators(frame, wave_design(frame, "adjust"), INDICATORS, COMPARISONS, levels, ADJUSTERS,
                                _domains(frame))
     mikkeli = cells[cells["comparison"] == "subarea_group"]
