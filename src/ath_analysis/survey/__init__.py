@@ -8,6 +8,15 @@ Results are tidy DataFrames (one row per variable × domain cell) so they feed b
 pipeline. See `estimate` for the columns and `estimate_domains` for many domain sets at once.
 """
 
+from ath_analysis.survey.contrast import (
+    DF_RULES,
+    DIFFERENCE_COLUMNS,
+    DfRule,
+    independent_difference,
+    independent_differences,
+    parent_differences,
+    se_from_ci,
+)
 from ath_analysis.survey.design import LONELY_POLICIES, Design, LonelyPSU
 from ath_analysis.survey.domains import ALL_LABEL, JOIN
 from ath_analysis.survey.estimate import KINDS, STAT_COLUMNS, Kind, estimate, estimate_domains
@@ -17,16 +26,23 @@ from ath_analysis.survey.standardize import Standardization, collapse_esp2013
 __all__ = [
     "ALL_LABEL",
     "CI_METHODS",
+    "DF_RULES",
+    "DIFFERENCE_COLUMNS",
     "JOIN",
     "KINDS",
     "LONELY_POLICIES",
     "STAT_COLUMNS",
     "CIMethod",
     "Design",
+    "DfRule",
     "Kind",
     "LonelyPSU",
     "Standardization",
     "collapse_esp2013",
     "estimate",
     "estimate_domains",
+    "independent_difference",
+    "independent_differences",
+    "parent_differences",
+    "se_from_ci",
 ]

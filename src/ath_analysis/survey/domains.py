@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ath_analysis.errors import DataError
 from ath_analysis.survey.validation import as_list, require_columns
 
 ALL_LABEL = "all"  # domain_value of the whole-population cell
@@ -153,3 +154,29 @@ def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
     fine_rep = np.empty(nfine, dtype=np.int64)
     fine_rep[fine] = np.arange(len(frame))  # any row of the cell will do: all share every set's codes
     return DomainPlan(sets, columns, fine, nfine, fine_rep)
+
+
+def parent_cells(plan: DomainPlan, child: int, parent: int) -> np.ndarray:
+    """The cell of set `parent` that holds each cell of set `child`; DataError unless every child cell lies
+    inside one parent cell (e.g. each municipality inside one region), which is what makes the child's
+    respondents a subset of the parent's."""
+    c_set, p_set = plan.sets[child], plan.sets[parent]
+    c_of, p_of = plan.set_of_fine(child), plan.set_of_fine(parent)
+    inside = c_of >= 0
+    text = plan.uniques_text()
+    child_values = c_set.value_strings(text)
+    out = np.full(c_set.ncell, -1, dtype=np.int64)
+    orphan = inside & (p_of < 0)
+    if orphan.any():
+        cell = child_values[c_of[np.flatnonzero(orphan)[0]]]
+        raise DataError(f"domain set '{c_set.name}' is not nested in '{p_set.name}': cell '{cell}' has respondents "
+                        f"with no value of {', '.join(repr(c) for c in p_set.columns)}")
+    out[c_of[inside]] = p_of[inside]
+    clash = np.flatnonzero(inside & (out[np.where(inside, c_of, 0)] != p_of))
+    if clash.size:
+        cell = c_of[clash[0]]
+        parent_values = p_set.value_strings(text)
+        spans = ", ".join(f"'{v}'" for v in parent_values[np.unique(p_of[c_of == cell])][:5])
+        raise DataError(f"domain set '{c_set.name}' is not nested in '{p_set.name}': cell '{child_values[cell]}' "
+                        f"has respondents in {spans}")
+    return out

@@ -34,7 +34,7 @@ def estimate(
     variables: list[str] | str,
     by: list[str] | str | None = None,
     kind: Kind = "proportion",
-    ci: CIMethod = "logit",
+    ci: CIMethod | None = None,
     level: float = 0.95,
     standardize: Standardization | None = None,
 ) -> pd.DataFrame:
@@ -42,24 +42,26 @@ def estimate(
 
     Columns: variable, the `by` columns, then n (respondents with the variable observed), n_positive
     (proportions: respondents with y == 1), weight_sum, estimate, se, ci_low, ci_high, df (PSUs − strata
-    among the cell's respondents), deff, cv (se / estimate), ci_method, standardized. `ci` applies to
-    proportions; means and totals always get estimate ± t·SE, as R's ``confint``. A cell whose respondents
-    all lack the variable gets n = 0 and NaN statistics.
+    among the cell's respondents), deff, cv (se / estimate), ci_method, standardized. `ci` is the interval of a
+    proportion (None: logit); means and totals get estimate ± t·SE, as R's ``confint``, and asking them for
+    another interval is a ValueError. A cell whose respondents all lack the variable gets n = 0 and NaN
+    statistics.
 
     >>> estimate(df, Design("w", strata="stratum"), ["smoker"], by="sex")  # doctest: +SKIP
     """
+    method = resolve_ci(kind, ci)
     by_cols = as_list(by, "by")
     name = "by"
-    table = _compute(frame, design, variables, {name: by_cols}, kind, ci, level, standardize)
+    table = _compute(frame, design, variables, {name: by_cols}, kind, method, level, standardize)
     plan, results, names = table
     dset = plan.sets[0]
     ncell, nvar = dset.ncell, len(names)
     cells = np.tile(np.arange(ncell), nvar)
     head = pd.DataFrame({"variable": np.repeat(np.array(names, dtype=object), ncell)})
     labels = dset.labels.iloc[cells].reset_index(drop=True) if by_cols else pd.DataFrame(index=head.index)
-    stats = _stats_frame(results[0], kind, ci, level, standardize is not None)
+    stats = _stats_frame(results[0], kind, method, level, standardize is not None)
     out = pd.concat([head, labels, stats], axis=1)
-    out.attrs.update(_attrs(design, kind, ci, level, standardize))
+    out.attrs.update(_attrs(design, kind, method, level, standardize))
     return out
 
 
@@ -69,7 +71,7 @@ def estimate_domains(
     variables: list[str] | str,
     domain_sets: Mapping[str, Sequence[str]],
     kind: Kind = "proportion",
-    ci: CIMethod = "logit",
+    ci: CIMethod | None = None,
     level: float = 0.95,
     standardize: Standardization | None = None,
 ) -> pd.DataFrame:
@@ -80,7 +82,8 @@ def estimate_domains(
     ".0"), and "all" for a set with no columns (the whole population). Rows are ordered by set, variable,
     then cell. Work is shared: row sums are accumulated once into the finest crossing of all domain columns.
     """
-    plan, results, names = _compute(frame, design, variables, domain_sets, kind, ci, level, standardize)
+    method = resolve_ci(kind, ci)
+    plan, results, names = _compute(frame, design, variables, domain_sets, kind, method, level, standardize)
     text = plan.uniques_text()
     pieces = []
     for dset, res in zip(plan.sets, results, strict=True):
@@ -91,28 +94,47 @@ def estimate_domains(
             "domain_value": np.tile(values, nvar),
             "variable": np.repeat(np.array(names, dtype=object), dset.ncell),
         })
-        pieces.append(pd.concat([head, _stats_frame(res, kind, ci, level, standardize is not None)], axis=1))
+        pieces.append(pd.concat([head, _stats_frame(res, kind, method, level, standardize is not None)], axis=1))
     out = pd.concat(pieces, ignore_index=True)
-    out.attrs.update(_attrs(design, kind, ci, level, standardize))
+    out.attrs.update(_attrs(design, kind, method, level, standardize))
     return out
 
 
 def _attrs(design: Design, kind: str, ci: str, level: float, standardize: Standardization | None) -> dict:
-    return {"design": repr(design), "kind": kind, "ci": ci if kind == "proportion" else "wald",
-            "level": level, "standardize": None if standardize is None else standardize.by}
+    return {"design": repr(design), "kind": kind, "ci": ci, "level": level,
+            "standardize": None if standardize is None else standardize.by}
+
+
+def resolve_ci(kind: str, ci: str | None) -> str:
+    """The interval method: `ci` for proportions (default logit); means and totals only have Wald intervals."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if ci is not None and ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {', '.join(CI_METHODS)}, got {ci!r}")
+    if kind == "proportion":
+        return "logit" if ci is None else ci
+    if ci not in (None, "wald"):
+        raise ValueError(f"ci={ci!r} applies to proportions only; a {kind} has a Wald interval (ci=None or 'wald')")
+    return "wald"
 
 
 def _compute(frame: pd.DataFrame, design: Design, variables: list[str] | str,
              domain_sets: Mapping[str, Sequence[str]], kind: str, ci: str, level: float,
              standardize: Standardization | None) -> tuple[DomainPlan, list[CellResults], list[str]]:
+    plan, engine, names = prepare(frame, design, variables, domain_sets, kind, level, standardize)
+    return plan, engine.run(names)[0], names
+
+
+def prepare(frame: pd.DataFrame, design: Design, variables: list[str] | str,
+            domain_sets: Mapping[str, Sequence[str]], kind: str, level: float,
+            standardize: Standardization | None) -> tuple[DomainPlan, Engine, list[str]]:
+    """Validate the arguments and set up the engine for one call (design, domain cells, standardization)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if not isinstance(design, Design):
         raise TypeError(f"design must be a Design, got {type(design).__name__}")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if ci not in CI_METHODS:
-        raise ValueError(f"ci must be one of {', '.join(CI_METHODS)}, got {ci!r}")
     check_level(level)
     names = as_list(variables, "variables")
     if not names:
@@ -133,22 +155,23 @@ def _compute(frame: pd.DataFrame, design: Design, variables: list[str] | str,
                             "missing values")
         shares = standardize.level_shares(list(np.asarray(codes.uniques, dtype=object)))
         std = Standardizer(codes.codes, shares / shares.sum())
-    engine = Engine(frame, rd, plan, kind, std)
-    return plan, engine.run(names), names
+    return plan, Engine(frame, rd, plan, kind, std), names
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """(cell × variable) array to one value per row of a tidy table (variable-major, then cell)."""
+    return np.ascontiguousarray(a.T).reshape(-1)
 
 
 def _stats_frame(res: CellResults, kind: str, ci: str, level: float, standardized: bool) -> pd.DataFrame:
     """Flatten (cell × variable) arrays, variable-major, and add SE, CI and CV."""
-
-    def flat(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a.T).reshape(-1)
 
     n = flat(res.n)
     est = flat(res.estimate)
     with np.errstate(invalid="ignore"):
         se = np.sqrt(flat(res.variance))
     df = flat(res.df)
-    method = ci if kind == "proportion" else "wald"
+    method = ci
     low, high = interval(method, est, se, n, df, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = se / est

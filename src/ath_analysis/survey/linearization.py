@@ -22,6 +22,7 @@ Variables are processed in blocks only to bound memory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,10 +105,12 @@ class _SetPlan:
     ncatom: int
     catom_cell: np.ndarray
     catom_x: np.ndarray  # stratum (element designs) or PSU (clustered designs) of each cell-atom
+    catom_key: np.ndarray  # cell * x_size + x, increasing (finds a cell-atom of another set by value)
     catom_to_cpair: np.ndarray | None  # None: identity (element designs)
     ncpair: int
     cpair_cell: np.ndarray
     cpair_stratum: np.ndarray
+    cpair_key: np.ndarray  # cell * n_strata + stratum, increasing
 
 
 @dataclass
@@ -124,6 +127,55 @@ class CellResults:
     deff: np.ndarray
 
 
+@dataclass
+class ContrastResults:
+    """(ncell, nvar) arrays of child-minus-parent differences for the cells of one child set."""
+
+    estimate: np.ndarray
+    variance: np.ndarray
+    df: np.ndarray
+    n_parent: np.ndarray
+
+
+@dataclass(frozen=True)
+class ParentPair:
+    """A child domain set nested in a parent set: the parent cell of every child cell."""
+
+    child: int
+    parent: int
+    cell_parent: np.ndarray  # (ncell of child,) int64
+
+
+@dataclass(frozen=True)
+class _PairMap:
+    catom: np.ndarray | None  # parent cell-atom of each child cell-atom (clustered designs)
+    cpair: np.ndarray  # parent cell-stratum of each child cell-stratum
+
+
+@dataclass
+class _Parts:
+    """One set's estimates and variance pieces for a block of variables, (ncell, vb) unless noted."""
+
+    n_d: np.ndarray
+    n_positive: np.ndarray
+    npos_d: np.ndarray
+    W_d: np.ndarray
+    estimate: np.ndarray
+    lam: np.ndarray  # (ncell, A, vb) linearization factor of each group (1/W, or the standardization factor)
+    ybar: np.ndarray  # (ncell, A, vb) group means (of the centred y for means)
+    s2: np.ndarray  # Σ_h c_h Σ_p z_hp²
+    scale: np.ndarray  # bound on the size of the terms of s2 (for the rounding-noise test)
+    s1: np.ndarray  # Σ_h k_h (Σ_p z_hp)²
+    z_catom: np.ndarray | None  # (ncatom, vb) PSU totals of z (clustered designs)
+    z_cpair: np.ndarray  # (ncpair, vb) stratum totals of z
+    df: np.ndarray
+    factor: np.ndarray | None  # lonely_psu="average": strata / (strata − lonely strata) of the cell's rows
+    own_factor: np.ndarray | None  # the factor the cell's own variance uses (all strata when standardized)
+    vsrs: np.ndarray  # SRS variance for the design effect
+    empty: np.ndarray  # bool: no estimate
+    q: dict[str, np.ndarray]  # (ncell, A, vb) sums by group
+
+
 def _plan_set(group0: np.ndarray, x0: np.ndarray, x_size: int, ncell: int, A: int,
               rd: ResolvedDesign) -> _SetPlan:
     """Atoms of one set from the row-level atoms' group (`group0`, -1 = none) and stratum/PSU (`x0`)."""
@@ -137,16 +189,16 @@ def _plan_set(group0: np.ndarray, x0: np.ndarray, x_size: int, ncell: int, A: in
         atom_to_catom, catoms = _compress((atom_group // A) * x_size + atom_x, ncell * x_size)
         catom_cell, catom_x = np.divmod(catoms, x_size)
     else:
-        atom_to_catom, catom_cell, catom_x = None, atom_group, atom_x
+        atom_to_catom, catoms, catom_cell, catom_x = None, atoms, atom_group, atom_x
     if rd.psu is not None:
         h = rd.psu_stratum[catom_x]
         catom_to_cpair, cpairs = _compress(catom_cell * rd.n_strata + h, ncell * rd.n_strata)
         cpair_cell, cpair_stratum = np.divmod(cpairs, rd.n_strata)
     else:
-        catom_to_cpair, cpair_cell, cpair_stratum = None, catom_cell, catom_x
+        catom_to_cpair, cpairs, cpair_cell, cpair_stratum = None, catoms, catom_cell, catom_x
     return _SetPlan(ncell, ncell * A, atom_of_atom0, len(atoms), atom_group, atom_to_catom,
-                    len(catom_cell), catom_cell, catom_x, catom_to_cpair, len(cpair_cell), cpair_cell,
-                    cpair_stratum)
+                    len(catom_cell), catom_cell, catom_x, catoms, catom_to_cpair, len(cpair_cell), cpair_cell,
+                    cpair_stratum, cpairs)
 
 
 class Engine:
@@ -194,16 +246,28 @@ class Engine:
                 names.append("E2")
         return names
 
-    def run(self, variables: list[str]) -> list[CellResults]:
+    def run(self, variables: list[str],
+            pairs: Sequence[ParentPair] = ()) -> tuple[list[CellResults], list[ContrastResults]]:
+        """Results of every domain set and of every child-minus-parent pair, as (cell × variable) arrays."""
         V = len(variables)
         out = [CellResults(*(np.full((p.ncell, V), np.nan) for _ in range(8))) for p in self.sets]
+        diffs = [ContrastResults(*(np.full((self.sets[pair.child].ncell, V), np.nan) for _ in range(4)))
+                 for pair in pairs]
+        maps = [self._pair_map(pair) for pair in pairs]
         block = max(1, min(V, BLOCK_ELEMENTS // max(self.n, 1)))
         for start in range(0, V, block):  # blocks of variables bound memory; each block is fully vectorized
             cols = variables[start:start + block]
-            self._run_block(cols, out, slice(start, start + len(cols)))
-        return out
+            where = slice(start, start + len(cols))
+            parts = self._run_block(cols)
+            for s, p in enumerate(self.sets):
+                for field, value in self._results(p, parts[s]).items():
+                    getattr(out[s], field)[:, where] = value
+            for pair, mapping, target in zip(pairs, maps, diffs, strict=True):
+                for field, value in self._contrast(pair, mapping, parts[pair.child], parts[pair.parent]).items():
+                    getattr(target, field)[:, where] = value
+        return out, diffs
 
-    def _run_block(self, cols: list[str], out: list[CellResults], where: slice) -> None:
+    def _run_block(self, cols: list[str]) -> list[_Parts]:
         rd, kind, names = self.rd, self.kind, self.names
         Y = numeric_block(self.frame, cols, kind)  # (vb, n): variable-major, so every operation is contiguous
         vb = Y.shape[0]
@@ -250,6 +314,7 @@ class Engine:
         if rd.policy == "average" and self.std is not None:  # strata with respondents for y, anywhere
             global_strata = _aggregate(self.stratum0, rd.n_strata, sums0[:, :vb]) > 0
 
+        parts = []
         a0 = 0
         for s, p in enumerate(self.sets):
             atoms_s = set_atoms[a0:a0 + p.natom]
@@ -257,14 +322,14 @@ class Engine:
             lin_s = (self.group_inds[s] @ atoms_s).reshape(p.ncell, self.A, nq, vb)
             q = {name: lin_s[:, :, i, :] for i, name in enumerate(names)}
             atoms_q = atoms_s.reshape(p.natom, nq, vb)
-            parts = {name: atoms_q[:, i, :] for i, name in enumerate(names) if name in ("n", "W", "Y")}
-            res = self._finish(p, q, parts, shift, global_strata)
-            for field, value in res.items():
-                getattr(out[s], field)[:, where] = value
+            at = {name: atoms_q[:, i, :] for i, name in enumerate(names) if name in ("n", "W", "Y")}
+            parts.append(self._parts(p, q, at, shift, global_strata))
+        return parts
 
     # -- per-set combination (arrays over cells × variables) ------------------------------------------------
-    def _finish(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,
-                global_strata: np.ndarray | None) -> dict[str, np.ndarray]:
+    def _parts(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,
+               global_strata: np.ndarray | None) -> _Parts:
+        """Estimates and the pieces of their variance for one set (what results and contrasts both need)."""
         rd, kind = self.rd, self.kind
         W_g, Y_g = q["W"], q["Y"]  # (ncell, A, vb)
         n_d = q["n"].sum(axis=1)
@@ -294,6 +359,7 @@ class Engine:
                 psum = Pi_d * W_d
 
             # Σ_p c_h z_hp²
+            s2 = scale = np.zeros_like(W_d)
             if not self.clustered:
                 if kind == "total":
                     s2 = q["C2"].sum(axis=1)
@@ -317,7 +383,9 @@ class Engine:
                 b_t = _aggregate(p.atom_to_catom, p.ncatom, b_t)
                 if count_t is not None:
                     count_t = _aggregate(p.atom_to_catom, p.ncatom, count_t)
+            z_catom = None
             if self.clustered:
+                z_catom = z_t
                 c_t = rd.c[rd.psu_stratum[p.catom_x]][:, None]
                 s2 = _aggregate(p.catom_cell, p.ncell, c_t * z_t * z_t)
                 scale = s2
@@ -328,23 +396,15 @@ class Engine:
                     count_t = _aggregate(p.catom_to_cpair, p.ncpair, count_t)
             k_t = rd.k[p.cpair_stratum][:, None]
             s1 = _aggregate(p.cpair_cell, p.ncell, k_t * z_t * z_t)
-            variance = s2 - s1
-            # The expanded sums cancel when the true variance is 0 (one respondent, constant y): what is
-            # left is rounding noise of the size eps·scale, whose square root would pose as an SE.
-            variance = np.where(np.abs(variance) <= NOISE * (scale + s1), 0.0, variance)
             nstrata_d = _aggregate(p.cpair_cell, p.ncell, (b_t > 0).astype(np.float64))
-            df = npsu_d - nstrata_d
 
+            factor = None
             if rd.policy == "average":
-                lonely = rd.lonely
-                if global_strata is not None:  # standardized: R keeps all respondents' strata in the design
-                    nstrat = global_strata.sum(axis=0)[None, :]
-                    nlonely = (global_strata & lonely[:, None]).sum(axis=0)[None, :]
-                else:
-                    here = ((count_t if count_t is not None else b_t) > 0).astype(np.float64)
-                    nstrat = _aggregate(p.cpair_cell, p.ncell, here)
-                    nlonely = _aggregate(p.cpair_cell, p.ncell, here * lonely[p.cpair_stratum][:, None])
-                variance = variance * nstrat / (nstrat - nlonely)
+                # strata of the cell's respondents for y (zero weights included, as R's subset keeps them)
+                here = ((count_t if count_t is not None else b_t) > 0).astype(np.float64)
+                nstrat = _aggregate(p.cpair_cell, p.ncell, here)
+                nlonely = _aggregate(p.cpair_cell, p.ncell, here * rd.lonely[p.cpair_stratum][:, None])
+                factor = nstrat / (nstrat - nlonely)
 
             # design effect against simple random sampling without replacement, as svymean(deff=TRUE)
             Q_g = q["Q"] if "Q" in q else Y_g  # binary y: Σ w y² = Σ w y
@@ -355,28 +415,91 @@ class Engine:
                 ybar = estimate - shift
                 ss = Q_g.sum(axis=1) - 2 * ybar * Y_d + ybar * ybar * W_d
             else:
-                ybar = (estimate - shift)[:, None, :]
-                ss = Pi_d * W_d * (lam * (Q_g - 2 * ybar * Y_g + ybar * ybar * W_g)).sum(axis=1)
+                ybar_s = (estimate - shift)[:, None, :]
+                ss = Pi_d * W_d * (lam * (Q_g - 2 * ybar_s * Y_g + ybar_s * ybar_s * W_g)).sum(axis=1)
             s2_srs = npos_d / (npos_d - 1) * ss / psum
             if kind == "total":
                 vsrs = s2_srs * W_d * W_d * (W_d - npos_d) / (W_d * npos_d)
             else:
                 vsrs = np.where(psum < npos_d, np.nan, s2_srs * (psum - npos_d) / (psum * npos_d))
-            deff = variance / vsrs
 
         empty = n_d == 0
         if kind != "total":  # no positive weight: R's ratio is 0/0 and so is everything derived from it
             empty = empty | np.isnan(estimate)
+        if factor is not None and global_strata is not None:
+            # standardized estimates: R's calibrated subset keeps every respondent's stratum in the design
+            nstrat_g = global_strata.sum(axis=0)[None, :]
+            nlonely_g = (global_strata & rd.lonely[:, None]).sum(axis=0)[None, :]
+            own_factor = np.broadcast_to(nstrat_g / (nstrat_g - nlonely_g), factor.shape)
+        else:
+            own_factor = factor
+        return _Parts(n_d=n_d, n_positive=q["ypos"].sum(axis=1) if "ypos" in q else np.full_like(n_d, np.nan),
+                      npos_d=npos_d, W_d=W_d, estimate=estimate, lam=lam, ybar=ybar_g, s2=s2, scale=scale, s1=s1,
+                      z_catom=z_catom, z_cpair=z_t, df=npsu_d - nstrata_d, factor=factor, own_factor=own_factor,
+                      vsrs=vsrs, empty=empty, q=q)
+
+    def _results(self, p: _SetPlan, parts: _Parts) -> dict[str, np.ndarray]:
+        variance = parts.s2 - parts.s1
+        # The expanded sums cancel when the true variance is 0 (one respondent, constant y): what is left is
+        # rounding noise of the size eps·scale, whose square root would pose as an SE.
+        variance = np.where(np.abs(variance) <= NOISE * (parts.scale + parts.s1), 0.0, variance)
+        if parts.own_factor is not None:
+            variance = variance * parts.own_factor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = variance / parts.vsrs
         result = {
-            "n": n_d,
-            "n_positive": q["ypos"].sum(axis=1) if "ypos" in q else np.full_like(n_d, np.nan),
-            "n_nonzero": npos_d,
-            "weight_sum": W_d,
-            "estimate": estimate,
+            "n": parts.n_d,
+            "n_positive": parts.n_positive,
+            "n_nonzero": parts.npos_d,
+            "weight_sum": parts.W_d,
+            "estimate": parts.estimate,
             "variance": variance,
-            "df": df,
+            "df": parts.df,
             "deff": deff,
         }
         for key in ("estimate", "variance", "df", "deff"):
-            result[key] = np.where(empty, np.nan, result[key])
+            result[key] = np.where(parts.empty, np.nan, result[key])
         return result
+
+    # -- child minus parent ---------------------------------------------------------------------------------
+    def _pair_map(self, pair: ParentPair) -> _PairMap:
+        """Where each cell-atom and cell-stratum of the child set sits in the parent set's arrays."""
+        child, parent = self.sets[pair.child], self.sets[pair.parent]
+        x_size = len(self.rd.psu_stratum) if self.clustered else self.rd.n_strata
+        catom = None
+        if self.clustered:
+            key = pair.cell_parent[child.catom_cell] * x_size + child.catom_x
+            catom = np.searchsorted(parent.catom_key, key)
+        key = pair.cell_parent[child.cpair_cell] * self.rd.n_strata + child.cpair_stratum
+        return _PairMap(catom=catom, cpair=np.searchsorted(parent.cpair_key, key))
+
+    def _contrast(self, pair: ParentPair, mapping: _PairMap, c: _Parts, P: _Parts) -> dict[str, np.ndarray]:
+        """p_d − p_P for every child cell d, with the variance of z_d − z_P on the design (the rows of d are
+        also rows of P, so V = V_d + V_P − 2 Cov, the covariance from the same sums over strata and PSUs)."""
+        rd = self.rd
+        child = self.sets[pair.child]
+        par = pair.cell_parent
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.clustered:
+                c_t = rd.c[rd.psu_stratum[child.catom_x]][:, None]
+                cross_psu = _aggregate(child.catom_cell, child.ncell, c_t * c.z_catom * P.z_catom[mapping.catom])
+            else:  # rows are PSUs: the cross-products are over the child's rows, from its sums by group
+                lam_p, ybar_p = P.lam[par], P.ybar[par]
+                q = c.q
+                d2 = q["D2"] if "D2" in q else q["C2"]
+                cross_psu = (c.lam * lam_p * (q["C2"] - (c.ybar + ybar_p) * d2 + c.ybar * ybar_p * q["E2"])
+                             ).sum(axis=1)
+            k_t = rd.k[child.cpair_stratum][:, None]
+            cross_stratum = _aggregate(child.cpair_cell, child.ncell, k_t * c.z_cpair * P.z_cpair[mapping.cpair])
+            variance = (c.s2 - c.s1) + (P.s2[par] - P.s1[par]) - 2 * (cross_psu - cross_stratum)
+            bound = (np.sqrt(c.scale) + np.sqrt(P.scale[par])) ** 2 + (np.sqrt(c.s1) + np.sqrt(P.s1[par])) ** 2
+            variance = np.where(np.abs(variance) <= NOISE * bound, 0.0, variance)
+            if P.factor is not None:  # lonely strata averaged over the strata of the parent's respondents
+                variance = variance * P.factor[par]
+        empty = c.empty | P.empty[par]
+        return {
+            "estimate": np.where(empty, np.nan, c.estimate - P.estimate[par]),
+            "variance": np.where(empty, np.nan, variance),
+            "df": np.where(empty, np.nan, P.df[par]),
+            "n_parent": P.n_d[par],
+        }
