@@ -21,9 +21,10 @@ import pandas as pd
 from scipy import special
 
 from ath_analysis.errors import DataError
+from ath_analysis.survey.bound import BoundDesign
 from ath_analysis.survey.design import Design
 from ath_analysis.survey.domains import parent_cells
-from ath_analysis.survey.estimate import Kind, flat, prepare
+from ath_analysis.survey.estimate import Kind, _bound_and_variables, flat, prepare
 from ath_analysis.survey.intervals import t_quantile, wald
 from ath_analysis.survey.linearization import ParentPair
 from ath_analysis.survey.standardize import Standardization
@@ -37,17 +38,19 @@ DIFFERENCE_COLUMNS = ["n", "n_parent", "estimate_domain", "estimate_parent", "es
 
 
 def parent_differences(
-    frame: pd.DataFrame,
-    design: Design,
-    variables: list[str] | str,
-    domain_sets: Mapping[str, Sequence[str]],
-    parents: Mapping[str, str] | Sequence[tuple[str, str]] | str,
+    data: pd.DataFrame | BoundDesign,
+    design: Design | None = None,
+    variables: list[str] | str | None = None,
+    domain_sets: Mapping[str, Sequence[str]] | None = None,
+    parents: Mapping[str, str] | Sequence[tuple[str, str]] | str | None = None,
     kind: Kind = "proportion",
     level: float = 0.95,
     standardize: Standardization | None = None,
 ) -> pd.DataFrame:
     """Each cell of a domain set minus the cell of its parent set that contains it, with a design-based CI.
 
+    data, design: the frame and its `Design`, or a `BoundDesign` alone (``parent_differences(bound,
+        variables, domain_sets, parents)``).
     domain_sets: as for `estimate_domains`, e.g. {"region": [], "municipality": ["municipality"],
         "municipality_sex": ["municipality", "sex"], "sex": ["sex"]}.
     parents: child set -> parent set (both names in `domain_sets`), e.g. {"municipality": "region",
@@ -74,15 +77,21 @@ def parent_differences(
         r <- svyratio(~yd + y, ~d + one, sub, covmat = TRUE)
         confint(svycontrast(r, c("yd/d" = 1, "y/one" = -1)), df = degf(sub))
     """
+    if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design):
+        if parents is not None:
+            raise TypeError("with a BoundDesign, give (variables, domain_sets, parents) once")
+        design, variables, domain_sets, parents = None, design, variables, domain_sets  # type: ignore[assignment]
+    if domain_sets is None or parents is None:
+        raise TypeError("domain_sets and parents are required")
     if kind not in ("proportion", "mean"):
         raise ValueError(f"differences are of proportions or means, got kind={kind!r}")
     pairs = _pairs(domain_sets, parents)
-    check_level(level)
-    plan, engine, names = prepare(frame, design, variables, domain_sets, kind, level, standardize)
+    bound_design, names = _bound_and_variables(data, design, variables)
+    plan, engine, sums_of = prepare(bound_design, names, domain_sets, kind, level, standardize)
     index = {dset.name: i for i, dset in enumerate(plan.sets)}
     text = plan.uniques_text()
     specs = [ParentPair(index[c], index[p], parent_cells(plan, index[c], index[p])) for c, p in pairs]
-    results, diffs = engine.run(names, specs)
+    results, diffs = engine.run(sums_of, names, specs)
 
     pieces = []
     nvar = len(names)
@@ -115,7 +124,7 @@ def parent_differences(
         })
         pieces.append(head)
     out = pd.concat(pieces, ignore_index=True)
-    out.attrs.update({"design": repr(design), "kind": kind, "ci": "wald", "level": level,
+    out.attrs.update({"design": repr(bound_design.design), "kind": kind, "ci": "wald", "level": level,
                       "standardize": None if standardize is None else standardize.by})
     return out
 

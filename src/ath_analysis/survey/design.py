@@ -9,14 +9,18 @@ on the full design" rather than estimates on a subset of rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from ath_analysis.errors import DataError
 from ath_analysis.survey.validation import require_columns
+
+if TYPE_CHECKING:
+    from ath_analysis.survey.bound import BoundDesign
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
 LONELY_POLICIES: tuple[str, ...] = get_args(LonelyPSU)
@@ -57,6 +61,16 @@ class Design:
     def columns(self) -> list[str]:
         """The frame columns this design reads."""
         return [c for c in (self.weight, self.strata, self.psu, self.fpc) if c is not None]
+
+    def bind(self, frame: pd.DataFrame, domains: Sequence[str] | str = ()) -> BoundDesign:
+        """This design applied to `frame`, resolved once for repeated estimation calls (`BoundDesign`).
+
+        domains: columns every later call's finest cells cross, so calls by different sets of them share
+        one pass over the rows (e.g. all the columns of the domain sets you will estimate).
+        """
+        from ath_analysis.survey.bound import BoundDesign
+
+        return BoundDesign(self, frame, domains)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class DomainPlan:
     fine: np.ndarray  # (n,) finest cell of each row
     nfine: int
     fine_rep: np.ndarray  # (nfine,) one row of each finest cell
+    fine_columns: tuple[str, ...]  # the columns crossed into the finest cells, in order
 
     def set_of_fine(self, s: int) -> np.ndarray:
         """(nfine,) cell of set s that each finest cell falls in (-1 = none)."""
@@ -121,39 +122,71 @@ class DomainPlan:
         }
 
 
-def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
-                 extra: Sequence[str] = ()) -> DomainPlan:
-    """Code every domain set of `frame`; `extra` columns (e.g. age group) also enter the finest crossing."""
+class ColumnCache:
+    """Codes of a frame's domain columns and the finest crossings of them, each computed once.
+
+    A `BoundDesign` keeps one, so repeated calls on the same frame do not factorize the same columns again.
+    The frame must not change while the cache is in use.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._codes: dict[str, ColumnCodes] = {}
+        self._fine: dict[tuple[str, ...], tuple[np.ndarray, int, np.ndarray]] = {}
+
+    def codes(self, column: str) -> ColumnCodes:
+        if column not in self._codes:
+            self._codes[column] = _factorize(self.frame[column])
+        return self._codes[column]
+
+    def finest(self, columns: tuple[str, ...]) -> tuple[np.ndarray, int, np.ndarray]:
+        """(finest cell of each row, number of cells, one row of each cell) of the crossing of `columns`;
+        missing values are a level of their own here (code 0), so every row has a finest cell."""
+        if columns not in self._fine:
+            n = len(self.frame)
+            fine, _ = cross([self.codes(c).codes + 1 for c in columns],
+                            [len(self.codes(c).uniques) + 1 for c in columns], n)
+            nfine = int(fine.max()) + 1 if n else 0
+            fine_rep = np.empty(nfine, dtype=np.int64)
+            fine_rep[fine] = np.arange(n)  # any row of the cell will do: all share every set's codes
+            self._fine[columns] = (fine, nfine, fine_rep)
+        return self._fine[columns]
+
+
+def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = (),
+                 cache: ColumnCache | None = None, first: Sequence[str] = ()) -> DomainPlan:
+    """Code every domain set of `frame`; `extra` columns (e.g. age group) also enter the finest crossing.
+
+    The finest crossing is over `first`, then the sets' columns, then `extra` (each column once): a fixed
+    `first` (a bound design's domain columns) gives calls with different sets the same finest cells.
+    """
     if not domain_sets:
         raise ValueError("domain_sets is empty: give at least one set, e.g. {'all': []}")
-    wanted: list[str] = []
+    cache = cache if cache is not None else ColumnCache(frame)
     parsed: dict[str, list[str]] = {}
     for name, cols in domain_sets.items():
         cols_list = as_list(cols, f"domain set '{name}'")
         require_columns(frame, cols_list, f"domain set '{name}'")
         parsed[str(name)] = cols_list
-        wanted.extend(c for c in cols_list if c not in wanted)
     require_columns(frame, extra, "standardization")
-    for c in extra:
-        if c not in wanted:
-            wanted.append(c)
-    columns = {c: _factorize(frame[c]) for c in wanted}
+    wanted = list(dict.fromkeys([*first, *(c for cols in parsed.values() for c in cols), *extra]))
+    columns = {c: cache.codes(c) for c in wanted}
 
     sets = []
     for name, cols in parsed.items():
-        cell, levels = cross([columns[c].codes for c in cols], [len(columns[c].uniques) for c in cols], len(frame))
+        if len(cols) == 1:  # factorized codes are already the sorted, occupied cells
+            codes = columns[cols[0]]
+            cell, levels = codes.codes, np.arange(len(codes.uniques), dtype=np.int64)[:, None]
+        else:
+            cell, levels = cross([columns[c].codes for c in cols], [len(columns[c].uniques) for c in cols],
+                                 len(frame))
         labels = pd.DataFrame({
             c: pd.Series(columns[c].uniques.take(levels[:, j]), name=c) for j, c in enumerate(cols)
         }) if cols else pd.DataFrame(index=range(1))
         sets.append(DomainSet(name, cols, cell, levels, labels))
 
-    # missing values are a level of their own here (code 0), so every row has a finest cell
-    fine, _ = cross([columns[c].codes + 1 for c in wanted], [len(columns[c].uniques) + 1 for c in wanted],
-                    len(frame))
-    nfine = int(fine.max()) + 1 if len(fine) else 0
-    fine_rep = np.empty(nfine, dtype=np.int64)
-    fine_rep[fine] = np.arange(len(frame))  # any row of the cell will do: all share every set's codes
-    return DomainPlan(sets, columns, fine, nfine, fine_rep)
+    fine, nfine, fine_rep = cache.finest(tuple(wanted))
+    return DomainPlan(sets, columns, fine, nfine, fine_rep, tuple(wanted))
 
 
 def parent_cells(plan: DomainPlan, child: int, parent: int) -> np.ndarray:

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from ath_analysis.errors import DataError
-from ath_analysis.survey.design import Design, resolve_design
-from ath_analysis.survey.domains import DomainPlan, plan_domains
+from ath_analysis.survey.bound import BoundDesign, bind
+from ath_analysis.survey.design import Design
+from ath_analysis.survey.domains import DomainPlan
 from ath_analysis.survey.intervals import CI_METHODS, CIMethod, interval
-from ath_analysis.survey.linearization import CellResults, Engine, Standardizer
+from ath_analysis.survey.linearization import CellResults, Engine, Standardizer, SumsOf
 from ath_analysis.survey.standardize import Standardization
 from ath_analysis.survey.validation import as_list, check_level, require_columns
 
@@ -29,9 +30,9 @@ STAT_COLUMNS = ["n", "n_positive", "weight_sum", "estimate", "se", "ci_low", "ci
 
 
 def estimate(
-    frame: pd.DataFrame,
-    design: Design,
-    variables: list[str] | str,
+    data: pd.DataFrame | BoundDesign,
+    design: Design | list[str] | str | None = None,
+    variables: list[str] | str | None = None,
     by: list[str] | str | None = None,
     kind: Kind = "proportion",
     ci: CIMethod | None = None,
@@ -39,6 +40,10 @@ def estimate(
     standardize: Standardization | None = None,
 ) -> pd.DataFrame:
     """Estimate `kind` of each variable in every cell of `by` (crossed), or for the whole sample.
+
+    data, design: the frame and its `Design`, or a `BoundDesign` (``design.bind(frame)``) alone, which
+    keeps the design's resolution and the pass over the rows for later calls: ``estimate(bound, ["smoker"],
+    by="sex")``.
 
     Columns: variable, the `by` columns, then n (respondents with the variable observed), n_positive
     (proportions: respondents with y == 1), weight_sum, estimate, se, ci_low, ci_high, df (PSUs − strata
@@ -49,11 +54,10 @@ def estimate(
 
     >>> estimate(df, Design("w", strata="stratum"), ["smoker"], by="sex")  # doctest: +SKIP
     """
+    bound_design, names = _bound_and_variables(data, design, variables)
     method = resolve_ci(kind, ci)
     by_cols = as_list(by, "by")
-    name = "by"
-    table = _compute(frame, design, variables, {name: by_cols}, kind, method, level, standardize)
-    plan, results, names = table
+    plan, results, names = _compute(bound_design, names, {"by": by_cols}, kind, level, standardize)
     dset = plan.sets[0]
     ncell, nvar = dset.ncell, len(names)
     cells = np.tile(np.arange(ncell), nvar)
@@ -61,15 +65,15 @@ def estimate(
     labels = dset.labels.iloc[cells].reset_index(drop=True) if by_cols else pd.DataFrame(index=head.index)
     stats = _stats_frame(results[0], kind, method, level, standardize is not None)
     out = pd.concat([head, labels, stats], axis=1)
-    out.attrs.update(_attrs(design, kind, method, level, standardize))
+    out.attrs.update(_attrs(bound_design.design, kind, method, level, standardize))
     return out
 
 
 def estimate_domains(
-    frame: pd.DataFrame,
-    design: Design,
-    variables: list[str] | str,
-    domain_sets: Mapping[str, Sequence[str]],
+    data: pd.DataFrame | BoundDesign,
+    design: Design | list[str] | str | None = None,
+    variables: list[str] | str | None = None,
+    domain_sets: Mapping[str, Sequence[str]] | None = None,
     kind: Kind = "proportion",
     ci: CIMethod | None = None,
     level: float = 0.95,
@@ -77,13 +81,20 @@ def estimate_domains(
 ) -> pd.DataFrame:
     """Estimates for many domain sets in one pass, e.g. {"region": [], "municipality": ["municipality"]}.
 
+    data, design: as for `estimate` (a `BoundDesign` alone: ``estimate_domains(bound, variables, sets)``).
     Returns the columns of `estimate` with the domain columns replaced by ``domain`` (the set's name) and
     ``domain_value``: the cell's values as text joined with " × " (integral float codes written without
     ".0"), and "all" for a set with no columns (the whole population). Rows are ordered by set, variable,
     then cell. Work is shared: row sums are accumulated once into the finest crossing of all domain columns.
     """
+    if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design) \
+            and domain_sets is None:  # estimate_domains(bound, variables, domain_sets)
+        design, variables, domain_sets = None, design, variables  # type: ignore[assignment]
+    if domain_sets is None:
+        raise TypeError("domain_sets is required, e.g. {'all': [], 'municipality': ['municipality']}")
+    bound_design, names = _bound_and_variables(data, design, variables)
     method = resolve_ci(kind, ci)
-    plan, results, names = _compute(frame, design, variables, domain_sets, kind, method, level, standardize)
+    plan, results, names = _compute(bound_design, names, domain_sets, kind, level, standardize)
     text = plan.uniques_text()
     pieces = []
     for dset, res in zip(plan.sets, results, strict=True):
@@ -96,7 +107,7 @@ def estimate_domains(
         })
         pieces.append(pd.concat([head, _stats_frame(res, kind, method, level, standardize is not None)], axis=1))
     out = pd.concat(pieces, ignore_index=True)
-    out.attrs.update(_attrs(design, kind, method, level, standardize))
+    out.attrs.update(_attrs(bound_design.design, kind, method, level, standardize))
     return out
 
 
@@ -118,35 +129,41 @@ def resolve_ci(kind: str, ci: str | None) -> str:
     return "wald"
 
 
-def _compute(frame: pd.DataFrame, design: Design, variables: list[str] | str,
-             domain_sets: Mapping[str, Sequence[str]], kind: str, ci: str, level: float,
-             standardize: Standardization | None) -> tuple[DomainPlan, list[CellResults], list[str]]:
-    plan, engine, names = prepare(frame, design, variables, domain_sets, kind, level, standardize)
-    return plan, engine.run(names)[0], names
-
-
-def prepare(frame: pd.DataFrame, design: Design, variables: list[str] | str,
-            domain_sets: Mapping[str, Sequence[str]], kind: str, level: float,
-            standardize: Standardization | None) -> tuple[DomainPlan, Engine, list[str]]:
-    """Validate the arguments and set up the engine for one call (design, domain cells, standardization)."""
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
-    if not isinstance(design, Design):
+def _bound_and_variables(data: pd.DataFrame | BoundDesign, design: Design | list[str] | str | None,
+                         variables: list[str] | str | None) -> tuple[BoundDesign, list[str]]:
+    """The call's bound design and variable names; with a BoundDesign the variables may come second."""
+    if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design):
+        if variables is not None:
+            raise TypeError("with a BoundDesign, give the variables once: estimate(bound, variables, ...)")
+        design, variables = None, design
+    if design is not None and not isinstance(design, Design):
         raise TypeError(f"design must be a Design, got {type(design).__name__}")
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    check_level(level)
+    bound_design = bind(data, design)
+    if variables is None:
+        raise TypeError("variables is required")
     names = as_list(variables, "variables")
     if not names:
         raise ValueError("variables is empty")
-    require_columns(frame, names, "variable")
-    if len(frame) == 0:
-        raise DataError("the data has no rows")
+    return bound_design, names
+
+
+def _compute(bound_design: BoundDesign, names: list[str], domain_sets: Mapping[str, Sequence[str]], kind: str,
+             level: float, standardize: Standardization | None) -> tuple[DomainPlan, list[CellResults], list[str]]:
+    plan, engine, sums_of = prepare(bound_design, names, domain_sets, kind, level, standardize)
+    return plan, engine.run(sums_of, names)[0], names
+
+
+def prepare(bound_design: BoundDesign, names: list[str], domain_sets: Mapping[str, Sequence[str]], kind: str,
+            level: float, standardize: Standardization | None) -> tuple[DomainPlan, Engine, SumsOf]:
+    """Check the arguments and set up the engine of one call (domain cells, standardization, atom sums)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    check_level(level)
+    require_columns(bound_design.frame, names, "variable")
     if standardize is not None and kind == "total":
         raise ValueError("standardization applies to proportions and means, not totals")
-    rd = resolve_design(frame, design)
     extra = [standardize.by] if standardize is not None else []
-    plan = plan_domains(frame, domain_sets, extra)
+    plan = bound_design.plan(domain_sets, extra)
     std = None
     if standardize is not None:
         codes = plan.columns[standardize.by]
@@ -155,7 +172,8 @@ def prepare(frame: pd.DataFrame, design: Design, variables: list[str] | str,
                             "missing values")
         shares = standardize.level_shares(list(np.asarray(codes.uniques, dtype=object)))
         std = Standardizer(codes.codes, shares / shares.sum())
-    return plan, Engine(frame, rd, plan, kind, std), names
+    engine, sums_of = bound_design.engine(plan, kind, std)
+    return plan, engine, sums_of
 
 
 def flat(a: np.ndarray) -> np.ndarray:

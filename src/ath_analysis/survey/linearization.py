@@ -10,31 +10,31 @@ totals z_hp, the with-replacement variance is
 Nothing here loops over respondents or cells. Every sum needed is linear in rows at the level of
 "atoms": (finest cell of all domain columns × stratum), or (finest cell × PSU) with clusters. So:
 
-1. one pass over the rows accumulates, per atom and variable, n, Σw, Σwy, … and — when respondents are
-   their own PSUs — the squared terms Σ c w² y², Σ c w² y, Σ c w² (``np.bincount`` over a variable-major
-   block: the fastest grouped sum NumPy has);
+1. one pass over the rows accumulates, per atom, the sums a variable needs (n, Σw, Σwy and — when
+   respondents are their own PSUs — Σ c w² y², Σ c w² y, Σ c w²). For a 0/1 variable each row is in one of
+   three states (missing, 0, 1), so ``key = 3·atom + state`` makes every sum one ``np.bincount`` per row
+   weight (1, w, c·w²): three passes over a variable, each into a table that stays in cache;
 2. for every domain set, atoms are aggregated (sparse indicator products, all sets stacked in one product)
    to (group, stratum) or (group, PSU), with group = cell × age group under standardization;
 3. the variance is assembled from these small tables, vectorized over cells × variables.
 
-Variables are processed in blocks only to bound memory.
+The per-variable atom sums of step 1 do not depend on the domain sets, only on the finest cells, so a
+`BoundDesign` caches them: calls with other sets over the same columns skip the pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from ath_analysis.survey.design import ResolvedDesign
 from ath_analysis.survey.domains import DomainPlan
-from ath_analysis.survey.validation import numeric_block
 
 NOISE = 64 * np.finfo(np.float64).eps  # relative rounding level of the variance sums
-BLOCK_ELEMENTS = 1 << 23  # rows × variables per block: bounds each float64 temporary to 64 MiB
+BLOCK_ELEMENTS = 1 << 23  # atoms × sums × variables per block: bounds each float64 table to 64 MiB
 
 
 def _indicator(codes: np.ndarray, nrows: int) -> sp.csc_matrix:
@@ -201,64 +201,150 @@ def _plan_set(group0: np.ndarray, x0: np.ndarray, x_size: int, ncell: int, A: in
                     cpair_stratum, cpairs)
 
 
-class Engine:
-    """Grouped linearization for one frame, design, set of domain sets and optional standardization."""
+@dataclass(frozen=True)
+class RowAtoms:
+    """Rows grouped into atoms: finest cell × stratum (element designs) or finest cell × PSU (clustered)."""
 
-    def __init__(self, frame: pd.DataFrame, rd: ResolvedDesign, domains: DomainPlan, kind: str,
+    atom: np.ndarray  # (n,) int64 atom of each row
+    natom: int
+    fine: np.ndarray  # (natom,) finest cell of each atom
+    x: np.ndarray  # (natom,) stratum or PSU of each atom
+    stratum: np.ndarray  # (natom,) stratum of each atom
+
+
+def row_atoms(rd: ResolvedDesign, domains: DomainPlan) -> RowAtoms:
+    clustered = rd.psu is not None
+    x_row = rd.psu if rd.psu is not None else rd.stratum
+    x_size = len(rd.psu_stratum) if rd.psu_stratum is not None else rd.n_strata
+    atom, keys = _compress(domains.fine * x_size + x_row, domains.nfine * x_size)
+    fine, x = np.divmod(keys, x_size)
+    stratum = rd.psu_stratum[x] if clustered and rd.psu_stratum is not None else x
+    return RowAtoms(atom, len(keys), fine, x, stratum)
+
+
+def quantities(kind: str, clustered: bool, has_zero_weights: bool) -> list[str]:
+    """The per-atom sums a variable of `kind` needs (names used throughout the engine)."""
+    names = ["n", "W", "Y"]
+    if has_zero_weights:
+        names.append("npos")
+    names.append("ypos" if kind == "proportion" else "Q")
+    if not clustered:
+        names.append("C2")
+        if kind == "mean":
+            names.append("D2")
+        if kind != "total":
+            names.append("E2")
+    return names
+
+
+class AtomSummer:
+    """Step 1 for one design, finest cells and kind: a variable's values -> its sums per atom."""
+
+    def __init__(self, rd: ResolvedDesign, atoms: RowAtoms, kind: str) -> None:
+        self.kind = kind
+        self.natom = atoms.natom
+        self.names = quantities(kind, rd.psu is not None, rd.has_zero_weights)
+        self.weights = rd.weights
+        self.cw2 = rd.c[rd.stratum] * rd.weights * rd.weights if rd.psu is None else None
+        self.positive = (rd.weights > 0).astype(np.float64) if rd.has_zero_weights else None
+        self.atom = atoms.atom
+        self.key_base = atoms.atom * (3 if kind == "proportion" else 2)
+
+    def __call__(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+        """(natom, len(names)) sums, and the shift subtracted from y (means are centred on the respondents'
+        mean, which keeps the expanded sums of squares exact; 0 otherwise)."""
+        return self._binary(y) if self.kind == "proportion" else self._continuous(y)
+
+    def _binary(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+        observed = ~np.isnan(y)
+        state = observed.view(np.uint8) + (y == 1).view(np.uint8)  # 0 missing, 1 for y = 0, 2 for y = 1
+        key = self.key_base + state
+        size = 3 * self.natom
+
+        def by_state(weights: np.ndarray | None) -> np.ndarray:
+            return np.bincount(key, weights=weights, minlength=size).reshape(self.natom, 3).astype(np.float64)
+
+        count, wsum = by_state(None), by_state(self.weights)
+        cols = {"n": count[:, 1] + count[:, 2], "ypos": count[:, 2], "W": wsum[:, 1] + wsum[:, 2],
+                "Y": wsum[:, 2]}
+        if self.cw2 is not None:
+            c2 = by_state(self.cw2)
+            cols["C2"], cols["E2"] = c2[:, 2], c2[:, 1] + c2[:, 2]  # binary y: w²y² = w²y
+        if self.positive is not None:
+            pos = by_state(self.positive)
+            cols["npos"] = pos[:, 1] + pos[:, 2]
+        return np.stack([cols[name] for name in self.names], axis=1), 0.0
+
+    def _continuous(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+        observed = ~np.isnan(y)
+        nobs = int(observed.sum())
+        shift = float(np.nansum(y) / nobs) if self.kind == "mean" and nobs else 0.0
+        y0 = np.nan_to_num(y - shift, nan=0.0)
+        key = self.key_base + observed.view(np.uint8)
+        size, natom = 2 * self.natom, self.natom
+
+        def observed_sum(weights: np.ndarray | None) -> np.ndarray:
+            return np.bincount(key, weights=weights, minlength=size)[1::2].astype(np.float64)
+
+        def atom_sum(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(self.atom, weights=weights, minlength=natom)
+
+        wy = self.weights * y0
+        cols = {"n": observed_sum(None), "W": observed_sum(self.weights), "Y": atom_sum(wy),
+                "Q": atom_sum(wy * y0)}
+        if self.cw2 is not None:
+            cy = self.cw2 * y0
+            cols["C2"] = atom_sum(cy * y0)
+            if self.kind == "mean":
+                cols["D2"] = atom_sum(cy)
+                cols["E2"] = observed_sum(self.cw2)
+        if self.positive is not None:
+            cols["npos"] = observed_sum(self.positive)
+        return np.stack([cols[name] for name in self.names], axis=1), shift
+
+
+SumsOf = Callable[[str], tuple[np.ndarray, float]]
+
+
+class Engine:
+    """Grouped linearization for one design, set of domain sets (their finest cells) and standardization."""
+
+    def __init__(self, rd: ResolvedDesign, domains: DomainPlan, atoms: RowAtoms, kind: str,
                  std: Standardizer | None = None) -> None:
-        self.frame = frame
         self.rd = rd
         self.kind = kind
         self.std = std
         self.A = 1 if std is None else len(std.shares)
         self.clustered = rd.psu is not None
-        self.n = len(frame)
-        x_row = rd.psu if self.clustered else rd.stratum
-        x_size = (int(rd.psu.max()) + 1) if self.clustered else rd.n_strata
-        # row-level atoms: finest cell × stratum (or × PSU)
-        self.atom0, keys0 = _compress(domains.fine * x_size + x_row, domains.nfine * x_size)
-        self.natom0 = len(keys0)
-        fine0, x0 = np.divmod(keys0, x_size)
-        self.stratum0 = rd.psu_stratum[x0] if self.clustered else x0
+        x_size = len(rd.psu_stratum) if rd.psu_stratum is not None else rd.n_strata
+        self.natom0 = atoms.natom
+        self.stratum0 = atoms.stratum
         std_fine = None if std is None else std.group[domains.fine_rep]
         self.sets: list[_SetPlan] = []
         for s, dset in enumerate(domains.sets):
             sof = domains.set_of_fine(s)
             gof = sof if std_fine is None else np.where(sof >= 0, sof * self.A + std_fine, -1)
-            self.sets.append(_plan_set(gof[fine0], x0, x_size, dset.ncell, self.A, rd))
+            self.sets.append(_plan_set(gof[atoms.fine], atoms.x, x_size, dset.ncell, self.A, rd))
         self.atom_ind = _stacked_indicator([p.atom_of_atom0 for p in self.sets], [p.natom for p in self.sets])
         self.group_inds = [_indicator(p.atom_group, p.ngroup) for p in self.sets]
-        self.cw2 = rd.c[rd.stratum] * rd.weights * rd.weights
-        self.positive = (rd.weights > 0).astype(np.float64)
         self.need_count = rd.policy == "average" and rd.has_zero_weights
-        self.names = self._linear_names()
+        self.names = quantities(kind, self.clustered, rd.has_zero_weights)
 
-    def _linear_names(self) -> list[str]:
-        names = ["n", "W", "Y"]
-        if self.rd.has_zero_weights:
-            names.append("npos")
-        names.append("ypos" if self.kind == "proportion" else "Q")
-        if not self.clustered:
-            names.append("C2")
-            if self.kind == "mean":
-                names.append("D2")
-            if self.kind != "total":
-                names.append("E2")
-        return names
-
-    def run(self, variables: list[str],
+    def run(self, sums_of: SumsOf, variables: list[str],
             pairs: Sequence[ParentPair] = ()) -> tuple[list[CellResults], list[ContrastResults]]:
-        """Results of every domain set and of every child-minus-parent pair, as (cell × variable) arrays."""
+        """Results of every domain set and of every child-minus-parent pair, as (cell × variable) arrays.
+
+        sums_of(variable) gives the variable's atom sums and shift (step 1, see `AtomSummer`)."""
         V = len(variables)
         out = [CellResults(*(np.full((p.ncell, V), np.nan) for _ in range(8))) for p in self.sets]
         diffs = [ContrastResults(*(np.full((self.sets[pair.child].ncell, V), np.nan) for _ in range(4)))
                  for pair in pairs]
         maps = [self._pair_map(pair) for pair in pairs]
-        block = max(1, min(V, BLOCK_ELEMENTS // max(self.n, 1)))
+        block = max(1, min(V, BLOCK_ELEMENTS // max(self.natom0 * len(self.names), 1)))
         for start in range(0, V, block):  # blocks of variables bound memory; each block is fully vectorized
             cols = variables[start:start + block]
             where = slice(start, start + len(cols))
-            parts = self._run_block(cols)
+            parts = self._run_block([sums_of(c) for c in cols])
             for s, p in enumerate(self.sets):
                 for field, value in self._results(p, parts[s]).items():
                     getattr(out[s], field)[:, where] = value
@@ -267,48 +353,13 @@ class Engine:
                     getattr(target, field)[:, where] = value
         return out, diffs
 
-    def _run_block(self, cols: list[str]) -> list[_Parts]:
-        rd, kind, names = self.rd, self.kind, self.names
-        Y = numeric_block(self.frame, cols, kind)  # (vb, n): variable-major, so every operation is contiguous
-        vb = Y.shape[0]
-        m = ~np.isnan(Y)
-        if kind == "mean":  # centre on the respondents' mean: keeps the expanded sums of squares exact
-            shift = np.where(m, Y, 0.0).sum(axis=1) / np.maximum(m.sum(axis=1), 1)
-            y0 = np.where(m, Y - shift[:, None], 0.0)
-        else:
-            shift = np.zeros(vb)
-            y0 = np.where(m, Y, 0.0)
-        del Y
-        mf = m.astype(np.float64)
-        del m
-        w = self.rd.weights
-        cw2 = self.cw2
-        nq = len(names)
-        keys = (self.atom0[None, :] + (np.arange(vb) * self.natom0)[:, None]).reshape(-1)
-        sums0 = np.empty((self.natom0, nq * vb))  # per row-level atom: quantity-major, then variable
-        for i, name in enumerate(names):
-            if name == "n":
-                values = mf
-            elif name == "W":
-                values = w * mf
-            elif name == "Y":
-                values = w * y0
-            elif name == "npos":
-                values = mf * self.positive
-            elif name == "ypos":
-                values = y0
-            elif name == "Q":
-                values = w * y0 * y0
-            elif name == "C2":
-                values = cw2 * y0 if kind == "proportion" else cw2 * y0 * y0  # binary y: y² = y
-            elif name == "D2":
-                values = cw2 * y0
-            else:  # E2
-                values = cw2 * mf
-            counts = np.bincount(keys, weights=values.reshape(-1), minlength=vb * self.natom0)
-            sums0[:, i * vb:(i + 1) * vb] = counts.reshape(vb, self.natom0).T
-            del values
-        del keys, y0, mf
+    def _run_block(self, sums: list[tuple[np.ndarray, float]]) -> list[_Parts]:
+        """Steps 2 and 3 for a block of variables, from their atom sums."""
+        rd, names = self.rd, self.names
+        vb, nq = len(sums), len(names)
+        shift = np.array([s for _, s in sums])
+        # per row-level atom: quantity-major, then variable
+        sums0 = np.stack([a for a, _ in sums], axis=2).reshape(self.natom0, nq * vb)
         set_atoms = self.atom_ind @ sums0
         global_strata = None
         if rd.policy == "average" and self.std is not None:  # strata with respondents for y, anywhere

@@ -1,0 +1,148 @@
+"""A design bound to one frame: what every estimation call on that frame would otherwise redo, done once.
+
+Binding resolves the design (strata, PSUs, FPC, lonely PSUs) and keeps, as calls need them, the codes of the
+domain columns, the validated variables and the per-variable sums of the one pass over the rows (by atom:
+finest cell × stratum or PSU). A later call with other domain sets over the same finest cells skips the
+pass and only aggregates; give `domains` when binding to make the finest cells the same for every call.
+
+>>> bound = Design("w", strata="stratum").bind(frame, domains=["municipality", "sex"])  # doctest: +SKIP
+>>> estimate(bound, ["smoker"], by="municipality")  # doctest: +SKIP
+>>> estimate(bound, ["smoker"], by="sex")  # the pass is reused  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ath_analysis.errors import DataError
+from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
+from ath_analysis.survey.domains import ColumnCache, DomainPlan, plan_domains
+from ath_analysis.survey.linearization import AtomSummer, Engine, RowAtoms, Standardizer, SumsOf, row_atoms
+from ath_analysis.survey.validation import as_list, numeric_values, require_columns
+
+if TYPE_CHECKING:
+    from ath_analysis.survey.contrast import DfRule  # noqa: F401
+    from ath_analysis.survey.estimate import Kind
+    from ath_analysis.survey.intervals import CIMethod
+    from ath_analysis.survey.standardize import Standardization
+
+
+class BoundDesign:
+    """A `Design` applied to one frame (the WHOLE sample of the design), with its resolution cached.
+
+    design: the design; frame: its data, which must not change while the bound design is in use.
+    domains: columns whose crossing is the finest level of every call, so that calls with different domain
+        sets over these columns share one pass over the rows. Empty: each call's own columns.
+    resolved: the `ResolvedDesign` (per-row codes and per-stratum variance constants), for code that needs
+        the design's arrays (survey GLMs, `ath_analysis.survey.scores.design_covariance`).
+
+    Pass it to `estimate`, `estimate_domains` and `parent_differences` in place of (frame, design), or use
+    the methods of the same names. Cached sums take (atoms × a few) floats per variable and finest level;
+    `clear()` drops them.
+    """
+
+    def __init__(self, design: Design, frame: pd.DataFrame, domains: Sequence[str] | str = ()) -> None:
+        if not isinstance(design, Design):
+            raise TypeError(f"design must be a Design, got {type(design).__name__}")
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+        if len(frame) == 0:
+            raise DataError("the data has no rows")
+        self.design = design
+        self.frame = frame
+        self.domains: tuple[str, ...] = tuple(as_list(domains, "domains"))
+        require_columns(frame, self.domains, "domain")
+        self.resolved: ResolvedDesign = resolve_design(frame, design)
+        self._columns = ColumnCache(frame)
+        self._values: dict[tuple[str, bool], np.ndarray] = {}
+        self._atoms: dict[tuple[str, ...], RowAtoms] = {}
+        self._summers: dict[tuple[tuple[str, ...], str], AtomSummer] = {}
+        self._sums: dict[tuple[tuple[str, ...], str, str], tuple[np.ndarray, float]] = {}
+
+    def __repr__(self) -> str:
+        return f"BoundDesign({self.design!r}, {len(self.frame)} rows, domains={list(self.domains)})"
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    def clear(self) -> None:
+        """Forget cached variables and sums (the design's resolution and column codes stay)."""
+        self._values.clear()
+        self._summers.clear()
+        self._sums.clear()
+
+    # -- what the estimators use ------------------------------------------------------------------------
+    def values(self, column: str, kind: str) -> np.ndarray:
+        """The variable as float64 with NaN for missing, checked for `kind` (DataError naming it otherwise)."""
+        key = (column, kind == "proportion")
+        if key not in self._values:
+            self._values[key] = numeric_values(self.frame, column, kind)
+        return self._values[key]
+
+    def plan(self, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = ()) -> DomainPlan:
+        """Domain cells of the sets, with the bound `domains` first in the finest crossing."""
+        return plan_domains(self.frame, domain_sets, extra, cache=self._columns, first=self.domains)
+
+    def engine(self, plan: DomainPlan, kind: str, std: Standardizer | None) -> tuple[Engine, SumsOf]:
+        """The linearization engine for `plan`, and its source of (cached) per-variable atom sums."""
+        fine = plan.fine_columns
+        if fine not in self._atoms:
+            self._atoms[fine] = row_atoms(self.resolved, plan)
+        atoms = self._atoms[fine]
+        if (fine, kind) not in self._summers:
+            self._summers[(fine, kind)] = AtomSummer(self.resolved, atoms, kind)
+        summer = self._summers[(fine, kind)]
+
+        def sums_of(column: str) -> tuple[np.ndarray, float]:
+            key = (fine, kind, column)
+            if key not in self._sums:
+                self._sums[key] = summer(self.values(column, kind))
+            return self._sums[key]
+
+        return Engine(self.resolved, plan, atoms, kind, std), sums_of
+
+    # -- the estimators as methods ----------------------------------------------------------------------
+    def estimate(self, variables: list[str] | str, by: list[str] | str | None = None, kind: Kind = "proportion",
+                 ci: CIMethod | None = None, level: float = 0.95,
+                 standardize: Standardization | None = None) -> pd.DataFrame:
+        """`ath_analysis.survey.estimate` on this frame and design."""
+        from ath_analysis.survey.estimate import estimate
+
+        return estimate(self, variables=variables, by=by, kind=kind, ci=ci, level=level, standardize=standardize)
+
+    def estimate_domains(self, variables: list[str] | str, domain_sets: Mapping[str, Sequence[str]],
+                         kind: Kind = "proportion", ci: CIMethod | None = None, level: float = 0.95,
+                         standardize: Standardization | None = None) -> pd.DataFrame:
+        """`ath_analysis.survey.estimate_domains` on this frame and design."""
+        from ath_analysis.survey.estimate import estimate_domains
+
+        return estimate_domains(self, variables=variables, domain_sets=domain_sets, kind=kind, ci=ci, level=level,
+                                standardize=standardize)
+
+    def parent_differences(self, variables: list[str] | str, domain_sets: Mapping[str, Sequence[str]],
+                           parents: Mapping[str, str] | Sequence[tuple[str, str]] | str,
+                           kind: Kind = "proportion", level: float = 0.95,
+                           standardize: Standardization | None = None) -> pd.DataFrame:
+        """`ath_analysis.survey.parent_differences` on this frame and design."""
+        from ath_analysis.survey.contrast import parent_differences
+
+        return parent_differences(self, variables=variables, domain_sets=domain_sets, parents=parents, kind=kind,
+                                  level=level, standardize=standardize)
+
+
+def bind(data: pd.DataFrame | BoundDesign, design: Design | None) -> BoundDesign:
+    """The bound design of a call: `data` itself, or (data, design) bound for this call only."""
+    if isinstance(data, BoundDesign):
+        if design is not None and design != data.design:
+            raise ValueError(f"the bound design is {data.design!r}; do not pass another design ({design!r})")
+        return data
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame or a BoundDesign, got {type(data).__name__}")
+    if design is None:
+        raise TypeError("design is required with a DataFrame (or pass design.bind(frame))")
+    return BoundDesign(design, data)
