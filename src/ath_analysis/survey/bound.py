@@ -78,10 +78,11 @@ class BoundDesign:
 
     # -- what the estimators use ------------------------------------------------------------------------
     def values(self, column: str, kind: str) -> np.ndarray:
-        """The variable as float64 with NaN for missing, checked for `kind` (DataError naming it otherwise)."""
+        """The variable as float64 with NaN for missing (DataError naming it if it is not numeric). Means and
+        totals are checked for infinite values; the 0/1 check of a proportion is the one pass's."""
         key = (column, kind == "proportion")
         if key not in self._values:
-            self._values[key] = numeric_values(self.frame, column, kind)
+            self._values[key] = numeric_values(self.frame, column, kind, check_binary=False)
         return self._values[key]
 
     def plan(self, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = ()) -> DomainPlan:
@@ -101,7 +102,7 @@ class BoundDesign:
         def sums_of(column: str) -> tuple[np.ndarray, float]:
             key = (fine, kind, column)
             if key not in self._sums:
-                self._sums[key] = summer(self.values(column, kind))
+                self._sums[key] = summer(self.values(column, kind), column)
             return self._sums[key]
 
         return Engine(self.resolved, plan, atoms, kind, std), sums_of

@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from ath_analysis.survey.design import ResolvedDesign
 from ath_analysis.survey.domains import DomainPlan
+from ath_analysis.survey.validation import binary_error
 
 NOISE = 64 * np.finfo(np.float64).eps  # relative rounding level of the variance sums
 BLOCK_ELEMENTS = 1 << 23  # atoms × sums × variables per block: bounds each float64 table to 64 MiB
@@ -250,14 +251,18 @@ class AtomSummer:
         self.atom = atoms.atom
         self.key_base = atoms.atom * (3 if kind == "proportion" else 2)
 
-    def __call__(self, y: np.ndarray) -> tuple[np.ndarray, float]:
-        """(natom, len(names)) sums, and the shift subtracted from y (means are centred on the respondents'
-        mean, which keeps the expanded sums of squares exact; 0 otherwise)."""
-        return self._binary(y) if self.kind == "proportion" else self._continuous(y)
+    def __call__(self, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
+        """(natom, len(names)) sums of variable `name`, and the shift subtracted from y (means are centred on
+        the respondents' mean, which keeps the expanded sums of squares exact; 0 otherwise). A proportion's
+        values are checked here (DataError unless 0, 1 or missing), from counts the sums need anyway."""
+        return self._binary(y, name) if self.kind == "proportion" else self._continuous(y)
 
-    def _binary(self, y: np.ndarray) -> tuple[np.ndarray, float]:
-        observed = ~np.isnan(y)
-        state = observed.view(np.uint8) + (y == 1).view(np.uint8)  # 0 missing, 1 for y = 0, 2 for y = 1
+    def _binary(self, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
+        observed = y == y
+        one = y == 1
+        if np.count_nonzero(y == 0) + np.count_nonzero(one) != np.count_nonzero(observed):
+            raise binary_error(name, y)
+        state = observed.view(np.uint8) + one.view(np.uint8)  # 0 missing, 1 for y = 0, 2 for y = 1
         key = self.key_base + state
         size = 3 * self.natom
 
@@ -303,7 +308,7 @@ class AtomSummer:
         return np.stack([cols[name] for name in self.names], axis=1), shift
 
 
-SumsOf = Callable[[str], tuple[np.ndarray, float]]
+SumsOf = Callable[[str], tuple[np.ndarray, float]]  # variable -> (its atom sums, its shift)
 
 
 class Engine:
@@ -358,12 +363,14 @@ class Engine:
         rd, names = self.rd, self.names
         vb, nq = len(sums), len(names)
         shift = np.array([s for _, s in sums])
-        # per row-level atom: quantity-major, then variable
-        sums0 = np.stack([a for a, _ in sums], axis=2).reshape(self.natom0, nq * vb)
-        set_atoms = self.atom_ind @ sums0
+        # every set's atoms, per variable first (the row-level atoms can be many more), then stacked:
+        # quantity-major, then variable
+        set_atoms = np.stack([self.atom_ind @ a for a, _ in sums], axis=2).reshape(-1, nq * vb)
         global_strata = None
         if rd.policy == "average" and self.std is not None:  # strata with respondents for y, anywhere
-            global_strata = _aggregate(self.stratum0, rd.n_strata, sums0[:, :vb]) > 0
+            counts = np.stack([np.bincount(self.stratum0, weights=a[:, 0], minlength=rd.n_strata) for a, _ in sums],
+                              axis=1)
+            global_strata = counts > 0
 
         parts = []
         a0 = 0

@@ -33,23 +33,28 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], role: str) -> N
             raise DataError(f"{role} column '{column}' not found in the data{close_matches(column, present)}")
 
 
-def numeric_values(frame: pd.DataFrame, column: str, kind: str) -> np.ndarray:
+def numeric_values(frame: pd.DataFrame, column: str, kind: str, check_binary: bool = True) -> np.ndarray:
     """One variable as float64 (n,) with NaN for missing, checked for `kind` (a read-only view when the column
-    is already float64)."""
+    is already float64). check_binary=False leaves the 0/1 check of a proportion to the caller
+    (`binary_error`), which can do it with counts it computes anyway."""
     series = frame[column]
     try:
         out = series.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise DataError(f"variable '{column}' is not numeric ({series.dtype}); recode it to numbers first") from exc
     if kind == "proportion":
-        ok = (out == 0) | (out == 1) | np.isnan(out)  # also rejects ±inf
-        if not ok.all():
-            bad = pd.unique(out[~ok])[:5]
-            raise DataError(f"proportion variable '{column}' must be 0/1/missing, found values "
-                            f"{', '.join(f'{v:g}' for v in bad)}")
+        if check_binary and not ((out == 0) | (out == 1) | np.isnan(out)).all():  # also rejects ±inf
+            raise binary_error(column, out)
     elif np.isinf(out).any():
         raise DataError(f"variable '{column}' has infinite values")
     return out
+
+
+def binary_error(column: str, values: np.ndarray) -> DataError:
+    """The error for a proportion variable with values other than 0, 1 and missing (naming a few of them)."""
+    bad = pd.unique(values[~((values == 0) | (values == 1) | np.isnan(values))])[:5]
+    return DataError(f"proportion variable '{column}' must be 0/1/missing, found values "
+                     f"{', '.join(f'{v:g}' for v in bad)}")
 
 
 def check_level(level: float) -> None:
