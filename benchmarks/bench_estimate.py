@@ -155,8 +155,7 @@ def our_pass(frame: pd.DataFrame) -> None:
     """The one pass of an `estimate_domains` call alone: atom sums of every variable (fresh bound design)."""
     bound = DESIGN.bind(frame)
     _, sums_of = bound.engine(bound.plan(DOMAIN_SETS), "proportion", None)
-    for v in VARIABLES:
-        sums_of(v)
+    sums_of(VARIABLES)
 
 
 # ------------------------------------------------------------------------------------------ R

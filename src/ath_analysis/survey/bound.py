@@ -99,11 +99,15 @@ class BoundDesign:
             self._summers[(fine, kind)] = AtomSummer(self.resolved, atoms, kind)
         summer = self._summers[(fine, kind)]
 
-        def sums_of(column: str) -> tuple[np.ndarray, float]:
-            key = (fine, kind, column)
-            if key not in self._sums:
-                self._sums[key] = summer(self.values(column, kind), column)
-            return self._sums[key]
+        def sums_of(columns: list[str]) -> list[tuple[np.ndarray, float]]:
+            todo = list(dict.fromkeys(c for c in columns if (fine, kind, c) not in self._sums))
+            if todo:
+                # one block for all new variables: fresh memory is costly to touch page by page, and a
+                # large block can be backed by huge pages
+                block = np.empty((len(todo), atoms.natom, len(summer.names)))
+                for i, column in enumerate(todo):
+                    self._sums[(fine, kind, column)] = (block[i], summer(self.values(column, kind), column, block[i]))
+            return [self._sums[(fine, kind, c)] for c in columns]
 
         return Engine(self.resolved, plan, atoms, kind, std), sums_of
 

@@ -251,13 +251,17 @@ class AtomSummer:
         self.atom = atoms.atom
         self.key_base = atoms.atom * (3 if kind == "proportion" else 2)
 
-    def __call__(self, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
-        """(natom, len(names)) sums of variable `name`, and the shift subtracted from y (means are centred on
-        the respondents' mean, which keeps the expanded sums of squares exact; 0 otherwise). A proportion's
-        values are checked here (DataError unless 0, 1 or missing), from counts the sums need anyway."""
-        return self._binary(y, name) if self.kind == "proportion" else self._continuous(y)
+    def __call__(self, y: np.ndarray, name: str, out: np.ndarray) -> float:
+        """Write the (natom, len(names)) sums of variable `name` into `out`; return the shift subtracted from y
+        (means are centred on the respondents' mean, which keeps the expanded sums of squares exact; 0
+        otherwise). A proportion's values are checked here (DataError unless 0, 1 or missing), from counts
+        the sums need anyway."""
+        if self.kind == "proportion":
+            self._binary(y, name, out)
+            return 0.0
+        return self._continuous(y, out)
 
-    def _binary(self, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
+    def _binary(self, y: np.ndarray, name: str, out: np.ndarray) -> None:
         observed = y == y
         one = y == 1
         if np.count_nonzero(y == 0) + np.count_nonzero(one) != np.count_nonzero(observed):
@@ -265,50 +269,53 @@ class AtomSummer:
         state = observed.view(np.uint8) + one.view(np.uint8)  # 0 missing, 1 for y = 0, 2 for y = 1
         key = self.key_base + state
         size = 3 * self.natom
+        col = {q: i for i, q in enumerate(self.names)}
 
-        def by_state(weights: np.ndarray | None) -> np.ndarray:
-            return np.bincount(key, weights=weights, minlength=size).reshape(self.natom, 3).astype(np.float64)
+        def by_state(weights: np.ndarray | None, observed_to: str, one_to: str | None = None) -> None:
+            sums = np.bincount(key, weights=weights, minlength=size).reshape(self.natom, 3)
+            np.add(sums[:, 1], sums[:, 2], out=out[:, col[observed_to]])
+            if one_to is not None:
+                out[:, col[one_to]] = sums[:, 2]
 
-        count, wsum = by_state(None), by_state(self.weights)
-        cols = {"n": count[:, 1] + count[:, 2], "ypos": count[:, 2], "W": wsum[:, 1] + wsum[:, 2],
-                "Y": wsum[:, 2]}
+        by_state(None, "n", "ypos")
+        by_state(self.weights, "W", "Y")
         if self.cw2 is not None:
-            c2 = by_state(self.cw2)
-            cols["C2"], cols["E2"] = c2[:, 2], c2[:, 1] + c2[:, 2]  # binary y: w²y² = w²y
+            by_state(self.cw2, "E2", "C2")  # binary y: w²y² = w²y
         if self.positive is not None:
-            pos = by_state(self.positive)
-            cols["npos"] = pos[:, 1] + pos[:, 2]
-        return np.stack([cols[name] for name in self.names], axis=1), 0.0
+            by_state(self.positive, "npos")
 
-    def _continuous(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+    def _continuous(self, y: np.ndarray, out: np.ndarray) -> float:
         observed = ~np.isnan(y)
         nobs = int(observed.sum())
         shift = float(np.nansum(y) / nobs) if self.kind == "mean" and nobs else 0.0
         y0 = np.nan_to_num(y - shift, nan=0.0)
         key = self.key_base + observed.view(np.uint8)
-        size, natom = 2 * self.natom, self.natom
+        col = {q: i for i, q in enumerate(self.names)}
 
-        def observed_sum(weights: np.ndarray | None) -> np.ndarray:
-            return np.bincount(key, weights=weights, minlength=size)[1::2].astype(np.float64)
+        def observed_sum(weights: np.ndarray | None, to: str) -> None:
+            out[:, col[to]] = np.bincount(key, weights=weights, minlength=2 * self.natom)[1::2]
 
-        def atom_sum(weights: np.ndarray) -> np.ndarray:
-            return np.bincount(self.atom, weights=weights, minlength=natom)
+        def atom_sum(weights: np.ndarray, to: str) -> None:
+            out[:, col[to]] = np.bincount(self.atom, weights=weights, minlength=self.natom)
 
         wy = self.weights * y0
-        cols = {"n": observed_sum(None), "W": observed_sum(self.weights), "Y": atom_sum(wy),
-                "Q": atom_sum(wy * y0)}
+        observed_sum(None, "n")
+        observed_sum(self.weights, "W")
+        atom_sum(wy, "Y")
+        atom_sum(wy * y0, "Q")
         if self.cw2 is not None:
             cy = self.cw2 * y0
-            cols["C2"] = atom_sum(cy * y0)
+            atom_sum(cy * y0, "C2")
             if self.kind == "mean":
-                cols["D2"] = atom_sum(cy)
-                cols["E2"] = observed_sum(self.cw2)
+                atom_sum(cy, "D2")
+                observed_sum(self.cw2, "E2")
         if self.positive is not None:
-            cols["npos"] = observed_sum(self.positive)
-        return np.stack([cols[name] for name in self.names], axis=1), shift
+            observed_sum(self.positive, "npos")
+        return shift
 
 
-SumsOf = Callable[[str], tuple[np.ndarray, float]]  # variable -> (its atom sums, its shift)
+# variables -> for each, its (natom, nsums) atom sums and its shift
+SumsOf = Callable[[list[str]], list[tuple[np.ndarray, float]]]
 
 
 class Engine:
@@ -339,7 +346,7 @@ class Engine:
             pairs: Sequence[ParentPair] = ()) -> tuple[list[CellResults], list[ContrastResults]]:
         """Results of every domain set and of every child-minus-parent pair, as (cell × variable) arrays.
 
-        sums_of(variable) gives the variable's atom sums and shift (step 1, see `AtomSummer`)."""
+        sums_of(block of variables) gives their atom sums and shifts (step 1, see `AtomSummer`)."""
         V = len(variables)
         out = [CellResults(*(np.full((p.ncell, V), np.nan) for _ in range(8))) for p in self.sets]
         diffs = [ContrastResults(*(np.full((self.sets[pair.child].ncell, V), np.nan) for _ in range(4)))
@@ -349,7 +356,7 @@ class Engine:
         for start in range(0, V, block):  # blocks of variables bound memory; each block is fully vectorized
             cols = variables[start:start + block]
             where = slice(start, start + len(cols))
-            parts = self._run_block([sums_of(c) for c in cols])
+            parts = self._run_block(sums_of(cols))
             for s, p in enumerate(self.sets):
                 for field, value in self._results(p, parts[s]).items():
                     getattr(out[s], field)[:, where] = value
