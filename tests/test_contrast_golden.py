@@ -70,8 +70,8 @@ def test_matches_r(design_id: str, kind: str, level: float, standardized: bool):
                 & (GOLD["standardized"] == standardized)]
     variables = list(dict.fromkeys(gold["variable"]))
     std = Standardization("agegroup", POPULATION) if standardized else None
-    ours = parent_differences(DATA, _design(design_id), variables, DOMAIN_SETS, PAIRS, kind=kind, level=level,
-                              standardize=std)
+    ours = parent_differences(DATA, _design(design_id), variables, DOMAIN_SETS, PAIRS, kind=kind,  # type: ignore[arg-type]
+                              level=level, standardize=std)
     key = ["domain", "domain_value", "parent", "parent_value", "variable"]
     merged = gold.merge(ours, on=key, how="outer", suffixes=("_r", ""), indicator=True)
     assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", [*key, "_merge"]]
@@ -95,7 +95,7 @@ def test_independent_difference_matches_r(rule: str):
     rows = INDEPENDENT[INDEPENDENT["rule"] == rule]
     for level, part in rows.groupby("level"):
         ours = independent_difference(part["e1"], part["se1"], part["e2"], part["se2"], part["df1"], part["df2"],
-                                      level=level, df_rule=rule)
+                                      level=level, df_rule=rule)  # type: ignore[arg-type]
         for column in ("estimate", "se", "df", "ci_low", "ci_high"):
             np.testing.assert_allclose(ours[column], part[column].to_numpy(dtype=float), rtol=RTOL, atol=ATOL,
                                        equal_nan=True, err_msg=f"{rule} {column}")

@@ -192,7 +192,7 @@ def _plan_set(group0: np.ndarray, x0: np.ndarray, x_size: int, ncell: int, A: in
     else:
         atom_to_catom, catoms, catom_cell, catom_x = None, atoms, atom_group, atom_x
     if rd.psu is not None:
-        h = rd.psu_stratum[catom_x]
+        h = rd.unit_stratum[catom_x]
         catom_to_cpair, cpairs = _compress(catom_cell * rd.n_strata + h, ncell * rd.n_strata)
         cpair_cell, cpair_stratum = np.divmod(cpairs, rd.n_strata)
     else:
@@ -214,13 +214,11 @@ class RowAtoms:
 
 
 def row_atoms(rd: ResolvedDesign, domains: DomainPlan) -> RowAtoms:
-    clustered = rd.psu is not None
     x_row = rd.psu if rd.psu is not None else rd.stratum
-    x_size = len(rd.psu_stratum) if rd.psu_stratum is not None else rd.n_strata
-    atom, keys = _compress(domains.fine * x_size + x_row, domains.nfine * x_size)
-    fine, x = np.divmod(keys, x_size)
-    stratum = rd.psu_stratum[x] if clustered and rd.psu_stratum is not None else x
-    return RowAtoms(atom, len(keys), fine, x, stratum)
+    x_stratum = rd.unit_stratum
+    atom, keys = _compress(domains.fine * len(x_stratum) + x_row, domains.nfine * len(x_stratum))
+    fine, x = np.divmod(keys, len(x_stratum))
+    return RowAtoms(atom, len(keys), fine, x, x_stratum[x])
 
 
 def quantities(kind: str, clustered: bool, has_zero_weights: bool) -> list[str]:
@@ -328,7 +326,8 @@ class Engine:
         self.std = std
         self.A = 1 if std is None else len(std.shares)
         self.clustered = rd.psu is not None
-        x_size = len(rd.psu_stratum) if rd.psu_stratum is not None else rd.n_strata
+        self.x_stratum = rd.unit_stratum  # stratum of each PSU (clustered) or stratum (element designs)
+        x_size = len(self.x_stratum)
         self.natom0 = atoms.natom
         self.stratum0 = atoms.stratum
         std_fine = None if std is None else std.group[domains.fine_rep]
@@ -449,9 +448,9 @@ class Engine:
                 if count_t is not None:
                     count_t = _aggregate(p.atom_to_catom, p.ncatom, count_t)
             z_catom = None
-            if self.clustered:
+            if p.catom_to_cpair is not None:  # clustered: cell-atoms are (cell, PSU), summed to (cell, stratum)
                 z_catom = z_t
-                c_t = rd.c[rd.psu_stratum[p.catom_x]][:, None]
+                c_t = rd.c[self.x_stratum[p.catom_x]][:, None]
                 s2 = _aggregate(p.catom_cell, p.ncell, c_t * z_t * z_t)
                 scale = s2
                 npsu_d = _aggregate(p.catom_cell, p.ncell, (b_t > 0).astype(np.float64))
@@ -491,13 +490,12 @@ class Engine:
         empty = n_d == 0
         if kind != "total":  # no positive weight: R's ratio is 0/0 and so is everything derived from it
             empty = empty | np.isnan(estimate)
+        own_factor: np.ndarray | None = factor
         if factor is not None and global_strata is not None:
             # standardized estimates: R's calibrated subset keeps every respondent's stratum in the design
             nstrat_g = global_strata.sum(axis=0)[None, :]
             nlonely_g = (global_strata & rd.lonely[:, None]).sum(axis=0)[None, :]
             own_factor = np.broadcast_to(nstrat_g / (nstrat_g - nlonely_g), factor.shape)
-        else:
-            own_factor = factor
         return _Parts(n_d=n_d, n_positive=q["ypos"].sum(axis=1) if "ypos" in q else np.full_like(n_d, np.nan),
                       npos_d=npos_d, W_d=W_d, estimate=estimate, lam=lam, ybar=ybar_g, s2=s2, scale=scale, s1=s1,
                       z_catom=z_catom, z_cpair=z_t, df=npsu_d - nstrata_d, factor=factor, own_factor=own_factor,
@@ -530,7 +528,7 @@ class Engine:
     def _pair_map(self, pair: ParentPair) -> _PairMap:
         """Where each cell-atom and cell-stratum of the child set sits in the parent set's arrays."""
         child, parent = self.sets[pair.child], self.sets[pair.parent]
-        x_size = len(self.rd.psu_stratum) if self.clustered else self.rd.n_strata
+        x_size = len(self.x_stratum)
         catom = None
         if self.clustered:
             key = pair.cell_parent[child.catom_cell] * x_size + child.catom_x
@@ -545,8 +543,8 @@ class Engine:
         child = self.sets[pair.child]
         par = pair.cell_parent
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if self.clustered:
-                c_t = rd.c[rd.psu_stratum[child.catom_x]][:, None]
+            if c.z_catom is not None and P.z_catom is not None and mapping.catom is not None:  # clustered
+                c_t = rd.c[self.x_stratum[child.catom_x]][:, None]
                 cross_psu = _aggregate(child.catom_cell, child.ncell, c_t * c.z_catom * P.z_catom[mapping.catom])
             else:  # rows are PSUs: the cross-products are over the child's rows, from its sums by group
                 lam_p, ybar_p = P.lam[par], P.ybar[par]
