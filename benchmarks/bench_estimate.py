@@ -12,7 +12,9 @@ urban–rural class (7), sex, age group (3), education (3) and municipality × s
    * ``estimate_domains`` — one call for all seven sets (validation, design, all sets, CIs, table);
    * ``estimate`` once per set, three ways: on (frame, design) each time; on one ``design.bind(frame)``
      (resolution, codes and variables reused, each set its own pass); on ``design.bind(frame, domains=all
-     domain columns)`` (one pass shared by the seven calls). Binding is inside the timing.
+     domain columns)`` (one pass shared by the seven calls). Binding is inside the timing;
+   * ``parent_differences`` of every set from the region and of municipality × sex from the municipality
+     (no R counterpart timed: it is R's svyby + svycontrast work and more).
    R's ``na.rm=TRUE`` on 40 variables at once drops respondents missing any of them, a smaller job than ours
    (each variable keeps its own respondents; we also compute CIs, df and deff), so the ratio favours R;
    ``--r-per-variable K`` also times the equivalent job (one call per variable) on K variables, scaled to 40.
@@ -46,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ath_analysis.survey import Design, estimate, estimate_domains
+from ath_analysis.survey import Design, estimate, estimate_domains, parent_differences
 from ath_analysis.survey.linearization import row_atoms
 
 N_VARS = 40
@@ -115,6 +117,12 @@ def run_per_set(frame: pd.DataFrame, binding: str) -> None:
             estimate(frame, DESIGN, VARIABLES, by=cols)
         else:
             estimate(data, VARIABLES, by=cols)  # type: ignore[arg-type]
+
+
+def run_differences(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every set minus its parent: the region for single-column sets, the municipality for municipality × sex."""
+    parents = [(name, "region") for name in DOMAIN_SETS if name != "region"] + [("municipality_sex", "municipality")]
+    return parent_differences(frame, DESIGN, VARIABLES, DOMAIN_SETS, parents)
 
 
 def peak_memory(frame: pd.DataFrame) -> int:
@@ -219,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "estimate per set (frame, design)": best_of(lambda: run_per_set(frame, "none"), args.repeats),
         "estimate per set (one bind)": best_of(lambda: run_per_set(frame, "bound"), args.repeats),
         "estimate per set (bind with domains)": best_of(lambda: run_per_set(frame, "domains"), args.repeats),
+        "parent_differences (7 pairs)": best_of(lambda: run_differences(frame), args.repeats),
     }
     r_runs = [] if args.no_r else [("joint", 0)] + ([("per-variable", args.r_per_variable)]
                                                     if args.r_per_variable else [])
@@ -231,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         r_times[label] = r[0]
         rows.append((f"R survey {r[1]} svyby [{label}]", f"{r[0]:.2f} s", ""))
     for name, seconds in ours.items():
-        ratio = "; ".join(f"R {label}/ours {r_s / seconds:,.0f}×" for label, r_s in r_times.items())
+        ratio = "; ".join(f"R {label}/ours {r_s / seconds:,.0f}×" for label, r_s in r_times.items()
+                          if not name.startswith("parent"))
         rows.append((f"ours: {name}", f"{seconds * 1e3:.0f} ms", ratio))
     rows.append(("  per-set calls / estimate_domains",
                  f"{ours['estimate per set (one bind)'] / ours['estimate_domains (one call)']:.2f}× (one bind)",

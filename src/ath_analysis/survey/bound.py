@@ -22,7 +22,7 @@ from ath_analysis.errors import DataError
 from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
 from ath_analysis.survey.domains import ColumnCache, DomainPlan, plan_domains
 from ath_analysis.survey.linearization import AtomSummer, Engine, RowAtoms, Standardizer, SumsOf, row_atoms
-from ath_analysis.survey.validation import as_list, numeric_values, require_columns
+from ath_analysis.survey.validation import as_list, binary_state, numeric_values, require_columns
 
 if TYPE_CHECKING:
     from ath_analysis.survey.contrast import DfRule  # noqa: F401
@@ -78,11 +78,13 @@ class BoundDesign:
 
     # -- what the estimators use ------------------------------------------------------------------------
     def values(self, column: str, kind: str) -> np.ndarray:
-        """The variable as float64 with NaN for missing (DataError naming it if it is not numeric). Means and
-        totals are checked for infinite values; the 0/1 check of a proportion is the one pass's."""
+        """The variable as the one pass reads it: state codes of a proportion (`binary_state`), float64 with
+        NaN for missing otherwise; DataError naming it if it is not numeric, not 0/1 for a proportion or
+        infinite for a mean or total."""
         key = (column, kind == "proportion")
         if key not in self._values:
-            self._values[key] = numeric_values(self.frame, column, kind, check_binary=False)
+            values = numeric_values(self.frame, column, kind, check_binary=False)
+            self._values[key] = binary_state(values, column) if kind == "proportion" else values
         return self._values[key]
 
     def plan(self, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = ()) -> DomainPlan:
@@ -106,7 +108,7 @@ class BoundDesign:
                 # large block can be backed by huge pages
                 block = np.empty((len(todo), atoms.natom, len(summer.names)))
                 for i, column in enumerate(todo):
-                    self._sums[(fine, kind, column)] = (block[i], summer(self.values(column, kind), column, block[i]))
+                    self._sums[(fine, kind, column)] = (block[i], summer(self.values(column, kind), block[i]))
             return [self._sums[(fine, kind, c)] for c in columns]
 
         return Engine(self.resolved, plan, atoms, kind, std), sums_of

@@ -12,8 +12,9 @@ Nothing here loops over respondents or cells. Every sum needed is linear in rows
 
 1. one pass over the rows accumulates, per atom, the sums a variable needs (n, Σw, Σwy and — when
    respondents are their own PSUs — Σ c w² y², Σ c w² y, Σ c w²). For a 0/1 variable each row is in one of
-   three states (missing, 0, 1), so ``key = 3·atom + state`` makes every sum one ``np.bincount`` per row
-   weight (1, w, c·w²): three passes over a variable, each into a table that stays in cache;
+   three states (missing, 0, 1), so every row falls in one bin ``3·atom + state`` and all the sums are one
+   sparse product: the bins' 0/1 matrix times the row weights [1, w, c·w²] (`AtomSummer`). Other
+   variables take one ``np.bincount`` per sum;
 2. for every domain set, atoms are aggregated (sparse indicator products, all sets stacked in one product)
    to (group, stratum) or (group, PSU), with group = cell × age group under standardization;
 3. the variance is assembled from these small tables, vectorized over cells × variables.
@@ -32,7 +33,6 @@ import scipy.sparse as sp
 
 from ath_analysis.survey.design import ResolvedDesign
 from ath_analysis.survey.domains import DomainPlan
-from ath_analysis.survey.validation import binary_error
 
 NOISE = 64 * np.finfo(np.float64).eps  # relative rounding level of the variance sums
 BLOCK_ELEMENTS = 1 << 23  # atoms × sums × variables per block: bounds each float64 table to 64 MiB
@@ -237,7 +237,13 @@ def quantities(kind: str, clustered: bool, has_zero_weights: bool) -> list[str]:
 
 
 class AtomSummer:
-    """Step 1 for one design, finest cells and kind: a variable's values -> its sums per atom."""
+    """Step 1 for one design, finest cells and kind: a variable -> its sums per atom.
+
+    A 0/1 variable comes as its state codes (0 missing, 1 for y = 0, 2 for y = 1; `binary_state`): every row
+    is then in one bin ``3·atom + state`` and all its sums are one sparse product of the bins' 0/1 matrix
+    with the row weights [1, w, c·w², (w > 0)] — one pass over the rows for all of them. Other variables
+    come as float values, each sum one ``np.bincount``.
+    """
 
     def __init__(self, rd: ResolvedDesign, atoms: RowAtoms, kind: str) -> None:
         self.kind = kind
@@ -247,40 +253,41 @@ class AtomSummer:
         self.cw2 = rd.c[rd.stratum] * rd.weights * rd.weights if rd.psu is None else None
         self.positive = (rd.weights > 0).astype(np.float64) if rd.has_zero_weights else None
         self.atom = atoms.atom
-        self.key_base = atoms.atom * (3 if kind == "proportion" else 2)
+        n = len(atoms.atom)
+        if kind == "proportion":
+            features = [np.ones(n), rd.weights, self.cw2, self.positive]
+            self.features = np.ascontiguousarray(np.stack([f for f in features if f is not None], axis=1))
+            small = max(3 * self.natom, n + 1) < 2**31 - 1
+            self.itype = np.int32 if small else np.int64
+            self.key_base = (atoms.atom * 3).astype(self.itype)
+            self.ones = np.ones(n)
+            self.indptr = np.arange(n + 1, dtype=self.itype)
+        else:
+            self.key_base = atoms.atom * 2
 
-    def __call__(self, y: np.ndarray, name: str, out: np.ndarray) -> float:
-        """Write the (natom, len(names)) sums of variable `name` into `out`; return the shift subtracted from y
-        (means are centred on the respondents' mean, which keeps the expanded sums of squares exact; 0
-        otherwise). A proportion's values are checked here (DataError unless 0, 1 or missing), from counts
-        the sums need anyway."""
+    def __call__(self, values: np.ndarray, out: np.ndarray) -> float:
+        """Write the (natom, len(names)) sums of a variable into `out`: `values` are its state codes for a
+        proportion, else its float values. Returns the shift subtracted from y (means are centred on the
+        respondents' mean, which keeps the expanded sums of squares exact; 0 otherwise)."""
         if self.kind == "proportion":
-            self._binary(y, name, out)
+            self._binary(values, out)
             return 0.0
-        return self._continuous(y, out)
+        return self._continuous(values, out)
 
-    def _binary(self, y: np.ndarray, name: str, out: np.ndarray) -> None:
-        observed = y == y
-        one = y == 1
-        if np.count_nonzero(y == 0) + np.count_nonzero(one) != np.count_nonzero(observed):
-            raise binary_error(name, y)
-        state = observed.view(np.uint8) + one.view(np.uint8)  # 0 missing, 1 for y = 0, 2 for y = 1
-        key = self.key_base + state
-        size = 3 * self.natom
+    def _binary(self, state: np.ndarray, out: np.ndarray) -> None:
+        n = len(state)
+        bins = sp.csc_matrix((self.ones, self.key_base + state, self.indptr), shape=(3 * self.natom, n))
+        sums = (bins @ self.features).reshape(self.natom, 3, self.features.shape[1])  # atom, state, feature
         col = {q: i for i, q in enumerate(self.names)}
-
-        def by_state(weights: np.ndarray | None, observed_to: str, one_to: str | None = None) -> None:
-            sums = np.bincount(key, weights=weights, minlength=size).reshape(self.natom, 3)
-            np.add(sums[:, 1], sums[:, 2], out=out[:, col[observed_to]])
-            if one_to is not None:
-                out[:, col[one_to]] = sums[:, 2]
-
-        by_state(None, "n", "ypos")
-        by_state(self.weights, "W", "Y")
+        targets = [("n", "ypos"), ("W", "Y")]
         if self.cw2 is not None:
-            by_state(self.cw2, "E2", "C2")  # binary y: w²y² = w²y
+            targets.append(("E2", "C2"))  # binary y: w²y² = w²y
         if self.positive is not None:
-            by_state(self.positive, "npos")
+            targets.append(("npos", None))
+        for f, (observed_to, one_to) in enumerate(targets):
+            np.add(sums[:, 1, f], sums[:, 2, f], out=out[:, col[observed_to]])
+            if one_to is not None:
+                out[:, col[one_to]] = sums[:, 2, f]
 
     def _continuous(self, y: np.ndarray, out: np.ndarray) -> float:
         observed = ~np.isnan(y)

@@ -50,6 +50,15 @@ def numeric_values(frame: pd.DataFrame, column: str, kind: str, check_binary: bo
     return out
 
 
+def binary_state(values: np.ndarray, column: str) -> np.ndarray:
+    """A proportion variable as uint8 codes: 0 missing, 1 for y = 0, 2 for y = 1 (DataError for other values)."""
+    observed = values == values
+    one = values == 1
+    if np.count_nonzero(values == 0) + np.count_nonzero(one) != np.count_nonzero(observed):
+        raise binary_error(column, values)
+    return observed.view(np.uint8) + one.view(np.uint8)
+
+
 def binary_error(column: str, values: np.ndarray) -> DataError:
     """The error for a proportion variable with values other than 0, 1 and missing (naming a few of them)."""
     bad = pd.unique(values[~((values == 0) | (values == 1) | np.isnan(values))])[:5]
