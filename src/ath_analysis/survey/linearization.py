@@ -279,7 +279,7 @@ class AtomSummer:
         bins = sp.csc_matrix((self.ones, self.key_base + state, self.indptr), shape=(3 * self.natom, n))
         sums = (bins @ self.features).reshape(self.natom, 3, self.features.shape[1])  # atom, state, feature
         col = {q: i for i, q in enumerate(self.names)}
-        targets = [("n", "ypos"), ("W", "Y")]
+        targets: list[tuple[str, str | None]] = [("n", "ypos"), ("W", "Y")]
         if self.cw2 is not None:
             targets.append(("E2", "C2"))  # binary y: w²y² = w²y
         if self.positive is not None:
