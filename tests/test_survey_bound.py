@@ -147,3 +147,18 @@ def test_bad_binding_and_call_arguments():
     with pytest.raises(DataError, match="proportion variable 'smoker' must be 0/1/missing, found values 3"):
         DESIGN.bind(frame).estimate("smoker")
     DESIGN.bind(frame).estimate("smoker", kind="mean")  # fine as a mean
+
+
+@pytest.mark.parametrize("design", [DESIGN, Design("w", strata="stratum", lonely_psu="adjust")],
+                         ids=["clustered", "element"])
+def test_both_passes_of_a_01_variable_agree(monkeypatch, design):
+    """Few atoms: one sparse product; many: a bincount per row weight. Same sums either way."""
+    frame = _frame()
+    std = Standardization("age", POP)
+    bound = design.bind(frame)
+    product = bound.estimate_domains(["smoker"], SETS, standardize=std)
+    assert all(summer.product for summer in bound._summers.values())
+    monkeypatch.setattr(linearization, "PRODUCT_BYTES", 0)
+    bound = design.bind(frame)
+    _same(bound.estimate_domains(["smoker"], SETS, standardize=std), product)
+    assert not any(summer.product for summer in bound._summers.values())

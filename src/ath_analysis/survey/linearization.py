@@ -36,6 +36,7 @@ from ath_analysis.survey.domains import DomainPlan
 
 NOISE = 64 * np.finfo(np.float64).eps  # relative rounding level of the variance sums
 BLOCK_ELEMENTS = 1 << 23  # atoms × sums × variables per block: bounds each float64 table to 64 MiB
+PRODUCT_BYTES = 6 << 20  # largest (bins × row weights) table of the one-product pass (measured crossover)
 
 
 def _indicator(codes: np.ndarray, nrows: int) -> sp.csc_matrix:
@@ -241,8 +242,9 @@ class AtomSummer:
 
     A 0/1 variable comes as its state codes (0 missing, 1 for y = 0, 2 for y = 1; `binary_state`): every row
     is then in one bin ``3·atom + state`` and all its sums are one sparse product of the bins' 0/1 matrix
-    with the row weights [1, w, c·w², (w > 0)] — one pass over the rows for all of them. Other variables
-    come as float values, each sum one ``np.bincount``.
+    with the row weights [1, w, c·w², (w > 0)] — one pass over the rows for all of them — or, when there are
+    so many atoms that the product's table falls out of cache, one ``np.bincount`` per weight. Other
+    variables come as float values, each sum one ``np.bincount``.
     """
 
     def __init__(self, rd: ResolvedDesign, atoms: RowAtoms, kind: str) -> None:
@@ -254,14 +256,20 @@ class AtomSummer:
         self.positive = (rd.weights > 0).astype(np.float64) if rd.has_zero_weights else None
         self.atom = atoms.atom
         n = len(atoms.atom)
+        self.product = False
         if kind == "proportion":
-            features = [np.ones(n), rd.weights, self.cw2, self.positive]
-            self.features = np.ascontiguousarray(np.stack([f for f in features if f is not None], axis=1))
-            small = max(3 * self.natom, n + 1) < 2**31 - 1
-            self.itype = np.int32 if small else np.int64
-            self.key_base = (atoms.atom * 3).astype(self.itype)
-            self.ones = np.ones(n)
-            self.indptr = np.arange(n + 1, dtype=self.itype)
+            features = [f for f in (None, rd.weights, self.cw2, self.positive) if f is not None]
+            # one product while its (bins × weights) result stays in cache; beyond, a bincount per weight
+            # (whose tables are smaller) is faster
+            self.product = 3 * self.natom * (len(features) + 1) * 8 <= PRODUCT_BYTES
+            if self.product:
+                self.features = np.ascontiguousarray(np.stack([np.ones(n), *features], axis=1))
+                itype = np.int32 if max(3 * self.natom, n + 1) < 2**31 - 1 else np.int64
+                self.key_base = (atoms.atom * 3).astype(itype)
+                self.ones = np.ones(n)
+                self.indptr = np.arange(n + 1, dtype=itype)
+            else:
+                self.key_base = atoms.atom * 3
         else:
             self.key_base = atoms.atom * 2
 
@@ -276,18 +284,23 @@ class AtomSummer:
 
     def _binary(self, state: np.ndarray, out: np.ndarray) -> None:
         n = len(state)
-        bins = sp.csc_matrix((self.ones, self.key_base + state, self.indptr), shape=(3 * self.natom, n))
-        sums = (bins @ self.features).reshape(self.natom, 3, self.features.shape[1])  # atom, state, feature
+        key = self.key_base + state
+        weights = [None, self.weights, self.cw2, self.positive]
+        targets: list[tuple[str, str | None]] = [("n", "ypos"), ("W", "Y"), ("E2", "C2"), ("npos", None)]
+        used = [i for i, w in enumerate(weights) if i == 0 or w is not None]  # binary y: w²y² = w²y for C2
+        if self.product:
+            bins = sp.csc_matrix((self.ones, key, self.indptr), shape=(3 * self.natom, n))
+            by_feature = (bins @ self.features).reshape(self.natom, 3, len(used))  # atom, state, weight
+            sums = [by_feature[:, :, f] for f in range(len(used))]
+        else:
+            sums = [np.bincount(key, weights=weights[i], minlength=3 * self.natom).reshape(self.natom, 3)
+                    for i in used]
         col = {q: i for i, q in enumerate(self.names)}
-        targets: list[tuple[str, str | None]] = [("n", "ypos"), ("W", "Y")]
-        if self.cw2 is not None:
-            targets.append(("E2", "C2"))  # binary y: w²y² = w²y
-        if self.positive is not None:
-            targets.append(("npos", None))
-        for f, (observed_to, one_to) in enumerate(targets):
-            np.add(sums[:, 1, f], sums[:, 2, f], out=out[:, col[observed_to]])
+        for f, i in enumerate(used):
+            observed_to, one_to = targets[i]
+            np.add(sums[f][:, 1], sums[f][:, 2], out=out[:, col[observed_to]])
             if one_to is not None:
-                out[:, col[one_to]] = sums[:, 2, f]
+                out[:, col[one_to]] = sums[f][:, 2]
 
     def _continuous(self, y: np.ndarray, out: np.ndarray) -> float:
         observed = ~np.isnan(y)
