@@ -78,12 +78,14 @@ def cross(codes: Sequence[np.ndarray], cards: Sequence[int], n: int) -> tuple[np
     valid = np.ones(n, dtype=bool)
     for c in codes:
         valid &= c >= 0
+    every = bool(valid.all())
     size = int(np.prod([max(int(k), 1) for k in cards], dtype=object))
     if size < 2**62:
         key = np.zeros(n, dtype=np.int64)
         for c, k in zip(codes, cards, strict=True):
-            key = key * max(int(k), 1) + np.where(c >= 0, c, 0)
-        key_valid = key[valid]
+            key *= max(int(k), 1)
+            key += c if every else np.where(c >= 0, c, 0)
+        key_valid = key if every else key[valid]
         if size <= max(8 * n, 1 << 16):
             counts = np.bincount(key_valid, minlength=size)
             occupied = np.flatnonzero(counts)
@@ -95,6 +97,8 @@ def cross(codes: Sequence[np.ndarray], cards: Sequence[int], n: int) -> tuple[np
     else:  # astronomically many combinations: unique rows
         stacked = np.stack([c[valid] for c in codes], axis=1)
         levels, inner = np.unique(stacked, axis=0, return_inverse=True)
+    if every:
+        return inner.reshape(-1).astype(np.int64, copy=False), levels.astype(np.int64)
     cell = np.full(n, -1, dtype=np.int64)
     cell[valid] = inner.reshape(-1)
     return cell, levels.astype(np.int64)
