@@ -24,7 +24,7 @@ from ath_analysis.errors import DataError
 from ath_analysis.survey.bound import BoundDesign
 from ath_analysis.survey.design import Design
 from ath_analysis.survey.domains import parent_cells
-from ath_analysis.survey.estimate import Kind, _bound_and_variables, flat, prepare
+from ath_analysis.survey.estimate import Kind, call_inputs, flat, prepare
 from ath_analysis.survey.intervals import t_quantile, wald
 from ath_analysis.survey.linearization import ParentPair
 from ath_analysis.survey.standardize import Standardization
@@ -86,7 +86,7 @@ def parent_differences(
     if kind not in ("proportion", "mean"):
         raise ValueError(f"differences are of proportions or means, got kind={kind!r}")
     pairs = _pairs(domain_sets, parents)
-    bound_design, names = _bound_and_variables(data, design, variables)
+    bound_design, names = call_inputs(data, design, variables)
     plan, engine, sums_of = prepare(bound_design, names, domain_sets, kind, level, standardize)
     index = {dset.name: i for i, dset in enumerate(plan.sets)}
     text = plan.uniques_text()
@@ -226,6 +226,9 @@ def independent_differences(
     with NaN differences, so nothing drops out silently. Each table needs estimate and se; df is used when
     present (else inf, e.g. a published value). Columns: `on`, estimate_1, se_1, df_1, estimate_2, se_2,
     df_2, then those of `independent_difference`.
+
+    R equivalent: ``m <- merge(first, second, by = on, all = TRUE)``, then the formula of
+    `independent_difference` on its columns.
     """
     keys = list(on)
     tables = []
@@ -260,6 +263,9 @@ def se_from_ci(
     "wald": (high − low) / (2 t); "logit" (an interval symmetric on the logit scale, as THL publishes for
     prevalences): p(1 − p)(logit(high) − logit(low)) / (2 t), which needs the `estimate` p. `df` = inf gives
     the normal quantile. This inverts `ath_analysis.survey.intervals.wald` / `logit` exactly.
+
+    R equivalent: ``(hi - lo) / (2 * qt(0.975, df))``; logit: ``p * (1 - p) * (qlogis(hi) - qlogis(lo)) /
+    (2 * qt(0.975, df))``.
     """
     check_level(level)
     low = np.asarray(ci_low, dtype=np.float64)

@@ -2,7 +2,8 @@
 
 Both functions return one row per variable × domain cell. The frame must be the WHOLE sample of the
 design: strata, PSU counts and FPCs come from all its rows, and domains are estimated on that full design
-(R: ``subset(design, domain & !is.na(y))``), never by dropping rows beforehand.
+(R: ``subset(design, domain & !is.na(y))``), never by dropping rows beforehand. Both take (frame, design)
+or a `BoundDesign` (``design.bind(frame)``), which keeps what repeated calls on the frame share.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def estimate(
 
     >>> estimate(df, Design("w", strata="stratum"), ["smoker"], by="sex")  # doctest: +SKIP
     """
-    bound_design, names = _bound_and_variables(data, design, variables)
+    bound_design, names = call_inputs(data, design, variables)
     method = resolve_ci(kind, ci)
     by_cols = as_list(by, "by")
     plan, results, names = _compute(bound_design, names, {"by": by_cols}, kind, level, standardize)
@@ -92,7 +93,7 @@ def estimate_domains(
         design, variables, domain_sets = None, design, variables  # type: ignore[assignment]
     if domain_sets is None:
         raise TypeError("domain_sets is required, e.g. {'all': [], 'municipality': ['municipality']}")
-    bound_design, names = _bound_and_variables(data, design, variables)
+    bound_design, names = call_inputs(data, design, variables)
     method = resolve_ci(kind, ci)
     plan, results, names = _compute(bound_design, names, domain_sets, kind, level, standardize)
     text = plan.uniques_text()
@@ -129,7 +130,7 @@ def resolve_ci(kind: str, ci: str | None) -> str:
     return "wald"
 
 
-def _bound_and_variables(data: pd.DataFrame | BoundDesign, design: Design | list[str] | str | None,
+def call_inputs(data: pd.DataFrame | BoundDesign, design: Design | list[str] | str | None,
                          variables: list[str] | str | None) -> tuple[BoundDesign, list[str]]:
     """The call's bound design and variable names; with a BoundDesign the variables may come second."""
     if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design):
