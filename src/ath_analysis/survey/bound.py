@@ -21,7 +21,15 @@ import pandas as pd
 from ath_analysis.errors import DataError
 from ath_analysis.survey.design import Design, ResolvedDesign, resolve_design
 from ath_analysis.survey.domains import ColumnCache, DomainPlan, plan_domains
-from ath_analysis.survey.linearization import AtomSummer, Engine, RowAtoms, Standardizer, SumsOf, row_atoms
+from ath_analysis.survey.linearization import (
+    AtomSummer,
+    Engine,
+    RowAtoms,
+    RowWeights,
+    Standardizer,
+    SumsOf,
+    row_atoms,
+)
 from ath_analysis.survey.validation import as_list, binary_state, numeric_values, require_columns
 
 if TYPE_CHECKING:
@@ -57,6 +65,7 @@ class BoundDesign:
         self.domains: tuple[str, ...] = tuple(as_list(domains, "domains"))
         require_columns(frame, self.domains, "domain")
         self.resolved: ResolvedDesign = resolve_design(frame, design)
+        self._rows = RowWeights(self.resolved)
         self._columns = ColumnCache(frame)
         self._values: dict[tuple[str, bool], np.ndarray] = {}
         self._atoms: dict[tuple[str, ...], RowAtoms] = {}
@@ -98,7 +107,7 @@ class BoundDesign:
             self._atoms[fine] = row_atoms(self.resolved, plan)
         atoms = self._atoms[fine]
         if (fine, kind) not in self._summers:
-            self._summers[(fine, kind)] = AtomSummer(self.resolved, atoms, kind)
+            self._summers[(fine, kind)] = AtomSummer(self.resolved, atoms, kind, self._rows)
         summer = self._summers[(fine, kind)]
 
         def sums_of(columns: list[str]) -> list[tuple[np.ndarray, float]]:

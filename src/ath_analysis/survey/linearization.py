@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -237,6 +238,33 @@ def quantities(kind: str, clustered: bool, has_zero_weights: bool) -> list[str]:
     return names
 
 
+class RowWeights:
+    """Per-row weights of the sums, fixed by the design: w, c_h·w² (element designs), w > 0 (zero weights),
+    and for 0/1 variables the (n × k) matrix [1, w, c·w², w > 0] of the one-product pass."""
+
+    def __init__(self, rd: ResolvedDesign) -> None:
+        self.n = len(rd.weights)
+        self.cw2 = rd.c[rd.stratum] * rd.weights * rd.weights if rd.psu is None else None
+        self.positive = (rd.weights > 0).astype(np.float64) if rd.has_zero_weights else None
+        self._columns = [c for c in (rd.weights, self.cw2, self.positive) if c is not None]
+
+    @cached_property
+    def ones(self) -> np.ndarray:
+        return np.ones(self.n)
+
+    @cached_property
+    def features(self) -> np.ndarray:
+        return np.ascontiguousarray(np.stack([self.ones, *self._columns], axis=1))
+
+    @cached_property
+    def indptr32(self) -> np.ndarray:
+        return np.arange(self.n + 1, dtype=np.int32)
+
+    @cached_property
+    def indptr64(self) -> np.ndarray:
+        return np.arange(self.n + 1, dtype=np.int64)
+
+
 class AtomSummer:
     """Step 1 for one design, finest cells and kind: a variable -> its sums per atom.
 
@@ -247,27 +275,23 @@ class AtomSummer:
     variables come as float values, each sum one ``np.bincount``.
     """
 
-    def __init__(self, rd: ResolvedDesign, atoms: RowAtoms, kind: str) -> None:
+    def __init__(self, rd: ResolvedDesign, atoms: RowAtoms, kind: str, rows: RowWeights | None = None) -> None:
+        rows = rows if rows is not None else RowWeights(rd)
         self.kind = kind
         self.natom = atoms.natom
         self.names = quantities(kind, rd.psu is not None, rd.has_zero_weights)
-        self.weights = rd.weights
-        self.cw2 = rd.c[rd.stratum] * rd.weights * rd.weights if rd.psu is None else None
-        self.positive = (rd.weights > 0).astype(np.float64) if rd.has_zero_weights else None
+        self.weights, self.cw2, self.positive = rd.weights, rows.cw2, rows.positive
         self.atom = atoms.atom
-        n = len(atoms.atom)
         self.product = False
         if kind == "proportion":
-            features = [f for f in (None, rd.weights, self.cw2, self.positive) if f is not None]
             # one product while its (bins × weights) result stays in cache; beyond, a bincount per weight
             # (whose tables are smaller) is faster
-            self.product = 3 * self.natom * (len(features) + 1) * 8 <= PRODUCT_BYTES
+            self.product = 3 * self.natom * rows.features.shape[1] * 8 <= PRODUCT_BYTES
             if self.product:
-                self.features = np.ascontiguousarray(np.stack([np.ones(n), *features], axis=1))
-                itype = np.int32 if max(3 * self.natom, n + 1) < 2**31 - 1 else np.int64
-                self.key_base = (atoms.atom * 3).astype(itype)
-                self.ones = np.ones(n)
-                self.indptr = np.arange(n + 1, dtype=itype)
+                self.features = rows.features
+                wide = max(3 * self.natom, len(atoms.atom) + 1) >= 2**31 - 1
+                self.ones, self.indptr = rows.ones, rows.indptr64 if wide else rows.indptr32
+                self.key_base = (atoms.atom * 3).astype(self.indptr.dtype)
             else:
                 self.key_base = atoms.atom * 3
         else:
