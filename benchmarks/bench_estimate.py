@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ath_analysis.survey import Design, estimate, estimate_domains, parent_differences
+from ath_analysis.survey import BoundDesign, Design, estimate, estimate_domains, parent_differences
 from ath_analysis.survey.linearization import row_atoms
 
 N_VARS = 40
@@ -166,11 +166,10 @@ def floor_needed_sums(atom: np.ndarray, natom: int, w: np.ndarray, cw2: np.ndarr
 def our_pass(frame: pd.DataFrame) -> Callable[[], object]:
     """The one pass of an `estimate_domains` call alone, from the same start as the floors (design resolved,
     cells and atoms built, untimed): read and check every variable and compute all its atom sums."""
-    bound = DESIGN.bind(frame)
+    bound = BoundDesign(DESIGN, frame, keep=False)  # as in estimate_domains(frame, design, ...)
     _, sums_of = bound.engine(bound.plan(DOMAIN_SETS), "proportion", None)
 
     def run() -> None:
-        bound.clear()  # forget checked variables and sums, so that the pass is done again
         sums_of(VARIABLES)
 
     return run

@@ -47,13 +47,15 @@ class BoundDesign:
         sets over these columns share one pass over the rows. Empty: each call's own columns.
     resolved: the `ResolvedDesign` (per-row codes and per-stratum variance constants), for code that needs
         the design's arrays (survey GLMs, `ath_analysis.survey.scores.design_covariance`).
+    keep: keep checked variables and atom sums for later calls (False: the bound design of one call).
 
     Pass it to `estimate`, `estimate_domains` and `parent_differences` in place of (frame, design), or use
     the methods of the same names. Cached sums take (atoms × a few) floats per variable and finest level;
     `clear()` drops them.
     """
 
-    def __init__(self, design: Design, frame: pd.DataFrame, domains: Sequence[str] | str = ()) -> None:
+    def __init__(self, design: Design, frame: pd.DataFrame, domains: Sequence[str] | str = (),
+                 keep: bool = True) -> None:
         if not isinstance(design, Design):
             raise TypeError(f"design must be a Design, got {type(design).__name__}")
         if not isinstance(frame, pd.DataFrame):
@@ -71,6 +73,8 @@ class BoundDesign:
         self._atoms: dict[tuple[str, ...], RowAtoms] = {}
         self._summers: dict[tuple[tuple[str, ...], str], AtomSummer] = {}
         self._sums: dict[tuple[tuple[str, ...], str, str], tuple[np.ndarray, float]] = {}
+        self._keep = keep  # False for the bound design of one call: nothing would reuse the variables or sums
+        self._scratch: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return f"BoundDesign({self.design!r}, {len(self.frame)} rows, domains={list(self.domains)})"
@@ -91,10 +95,14 @@ class BoundDesign:
         NaN for missing otherwise; DataError naming it if it is not numeric, not 0/1 for a proportion or
         infinite for a mean or total."""
         key = (column, kind == "proportion")
-        if key not in self._values:
-            values = numeric_values(self.frame, column, kind, check_binary=False)
-            self._values[key] = binary_state(values, column) if kind == "proportion" else values
-        return self._values[key]
+        if key in self._values:
+            return self._values[key]
+        values = numeric_values(self.frame, column, kind, check_binary=False)
+        if kind == "proportion":
+            values = binary_state(values, column)
+        if self._keep:
+            self._values[key] = values
+        return values
 
     def plan(self, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = ()) -> DomainPlan:
         """Domain cells of the sets, with the bound `domains` first in the finest crossing."""
@@ -111,11 +119,17 @@ class BoundDesign:
         summer = self._summers[(fine, kind)]
 
         def sums_of(columns: list[str]) -> list[tuple[np.ndarray, float]]:
+            # one block for all new variables: fresh memory is costly to touch page by page (a large block
+            # can be backed by huge pages), and the bound design of a single call reuses one block
+            shape = (len(columns), atoms.natom, len(summer.names))
+            if not self._keep:
+                if self._scratch is None or self._scratch.size < np.prod(shape):
+                    self._scratch = np.empty(int(np.prod(shape)))
+                block = self._scratch[:int(np.prod(shape))].reshape(shape)
+                return [(block[i], summer(self.values(c, kind), block[i])) for i, c in enumerate(columns)]
             todo = list(dict.fromkeys(c for c in columns if (fine, kind, c) not in self._sums))
             if todo:
-                # one block for all new variables: fresh memory is costly to touch page by page, and a
-                # large block can be backed by huge pages
-                block = np.empty((len(todo), atoms.natom, len(summer.names)))
+                block = np.empty((len(todo), *shape[1:]))
                 for i, column in enumerate(todo):
                     self._sums[(fine, kind, column)] = (block[i], summer(self.values(column, kind), block[i]))
             return [self._sums[(fine, kind, c)] for c in columns]
@@ -161,4 +175,4 @@ def bind(data: pd.DataFrame | BoundDesign, design: Design | None) -> BoundDesign
         raise TypeError(f"data must be a pandas DataFrame or a BoundDesign, got {type(data).__name__}")
     if design is None:
         raise TypeError("design is required with a DataFrame (or pass design.bind(frame))")
-    return BoundDesign(design, data)
+    return BoundDesign(design, data, keep=False)
