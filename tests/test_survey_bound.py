@@ -162,3 +162,15 @@ def test_both_passes_of_a_01_variable_agree(monkeypatch, design):
     bound = design.bind(frame)
     _same(bound.estimate_domains(["smoker"], SETS, standardize=std), product)
     assert not any(summer.product for summer in bound._summers.values())
+
+
+def test_blocks_of_variables_give_the_same_results(monkeypatch):
+    """Variables go through the engine in blocks (bounded memory; one reused scratch block per call)."""
+    frame = _frame().assign(y2=lambda f: 1.0 - f["smoker"], y3=lambda f: (f["bmi"] > 26).astype(float))
+    variables = ["smoker", "y2", "y3"]
+    one_block = estimate_domains(frame, DESIGN, variables, SETS)
+    diffs = parent_differences(frame, DESIGN, variables, SETS, "all")
+    monkeypatch.setattr(linearization, "BLOCK_ELEMENTS", 1)  # one variable per block
+    _same(estimate_domains(frame, DESIGN, variables, SETS), one_block)
+    _same(DESIGN.bind(frame).estimate_domains(variables, SETS), one_block)
+    _same(parent_differences(frame, DESIGN, variables, SETS, "all"), diffs)
