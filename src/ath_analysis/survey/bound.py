@@ -12,7 +12,7 @@ pass and only aggregates; give `domains` when binding to make the finest cells t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,21 +118,19 @@ class BoundDesign:
             self._summers[(fine, kind)] = AtomSummer(self.resolved, atoms, kind, self._rows)
         summer = self._summers[(fine, kind)]
 
-        def sums_of(columns: list[str]) -> list[tuple[np.ndarray, float]]:
-            # one block for all new variables: fresh memory is costly to touch page by page (a large block
-            # can be backed by huge pages), and the bound design of a single call reuses one block
-            shape = (len(columns), atoms.natom, len(summer.names))
-            if not self._keep:
-                if self._scratch is None or self._scratch.size < np.prod(shape):
-                    self._scratch = np.empty(int(np.prod(shape)))
-                block = self._scratch[:int(np.prod(shape))].reshape(shape)
-                return [(block[i], summer(self.values(c, kind), block[i])) for i, c in enumerate(columns)]
+        def sums_of(columns: list[str]) -> Iterator[tuple[np.ndarray, float]]:
+            if not self._keep:  # one call: one buffer, overwritten variable by variable as they are used
+                if self._scratch is None or self._scratch.shape != (atoms.natom, len(summer.names)):
+                    self._scratch = np.empty((atoms.natom, len(summer.names)))
+                for column in columns:
+                    yield self._scratch, summer(self.values(column, kind), self._scratch)
+                return
             todo = list(dict.fromkeys(c for c in columns if (fine, kind, c) not in self._sums))
-            if todo:
-                block = np.empty((len(todo), *shape[1:]))
+            if todo:  # one block for the new variables: fresh memory is costly to touch page by page
+                block = np.empty((len(todo), atoms.natom, len(summer.names)))
                 for i, column in enumerate(todo):
                     self._sums[(fine, kind, column)] = (block[i], summer(self.values(column, kind), block[i]))
-            return [self._sums[(fine, kind, c)] for c in columns]
+            yield from (self._sums[(fine, kind, c)] for c in columns)
 
         return Engine(self.resolved, plan, atoms, kind, std), sums_of
 

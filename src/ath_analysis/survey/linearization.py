@@ -25,7 +25,7 @@ The per-variable atom sums of step 1 do not depend on the domain sets, only on t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -356,8 +356,9 @@ class AtomSummer:
         return shift
 
 
-# variables -> for each, its (natom, nsums) atom sums and its shift
-SumsOf = Callable[[list[str]], list[tuple[np.ndarray, float]]]
+# variables -> for each in turn, its (natom, nsums) atom sums and its shift; an array may be reused for the
+# next variable, so each is used before the next is asked for
+SumsOf = Callable[[list[str]], Iterable[tuple[np.ndarray, float]]]
 
 
 class Engine:
@@ -408,19 +409,20 @@ class Engine:
                     getattr(target, field)[:, where] = value
         return out, diffs
 
-    def _run_block(self, sums: list[tuple[np.ndarray, float]]) -> list[_Parts]:
+    def _run_block(self, sums: Iterable[tuple[np.ndarray, float]]) -> list[_Parts]:
         """Steps 2 and 3 for a block of variables, from their atom sums."""
         rd, names = self.rd, self.names
-        vb, nq = len(sums), len(names)
-        shift = np.array([s for _, s in sums])
-        # every set's atoms, per variable first (the row-level atoms can be many more), then stacked:
-        # quantity-major, then variable
-        set_atoms = np.stack([self.atom_ind @ a for a, _ in sums], axis=2).reshape(-1, nq * vb)
-        global_strata = None
-        if rd.policy == "average" and self.std is not None:  # strata with respondents for y, anywhere
-            counts = np.stack([np.bincount(self.stratum0, weights=a[:, 0], minlength=rd.n_strata) for a, _ in sums],
-                              axis=1)
-            global_strata = counts > 0
+        need_strata = rd.policy == "average" and self.std is not None
+        by_set, shifts, counts = [], [], []
+        for atom_sums, shift_v in sums:  # every set's atoms, per variable (row-level atoms can be many more)
+            by_set.append(self.atom_ind @ atom_sums)
+            shifts.append(shift_v)
+            if need_strata:  # strata with respondents for y, anywhere
+                counts.append(np.bincount(self.stratum0, weights=atom_sums[:, 0], minlength=rd.n_strata))
+        vb, nq = len(by_set), len(names)
+        shift = np.array(shifts)
+        set_atoms = np.stack(by_set, axis=2).reshape(-1, nq * vb)  # quantity-major, then variable
+        global_strata = np.stack(counts, axis=1) > 0 if need_strata else None
 
         parts = []
         a0 = 0
