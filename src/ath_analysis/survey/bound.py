@@ -33,7 +33,6 @@ from ath_analysis.survey.linearization import (
 from ath_analysis.survey.validation import as_list, binary_state, numeric_values, require_columns
 
 if TYPE_CHECKING:
-    from ath_analysis.survey.contrast import DfRule  # noqa: F401
     from ath_analysis.survey.estimate import Kind
     from ath_analysis.survey.intervals import CIMethod
     from ath_analysis.survey.standardize import Standardization

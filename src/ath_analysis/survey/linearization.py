@@ -290,8 +290,12 @@ class AtomSummer:
             if self.product:
                 self.features = rows.features
                 wide = max(3 * self.natom, len(atoms.atom) + 1) >= 2**31 - 1
-                self.ones, self.indptr = rows.ones, rows.indptr64 if wide else rows.indptr32
-                self.key_base = (atoms.atom * 3).astype(self.indptr.dtype)
+                indptr = rows.indptr64 if wide else rows.indptr32
+                # one 0/1 matrix whose row indices (the bins) are rewritten for each variable: building a
+                # sparse matrix per variable costs more than the product at survey sizes
+                self.bins = sp.csc_matrix((rows.ones, (atoms.atom * 3).astype(indptr.dtype), indptr),
+                                          shape=(3 * self.natom, len(atoms.atom)))
+                self.key_base = (atoms.atom * 3).astype(self.bins.indices.dtype)
             else:
                 self.key_base = atoms.atom * 3
         else:
@@ -307,16 +311,15 @@ class AtomSummer:
         return self._continuous(values, out)
 
     def _binary(self, state: np.ndarray, out: np.ndarray) -> None:
-        n = len(state)
-        key = self.key_base + state
         weights = [None, self.weights, self.cw2, self.positive]
         targets: list[tuple[str, str | None]] = [("n", "ypos"), ("W", "Y"), ("E2", "C2"), ("npos", None)]
         used = [i for i, w in enumerate(weights) if i == 0 or w is not None]  # binary y: w²y² = w²y for C2
         if self.product:
-            bins = sp.csc_matrix((self.ones, key, self.indptr), shape=(3 * self.natom, n))
-            by_feature = (bins @ self.features).reshape(self.natom, 3, len(used))  # atom, state, weight
+            np.add(self.key_base, state, out=self.bins.indices)  # every row in its bin 3·atom + state
+            by_feature = (self.bins @ self.features).reshape(self.natom, 3, len(used))  # atom, state, weight
             sums = [by_feature[:, :, f] for f in range(len(used))]
         else:
+            key = self.key_base + state
             sums = [np.bincount(key, weights=weights[i], minlength=3 * self.natom).reshape(self.natom, 3)
                     for i in used]
         col = {q: i for i, q in enumerate(self.names)}
