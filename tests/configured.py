@@ -128,6 +128,10 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
                 "disclosure": config["disclosure"], "precision": config["precision"],
                 "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic,
                 "places": places}
+    if rule == "differences":
+        return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
+                "region_code": config["geography"]["region_code"], "national": config["data"]["national"],
+                "synthetic": synthetic, "places": places}
     if rule == "compare":
         return {"waves": years, "indicators": indicator_rules_of(config), "compare": config["compare"],
                 "lonely_psu": config["estimate"]["lonely_psu"], "level": config["estimate"]["level"],

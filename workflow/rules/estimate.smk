@@ -47,3 +47,34 @@ rule estimate:
         "logs/estimate.log",
     script:
         "../scripts/estimate.py"
+
+
+rule differences:
+    input:
+        waves=INDICATOR_TABLES,
+        estimates=rules.estimate.output.parquet,
+        areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
+        variables=config["variables"],
+    output:
+        parquet=report(
+            "reports/tables/differences.parquet",
+            caption="../report/differences.rst",
+            category="Tables",
+        ),
+        csv=report("reports/tables/differences.csv", caption="../report/differences.rst", category="Tables"),
+    params:
+        waves=WAVE_YEARS,
+        indicators=INDICATOR_RULES,
+        estimate=config["estimate"],
+        region_code=config["geography"]["region_code"],
+        national=config["data"]["national"],
+        synthetic=SYNTHETIC,
+        places=PLACES,
+    conda:
+        "../envs/ath-analysis.yaml"
+    log:
+        "logs/differences.log",
+    script:
+        "../scripts/differences.py"
