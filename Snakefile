@@ -29,6 +29,7 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         "reports/tables/estimates.parquet",
+        "reports/tables/differences.parquet",
         "reports/tables/small_areas.parquet",
         rules.small_areas.output.audit,
         "reports/tables/comparisons.parquet",

@@ -17,7 +17,7 @@ from ath_analysis.areas import AREA_TABLE_FILES, AreaTables
 from ath_analysis.disclosure import PublicationRules
 from ath_analysis.geography import GeographySettings
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, indicator_rules, load_indicators
-from ath_analysis.labels import domain_value_labels
+from ath_analysis.places import Places, SubareaSettings, load_places
 from ath_analysis.results.comparisons import CompareSettings, build_comparisons
 from ath_analysis.results.estimates import EstimateSettings, build_estimates
 from ath_analysis.results.small_areas import (
@@ -28,6 +28,7 @@ from ath_analysis.results.small_areas import (
     synthetic_covariates,
 )
 from ath_analysis.stages.runner import run_stage
+from ath_analysis.subareas import Subareas
 
 GEOGRAPHY_KEYS = ("region_code", "reference_date", "membership", "urban_rural_source")
 
@@ -40,15 +41,26 @@ def geography_of(config: Mapping[str, Any]) -> GeographySettings:
     return GeographySettings.from_config(config["geography"])
 
 
+def places_of(config: Mapping[str, Any]) -> Places:
+    geography = config["geography"]
+    return load_places(config["areas_dir"], geography["register"], SubareaSettings.from_config(geography["subareas"]),
+                       geography["reference_date"], geography["splits"])
+
+
+def subareas_of(config: Mapping[str, Any]) -> Subareas | None:
+    return places_of(config).subareas
+
+
 def labels_of(config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> dict:
-    return domain_value_labels(areas, variables, config["report"]["language"])
+    return places_of(config).labels(variables, config["report"]["language"])
 
 
 def estimates(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Indicator],
               config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> pd.DataFrame:
     return build_estimates(waves, years, indicators, EstimateSettings.from_config(config["estimate"]),
                            rules_of(config), config["geography"]["region_code"], areas.esp2013,
-                           labels_of(config, areas, variables), bool(config["data"]["synthetic"]))
+                           labels_of(config, areas, variables), bool(config["data"]["synthetic"]),
+                           config["geography"]["subareas"]["municipality"] if config["geography"]["subareas"] else None)
 
 
 def comparisons(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Indicator],
@@ -62,11 +74,13 @@ def comparisons(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], ind
 def covariates(config: Mapping[str, Any], areas: AreaTables, populations: Mapping[str, pd.DataFrame] | None,
                waves: Sequence[str]) -> dict:
     settings = SmallAreaSettings.from_config(config["small_areas"])
+    subareas = subareas_of(config)
+    assert subareas is not None
     if config["data"]["synthetic"]:
         dates = {w: config["waves"][w]["fieldwork_date"] for w in waves}
-        return synthetic_covariates(settings, areas, {w: populations[w] for w in waves}, geography_of(config),
-                                    config["geography"]["min_age"], dates)
-    return file_covariates(settings, areas, settings.covariate_file, waves)
+        return synthetic_covariates(settings, areas, subareas, {w: populations[w] for w in waves},
+                                    geography_of(config), config["geography"]["min_age"], dates)
+    return file_covariates(settings, subareas, settings.covariate_file, waves)
 
 
 def small_area_table(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], ids: Sequence[str], cov: Mapping,
@@ -75,7 +89,7 @@ def small_area_table(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int]
     return estimate_small_areas(waves, years, ids, cov, SmallAreaSettings.from_config(config["small_areas"]),
                                 DirectSettings(est["ci_method"], est["level"], est["lonely_psu"]),
                                 config["disclosure"]["min_n"], config["geography"]["region_code"], labels,
-                                bool(config["data"]["synthetic"]))
+                                bool(config["data"]["synthetic"]), config["geography"]["subareas"]["municipality"])
 
 
 # ------------------------------------------------------------------------------ stage params, as the rules pass
@@ -95,6 +109,8 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
     dates = {w: spec["fieldwork_date"] for w, spec in waves.items()}
     geography = {k: config["geography"][k] for k in GEOGRAPHY_KEYS}
     synthetic = bool(config["data"]["synthetic"])
+    places = {"subareas": config["geography"]["subareas"], "splits": config["geography"]["splits"],
+              "reference_date": config["geography"]["reference_date"]}
     language = config["report"]["language"]
     if rule == "ingest":
         assert wave is not None
@@ -103,26 +119,35 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
                 "min_age": config["geography"]["min_age"], "synthetic": synthetic}
     if rule == "geography":
         assert wave is not None
-        return {"wave": wave, "fieldwork_date": waves[wave]["fieldwork_date"], "geography": geography}
+        return {"wave": wave, "fieldwork_date": waves[wave]["fieldwork_date"], "geography": geography,
+                "places": places}
     if rule == "indicators":
         return {"wave": wave, "indicators": indicator_rules_of(config), "source": config["indicators"]}
     if rule == "estimate":
         return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
                 "disclosure": config["disclosure"], "precision": config["precision"],
-                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic}
+                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic,
+                "places": places}
+    if rule == "differences":
+        return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
+                "region_code": config["geography"]["region_code"], "national": config["data"]["national"],
+                "synthetic": synthetic, "places": places}
     if rule == "compare":
         return {"waves": years, "indicators": indicator_rules_of(config), "compare": config["compare"],
                 "lonely_psu": config["estimate"]["lonely_psu"], "level": config["estimate"]["level"],
                 "disclosure": config["disclosure"], "precision": config["precision"],
-                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic}
+                "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic,
+                "places": places}
     if rule == "small_areas":
         return {"waves": years, "fieldwork_dates": dates if synthetic else {}, "indicators": indicator_rules_of(config),
                 "small_areas": config["small_areas"],
                 "estimate": {k: config["estimate"][k] for k in ("ci_method", "level", "lonely_psu")},
                 "min_n": config["disclosure"]["min_n"], "geography": geography,
-                "min_age": config["geography"]["min_age"], "language": language, "synthetic": synthetic}
+                "min_age": config["geography"]["min_age"], "language": language, "synthetic": synthetic,
+                "places": places}
     if rule == "truth":
-        return {"fieldwork_dates": dates, "geography": geography, "indicators": indicator_rules_of(config)}
+        return {"fieldwork_dates": dates, "geography": geography, "indicators": indicator_rules_of(config),
+                "places": places}
     if rule == "area_report":
         assert area is not None
         spec = config["report"]["areas"][area]
@@ -136,7 +161,7 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
             "small_areas": {k: config["small_areas"][k] for k in ("max_direct_cv", "covariates", "method",
                                                                   "transform", "finite_population")} if shows else {},
             "waves": {w: {k: s[k] for k in ("survey", "year", "fieldwork_date")} for w, s in waves.items()},
-            "synthetic": synthetic,
+            "synthetic": synthetic, "places": places,
         }
     raise KeyError(rule)
 
@@ -163,6 +188,6 @@ def area_report(config: Mapping[str, Any], area: str, *, estimates: str | Path, 
         settings=ReportSettings.from_params(given), settings_record=given,
         estimates_path=estimates, models_path=models, small_areas_path=small_areas,
         ingest_audits=ingest_audits, geography_audits=geography_audits, indicators_path=config["indicators"],
-        variables_path=config["variables"], area_tables=area_files(config), centres_path=centres,
+        variables_path=config["variables"], places=places_of(config), centres_path=centres,
         boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html, xlsx_path=xlsx,
         csv_path=csv, figures_dir=figures, now=now)

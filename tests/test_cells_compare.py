@@ -36,7 +36,7 @@ COMPARISONS = [
     Comparison("urban_rural", "urban_rural", "K1"),
     Comparison("urban_rural_group", "urban_rural_group", "urban"),
     Comparison("municipality", "municipality", each_vs_rest=True),
-    Comparison("subarea_group", "subarea_group", "town", within="mikkeli"),
+    Comparison("subarea_group", "subarea_group", "town", within="subareas"),
 ]
 
 
@@ -105,7 +105,7 @@ def _waves(clustered: bool = False, absent_municipality: bool = True) -> dict[st
 
 def _domains(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     region = frame["in_region"].fillna(False).to_numpy(bool)
-    return {"region": region, "mikkeli": region & (frame["municipality"] == "491").to_numpy()}
+    return {"region": region, "subareas": region & frame["subarea_group"].notna().to_numpy()}
 
 
 def _assert_same_rows(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
@@ -222,7 +222,7 @@ def test_an_empty_domain_is_rows_not_an_error():
     domain" (compare_data stops with an IndexError there, building the adjusted model's levels)."""
     waves = _waves()
     levels = comparison_levels(waves, COMPARISONS)
-    frame = waves["w1"].assign(municipality=lambda f: f["municipality"].replace({"491": "999"}))
+    frame = waves["w1"].assign(municipality=lambda f: f["municipality"].replace({"491": "999"}), subarea_group=None)
     cells = compare_indicators(frame, wave_design(frame, "adjust"), INDICATORS, COMPARISONS, levels, ADJUSTERS,
                                _domains(frame))
     mikkeli = cells[cells["comparison"] == "subarea_group"]
@@ -241,7 +241,7 @@ def test_bad_input():
                            _domains(frame))
     with pytest.raises(DataError, match="comparison or adjuster column 'educaton' not found"):
         compare_indicators(frame, design, INDICATORS, COMPARISONS, levels, ["educaton"], _domains(frame))
-    with pytest.raises(ValueError, match="no domain mask for within='mikkeli'"):
+    with pytest.raises(ValueError, match="no domain mask for within='subareas'"):
         compare_indicators(frame, design, INDICATORS, COMPARISONS, levels, ADJUSTERS, {"region": frame["in_region"]})
     narrow = {**levels, "urban_rural": ["K1", "K2"]}
     with pytest.raises(DataError, match="comparison urban_rural: urban_rural has values outside its levels"):

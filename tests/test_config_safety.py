@@ -67,8 +67,8 @@ CASES: dict[str, tuple[Edit, str]] = {
                                   "waves.ts2022.fieldwork_date: '2022-13-45' is not a calendar date"),
     "level NaN": (_replace("config/config.yaml", "level: 0.95", "level: .nan"),
                   "estimate.level: nan is not a finite number"),
-    "unknown small-area municipality": (_replace("config/config.yaml", 'municipality: "491"', 'municipality: "000"'),
-                                        "small_areas.municipality: '000' is not a municipality"),
+    "unknown sub-area municipality": (_replace("config/config.yaml", 'municipality: "491"', 'municipality: "000"'),
+                                      "geography.subareas.municipality: '000' is not a municipality"),
     "variable min as text": (_replace("config/variables.yaml", "label_en: Age, min: 0,", 'label_en: Age, min: "0",'),
                              "config/variables.yaml: age.min: '0' is not of type 'number'"),
     "variable values as a list": (
@@ -95,7 +95,7 @@ CASES: dict[str, tuple[Edit, str]] = {
                                                "  synthetic_seed: 20261123\n  processed_dir: reports/processed\n"),
                                       "data.processed_dir: reports/processed lies inside reports/"),
 }
-WORKFLOW_CASES = ["education not mapped in one wave", "unknown small-area municipality", "config saved in cp1252",
+WORKFLOW_CASES = ["education not mapped in one wave", "unknown sub-area municipality", "config saved in cp1252",
                   "20,000-deep nesting", "YTE template", "billion laughs", "duplicate key in config",
                   "indicator id with a newline", "level NaN"]
 

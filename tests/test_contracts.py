@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ath_analysis.stages import compare, estimate, geography, indicators, ingest, report, small_areas, synthesize, truth
+from ath_analysis.stages import (
+    compare,
+    differences,
+    estimate,
+    geography,
+    indicators,
+    ingest,
+    report,
+    small_areas,
+    synthesize,
+    truth,
+)
 
 from .configured import params
 from .conftest import ROOT, planned_jobs, run_snakemake
@@ -95,7 +106,8 @@ def test_the_import_walk_would_see_a_violation(tmp_path, monkeypatch):
 
 
 STAGES = {"synthesize": synthesize, "truth": truth, "ingest": ingest, "geography": geography,
-          "indicators": indicators, "estimate": estimate, "compare": compare, "small_areas": small_areas,
+          "indicators": indicators, "estimate": estimate, "differences": differences, "compare": compare,
+          "small_areas": small_areas,
           "area_report": report}
 
 
@@ -169,7 +181,8 @@ def test_every_declared_log_is_written(workflow_project):
     logs = sorted((workflow_project / "logs").rglob("*.log"))
     expected = {f"{rule}/{wave}.log" for rule in ("synthesize", "ingest", "geography", "indicators")
                 for wave in ("ath2012", "finsote2018", "ts2022")} | {
-        "truth.log", "estimate.log", "compare.log", "small_areas.log", "report/etela-savo.log", "report/mikkeli.log"}
+        "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "report/etela-savo.log",
+        "report/mikkeli.log"}
     assert {str(p.relative_to(workflow_project / "logs")) for p in logs} == expected
     empty = [p for p in logs if p.stat().st_size == 0]
     assert not empty, empty

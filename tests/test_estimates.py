@@ -14,7 +14,7 @@ from ath_analysis.ingest import ingest_wave
 from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
 from .configured import estimates as build_estimates
-from .configured import geography_of
+from .configured import geography_of, subareas_of
 from .conftest import ROOT
 
 
@@ -34,7 +34,7 @@ def table(synthetic_dir, areas, variables, harmonization, indicators):
         specs = load_wave_spec(wave, harmonization, variables)
         result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
         frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
-                                    config["waves"][wave]["fieldwork_date"])
+                                    config["waves"][wave]["fieldwork_date"], subareas=subareas_of(config))
         values = compute_indicators(frame, indicators)
         waves[wave] = pd.concat([frame.drop(columns=values.columns, errors="ignore"), values], axis=1)
     return build_estimates(waves, {"finsote2018": 2018, "ts2022": 2022}, indicators, config, areas, variables)
@@ -123,7 +123,7 @@ def test_one_small_sibling_gets_a_complementary_suppression():
         _cells("region", ["10"], [400]),
         _cells("municipality", ["046", "491", "740"], [12, 250, 138]),
     ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10").set_index("domain_value")
+    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
     assert out.loc["046", "flag"] == "small n"
     assert out.loc["740", "flag"] == "complementary suppression"  # the smallest published sibling
     assert not out.loc["491", "suppressed"] and not out.loc["10", "suppressed"]
@@ -139,7 +139,7 @@ def test_crossed_table_is_protected_along_both_margins():
         _cells("sex", ["1", "2"], [190, 210]),
         _cells("municipality_sex", ["046 × 1", "046 × 2", "491 × 1", "491 × 2"], [20, 80, 170, 130]),
     ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10").set_index("domain_value")
+    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
     crossed = out.loc[["046 × 1", "046 × 2", "491 × 1", "491 × 2"], "suppressed"]
     # 046 × 1 is small: 046 × 2 protects it within 046, 491 × 1 within men, and then 491 × 2 the other two
     assert crossed.all()
@@ -154,7 +154,7 @@ def test_subareas_are_protected_within_mikkeli_and_empty_cells_need_no_partner()
         _cells("municipality", ["491", "740"], [300, 100]),
         _cells("subarea_group", ["Anttola", "Ristiina", "Mikkelin kaupunkialue", "Suomenniemi"], [10, 60, 230, 0]),
     ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10").set_index("domain_value")
+    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
     assert out.loc["Anttola", "flag"] == "small n" and out.loc["Suomenniemi", "flag"] == "no respondents"
     assert out.loc["Ristiina", "flag"] == "complementary suppression"
     assert not out.loc["Mikkelin kaupunkialue", "suppressed"]

@@ -185,7 +185,7 @@ def test_cli_template_for_an_unknown_area(tmp_path, monkeypatch, capsys):
 
 def test_config_without_sub_areas(tmp_path, config):
     cfg = copy.deepcopy(config)
-    cfg["small_areas"]["municipality"] = None
+    cfg["geography"]["subareas"] = None
     import os
 
     here = os.getcwd()

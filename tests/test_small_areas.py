@@ -19,7 +19,7 @@ from ath_analysis.results.small_areas import POPULATION, SMALL_AREA_COLUMNS, sel
 from ath_analysis.stages import small_areas
 from ath_analysis.survey import estimate_domains
 
-from .configured import area_files, geography_of, params
+from .configured import area_files, geography_of, params, subareas_of
 from .configured import covariates as build_covariates
 from .configured import small_area_table as estimate_small_areas
 from .conftest import ROOT
@@ -47,7 +47,7 @@ def inputs(synthetic_dir, areas, variables, harmonization, definitions, tmp_path
         specs = load_wave_spec(wave, harmonization, variables)
         result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
         frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
-                                    config["waves"][wave]["fieldwork_date"])
+                                    config["waves"][wave]["fieldwork_date"], subareas=subareas_of(config))
         table, _ = build_indicator_table(frame, definitions, wave)
         tables[wave] = out / f"{wave}_indicators.parquet"
         table.to_parquet(tables[wave], index=False)

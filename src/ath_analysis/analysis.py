@@ -18,14 +18,17 @@ from ath_analysis.survey import Design, LonelyPSU
 
 # Columns carried from the analysis table into the indicator table; nothing else of the respondent record.
 DESIGN_AND_DOMAIN_COLUMNS = [
-    "wave", "year", "respondent_id", "weight", "stratum", "psu", "fpc", "in_region", "municipality",
-    "municipality_name", "urban_rural", "urban_rural_group", "subarea", "subarea_group", "sex", "age",
-    "age_group", "age_group2", "age_esp", "education",
+    "wave", "year", "respondent_id", "weight", "stratum", "psu", "fpc", "in_region", "country", "maakunta",
+    "hyvinvointialue", "municipality", "municipality_name", "urban_rural", "urban_rural_group", "subarea",
+    "subarea_group", "sex", "age", "age_group", "age_group2", "age_esp", "education",
 ]
 
 # Columns a domain set, a comparison or an adjuster may use, and the canonical variables (config/variables.yaml,
 # mapped per wave in config/harmonization.yaml) each is made from. Geography derives the rest.
 COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
+    "country": (),
+    "maakunta": ("municipality_code",),
+    "hyvinvointialue": ("municipality_code",),
     "region": ("municipality_code",),
     "municipality": ("municipality_code",),
     "urban_rural": ("municipality_code",),
@@ -41,6 +44,8 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
 # Canonical variables geography needs in every wave.
 GEOGRAPHY_NEEDS = ("municipality_code", "age")
 AGE_COLUMNS = frozenset({"age_group", "age_group2", "age_esp"})
+# Domain columns whose cells cover the whole country (all other domain cells lie within the region).
+NATIONAL_COLUMNS = frozenset({"country", "maakunta", "hyvinvointialue"})
 
 
 def sources_of(columns: Iterable[str]) -> list[str]:
@@ -71,7 +76,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], wave: str, need
 
 def domain_frame(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]], region_code: str,
                  wave: str = "?", needed_by: str = "estimate.domains") -> pd.DataFrame:
-    """Domain columns as text, missing outside the region, plus a `region` column for the whole region."""
+    """Domain columns as text, missing outside the region (except the national ones), plus a `region` column."""
     columns = sorted({c for cols in domain_sets.values() for c in cols} - {"region"})
     require_columns(frame, columns, wave, needed_by)
     out = frame.copy()
@@ -81,5 +86,5 @@ def domain_frame(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]], 
         values = out[column]
         if pd.api.types.is_float_dtype(values):
             values = values.astype("Int64")
-        out[column] = values.astype("string").where(inside)
+        out[column] = values.astype("string") if column in NATIONAL_COLUMNS else values.astype("string").where(inside)
     return out

@@ -1,7 +1,9 @@
-"""Reference area tables (municipalities, mergers, regions, urban–rural classes, Mikkeli sub-areas).
+"""Reference area tables shipped in `config/areas/`: the default region's municipalities and mergers, the
+maakunnat and hyvinvointialueet of the whole country, urban–rural classes, ESP2013 and Mikkeli's sub-areas.
 
-They are public facts kept as CSV under `config/areas/`; this module reads them once into typed frames so
-that the geography stage and the synthetic generator agree on codes.
+They are public facts kept as CSV; this module reads them once into typed frames so that the geography stage
+and the synthetic generator agree on codes. The whole country's municipalities come from the national register
+(`ath_analysis.register`) when it has been fetched or imported.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ _REQUIRED = {
     "kuntaryhmitys_classes.csv": ["code", "name_fi", "name_en"],
     "esp2013.csv": ["age_group", "age_min", "age_max", "weight"],
     "mikkeli_subareas.csv": ["postal_code", "former_municipality", "subarea", "subarea_group", "population_2022"],
+    "maakunnat.csv": ["code", "name_fi", "name_sv", "name_en"],
+    "hyvinvointialueet.csv": ["code", "name_fi", "name_en", "maakunta", "population_2022"],
 }
+COUNTRY = "FI"  # the domain value of the whole country
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,19 @@ class AreaTables:
     kuntaryhmitys_classes: pd.DataFrame
     esp2013: pd.DataFrame
     mikkeli_subareas: pd.DataFrame
+    maakunnat: pd.DataFrame
+    hyvinvointialueet: pd.DataFrame
+
+    def maakunta_names(self, language: str = "fi") -> dict[str, str]:
+        column = f"name_{language}" if f"name_{language}" in self.maakunnat else "name_fi"
+        return dict(zip(self.maakunnat["code"], self.maakunnat[column], strict=True))
+
+    def hyvinvointialue_names(self, language: str = "fi") -> dict[str, str]:
+        column = f"name_{language}" if f"name_{language}" in self.hyvinvointialueet else "name_fi"
+        return dict(zip(self.hyvinvointialueet["code"], self.hyvinvointialueet[column], strict=True))
+
+    def maakunta_of_hyvinvointialue(self) -> dict[str, str]:
+        return dict(zip(self.hyvinvointialueet["code"], self.hyvinvointialueet["maakunta"], strict=True))
 
     def municipality_names(self) -> dict[str, str]:
         """Code → Finnish name for every municipality code the tables know, old codes included."""
@@ -105,6 +123,13 @@ def load_area_tables(source: str | Path | Sequence[str | Path]) -> AreaTables:
         municipalities[column] = municipalities[column].astype(int)
     urban_rural = _read(files, "urban_rural_classes.csv")
     urban_rural["class_no"] = urban_rural["class_no"].astype(int)
+    maakunnat = _read(files, "maakunnat.csv")
+    maakunnat["code"] = maakunnat["code"].str.zfill(2)
+    hyvinvointialueet = _read(files, "hyvinvointialueet.csv")
+    hyvinvointialueet["code"] = hyvinvointialueet["code"].str.zfill(2)
+    hyvinvointialueet["maakunta"] = hyvinvointialueet["maakunta"].str.zfill(2)
+    if "hyvinvointialue" in municipalities:
+        municipalities["hyvinvointialue"] = municipalities["hyvinvointialue"].str.zfill(2)
     return AreaTables(
         municipalities=municipalities,
         mergers=mergers,
@@ -112,4 +137,6 @@ def load_area_tables(source: str | Path | Sequence[str | Path]) -> AreaTables:
         kuntaryhmitys_classes=_read(files, "kuntaryhmitys_classes.csv"),
         esp2013=esp,
         mikkeli_subareas=subareas,
+        maakunnat=maakunnat,
+        hyvinvointialueet=hyvinvointialueet,
     )

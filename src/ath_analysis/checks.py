@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ath_analysis.analysis import AGE_COLUMNS, GEOGRAPHY_NEEDS, sources_of
-from ath_analysis.areas import AreaTables, load_area_tables
+from ath_analysis.analysis import AGE_COLUMNS, GEOGRAPHY_NEEDS, NATIONAL_COLUMNS, sources_of
+from ath_analysis.areas import AreaTables
 from ath_analysis.config import schema_problems
 from ath_analysis.errors import AthError, close_matches
-from ath_analysis.geography import AGE_GROUPS, SUBAREA_MUNICIPALITY
+from ath_analysis.geography import AGE_GROUPS
 from ath_analysis.harmonization import parse_wave_spec
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
+from ath_analysis.places import Places, SubareaSettings, load_places
 from ath_analysis.schemas import schema_file
 from ath_analysis.yaml_files import read_yaml
 
@@ -107,7 +108,7 @@ def _estimate(config: Mapping[str, Any], areas: AreaTables | None) -> list[str]:
     return problems
 
 
-def _small_areas(config: Mapping[str, Any], areas: AreaTables | None, indicators: list[Indicator]) -> list[str]:
+def _small_areas(config: Mapping[str, Any], places: Places | None, indicators: list[Indicator]) -> list[str]:
     from ath_analysis.results.small_areas import POPULATION_COVARIATES, covariate_name_problems, select_indicators
 
     settings = config["small_areas"]
@@ -116,14 +117,8 @@ def _small_areas(config: Mapping[str, Any], areas: AreaTables | None, indicators
         select_indicators(indicators, settings["indicators"])
     except AthError as exc:
         problems.append(str(exc))
-    if areas is not None:
-        municipalities = set(areas.municipalities["code"])
-        if settings["municipality"] not in municipalities:
-            problems.append(f"small_areas.municipality: '{settings['municipality']}' is not a municipality of the "
-                            f"area tables{close_matches(settings['municipality'], municipalities)}")
-        elif settings["municipality"] != SUBAREA_MUNICIPALITY:
-            problems.append(f"small_areas.municipality: '{settings['municipality']}' has no sub-areas in "
-                            f"mikkeli_subareas.csv (its sub-areas are those of {SUBAREA_MUNICIPALITY})")
+    if places is not None and places.subareas is None:
+        problems.append("small_areas: geography.subareas is not configured, so there are no sub-areas to model")
     if config["data"]["synthetic"]:
         unknown = [c for c in settings["covariates"] if c not in POPULATION_COVARIATES]
         problems += [f"small_areas.covariates: '{c}' cannot be computed from the synthetic population"
@@ -135,7 +130,7 @@ def _small_areas(config: Mapping[str, Any], areas: AreaTables | None, indicators
     return problems
 
 
-def _reports(config: Mapping[str, Any], areas: AreaTables | None) -> list[str]:
+def _reports(config: Mapping[str, Any], places: Places | None) -> list[str]:
     from ath_analysis.report.build import spec_problems
     from ath_analysis.report.content import area_specs
 
@@ -148,15 +143,67 @@ def _reports(config: Mapping[str, Any], areas: AreaTables | None) -> list[str]:
         if spec.focus_domain == "region" and spec.focus_value != region:
             problems.append(f"report.areas.{spec.name}.focus.value: '{spec.focus_value}' is not the region "
                             f"(geography.region_code is '{region}')")
-        if spec.focus_domain == "municipality" and areas is not None:
-            known = set(areas.municipalities["code"])
+        if spec.focus_domain == "municipality" and places is not None:
+            known = set(places.municipalities.names())
             if spec.focus_value not in known:
                 problems.append(f"report.areas.{spec.name}.focus.value: '{spec.focus_value}' is not a municipality "
-                                f"of the area tables{close_matches(spec.focus_value, known)}")
+                                f"of {_catalogue(config)}{close_matches(spec.focus_value, known)}")
     boundaries = config["report"].get("boundaries")
     if boundaries and not Path(boundaries).is_file():
         problems.append(f"report.boundaries: {boundaries} not found")
     return problems
+
+
+def _catalogue(config: Mapping[str, Any]) -> str:
+    register = config["geography"]["register"]
+    return f"the national register ({register})" if register else f"the area tables ({config['areas_dir']})"
+
+
+def _places(config: Mapping[str, Any], problems: list[str]) -> Places | None:
+    """The places the stages will load, or None (with the reason noted) when they cannot be loaded."""
+    geography = config["geography"]
+    register = geography["register"]
+    if register and not (Path(register) / "manifest.json").is_file():
+        problems.append(f"geography.register: {register} holds no national register (no manifest.json); make it with "
+                        "ath-analysis areas import DIR or ath-analysis areas fetch")
+        return None
+    try:
+        places = load_places(config["areas_dir"], register, SubareaSettings.from_config(geography["subareas"]),
+                             geography["reference_date"], geography["splits"])
+    except AthError as exc:
+        problems.append(str(exc))
+        return None
+    region = geography["region_code"]
+    regions = set(places.areas.maakunnat["code"])
+    if region not in regions:
+        problems.append(f"geography.region_code: '{region}' is not a maakunta code{close_matches(region, regions)}")
+    elif places.register is None and region not in set(places.areas.region_membership()["region"]):
+        problems.append(f"geography.region_code: the tables in {config['areas_dir']} hold no municipality of region "
+                        f"'{region}'; import or fetch the national register (ath-analysis areas import DIR, or "
+                        "ath-analysis areas fetch) and set geography.register")
+    if places.subareas is not None:
+        known = set(places.municipalities.names())
+        if places.subareas.municipality not in known:
+            problems.append(f"geography.subareas.municipality: '{places.subareas.municipality}' is not a "
+                            f"municipality of {_catalogue(config)}{close_matches(places.subareas.municipality, known)}")
+    return places
+
+
+def _national(config: Mapping[str, Any]) -> list[str]:
+    """Domain sets of the whole country need waves that cover it."""
+    if config["data"]["national"]:
+        return []
+    return [f"estimate.domains.{name}: {', '.join(sorted(NATIONAL_COLUMNS & set(columns)))} cells need waves that "
+            "cover the whole country (data.national: true); with the region's data only, the national comparison "
+            "comes from published reference values"
+            for name, columns in config["estimate"]["domains"].items() if NATIONAL_COLUMNS & set(columns)]
+
+
+def _within(config: Mapping[str, Any]) -> list[str]:
+    if config["geography"]["subareas"]:
+        return []
+    return [f"compare.comparisons.{name}.within: 'subareas' needs geography.subareas"
+            for name, spec in config["compare"]["comparisons"].items() if spec.get("within") == "subareas"]
 
 
 def project_problems(config: Mapping[str, Any]) -> list[str]:
@@ -170,13 +217,10 @@ def project_problems(config: Mapping[str, Any]) -> list[str]:
             indicators = load_indicators(config["indicators"], variables=canonical_variables(variables_path))
         except AthError as exc:
             problems += str(exc).splitlines()
-    areas = None
-    try:
-        areas = load_area_tables(config["areas_dir"])
-    except AthError as exc:
-        problems.append(str(exc))
+    places = _places(config, problems)
     problems += _harmonization(config, variables, indicators)
-    problems += _estimate(config, areas)
-    problems += _small_areas(config, areas, indicators)
-    problems += _reports(config, areas)
+    problems += _estimate(config, places.areas if places else None)
+    problems += _national(config) + _within(config)
+    problems += _small_areas(config, places, indicators)
+    problems += _reports(config, places)
     return [p.strip() for p in problems]

@@ -1,7 +1,10 @@
-"""Geography: municipality at survey time → current municipality, region, urban–rural class, sub-area, ages.
+"""Geography: municipality at survey time → current municipality, maakunta, hyvinvointialue, region membership,
+urban–rural class, sub-area, age groups.
 
-Respondents are never dropped here: a respondent outside the region stays in the table with
-`in_region = False`, because domain estimates must be computed on the full design.
+Respondents are not dropped here: a respondent outside the region stays in the table with `in_region = False`,
+because domain estimates must be computed on the full design, and the whole country is a domain of its own.
+Only respondents coded to Åland, which THL's adult surveys do not cover, are excluded (with the count in the
+audit).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ath_analysis.areas import AreaTables
-from ath_analysis.errors import DataError
+from ath_analysis.areas import COUNTRY, AreaTables
+from ath_analysis.errors import AthError, DataError
+from ath_analysis.municipalities import IMPORT_HINT, Municipalities, ShippedMunicipalities
+from ath_analysis.subareas import UNKNOWN_SUBAREA, Subareas
 
 
 @dataclass(frozen=True)
@@ -34,29 +39,7 @@ class GeographySettings:
 
 AGE_GROUPS = {"age_group": [(20, 54, "20–54"), (55, 74, "55–74"), (75, None, "75+")],
               "age_group2": [(20, 64, "20–64"), (65, None, "65+")]}
-UNKNOWN_SUBAREA = "tuntematon"
-SUBAREA_MUNICIPALITY = "491"  # the municipality whose postal areas config/areas/mikkeli_subareas.csv lists
-
-
-def current_code(codes: pd.Series, areas: AreaTables, on: str) -> pd.Series:
-    """Follow mergers effective on or before `on` (chains such as 640 → 593 included)."""
-    mergers = areas.mergers[pd.to_datetime(areas.mergers["effective"]) <= pd.Timestamp(on)]
-    step = dict(zip(mergers["old_code"], mergers["new_code"], strict=True))
-    result = codes.copy()
-    for _ in range(len(step) + 1):
-        moved = result.map(step)
-        if moved.isna().all():
-            break
-        result = moved.fillna(result)
-    return result
-
-
-def region_on(codes: pd.Series, areas: AreaTables, on: str) -> pd.Series:
-    """Region of each municipality code on date `on` (missing when the code was not in force then)."""
-    membership = areas.region_membership()
-    day = pd.Timestamp(on)
-    valid = membership[(membership["valid_from"] <= day) & (membership["valid_to"] >= day)]
-    return codes.map(valid.drop_duplicates("code").set_index("code")["region"])
+ALAND_COUNTY = "91"
 
 
 def _age_bands(age: pd.Series, bands: list[tuple[int, int | None, str]]) -> pd.Series:
@@ -75,22 +58,49 @@ def esp_age_band(age: pd.Series, esp: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=age.index, dtype="string").mask(age.isna())
 
 
-def _check_codes(frame: pd.DataFrame, areas: AreaTables, wave: str) -> None:
-    known = set(areas.municipalities["code"]) | set(areas.mergers["old_code"]) | set(areas.mergers["new_code"])
-    codes = frame["municipality_code"]
-    if codes.isna().any():
-        raise DataError(f"wave '{wave}': variable municipality_code is missing for {int(codes.isna().sum())} "
-                        "respondent(s); every respondent needs a home municipality")
-    unknown = codes[~codes.isin(known)]
-    if len(unknown):
-        shown = ", ".join(f"'{c}' ({n} respondents)" for c, n in unknown.value_counts().head(5).items())
-        raise DataError(
-            f"wave '{wave}': unknown municipality code(s) in variable municipality_code: {shown}; "
-            "known codes are in config/areas/municipalities.csv and municipal_mergers.csv"
-        )
+def _place(frame: pd.DataFrame, catalogue: Municipalities, areas: AreaTables, wave: str, fieldwork: str,
+           reference: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Municipality now, maakunta and hyvinvointialue at survey time and at the reference date; Åland excluded.
+
+    A respondent without a municipality code is placed by the wave's `wellbeing_area_code` alone (a national
+    extract that names the county only outside the study region): in no municipality, in its county's maakunta.
+    """
+    codes = frame["municipality_code"].astype("string")
+    county = frame["wellbeing_area_code"].astype("string").str.zfill(2) if "wellbeing_area_code" in frame else \
+        pd.Series(pd.NA, index=frame.index, dtype="string")
+    unplaced = codes.isna() & county.isna()
+    if unplaced.any():
+        raise DataError(f"wave '{wave}': variable municipality_code is missing for {int(unplaced.sum())} "
+                        "respondent(s) without a wellbeing_area_code either; every respondent needs a home area")
+    unknown = catalogue.unknown(codes)
+    if unknown:
+        counts = codes[codes.isin(unknown)].value_counts()
+        shown = ", ".join(f"'{c}' ({n} respondents)" for c, n in counts.head(5).items())
+        raise DataError(f"wave '{wave}': unknown municipality code(s) in variable municipality_code: {shown}; "
+                        + (IMPORT_HINT if isinstance(catalogue, ShippedMunicipalities) else
+                           "they are in no municipality list of the national register"))
+    known_counties = set(areas.hyvinvointialueet["code"])
+    bad_county = county.notna() & ~county.isin(known_counties)
+    if bad_county.any():
+        raise DataError(f"wave '{wave}': unknown wellbeing_area_code(s) {sorted(county[bad_county].unique())[:5]}; "
+                        f"expected one of config/areas/hyvinvointialueet.csv ({', '.join(sorted(known_counties))})")
+    aland = catalogue.is_aland(codes).fillna(False).to_numpy(bool) | (county == ALAND_COUNTY).fillna(False).to_numpy()
+    kept = frame.loc[~aland].copy()
+    codes, county = codes[~aland], county[~aland]
+    try:
+        kept["municipality"] = catalogue.current(codes, fieldwork, reference)
+    except AthError as exc:
+        raise DataError(f"wave '{wave}': {exc}") from None
+    kept["municipality_name"] = kept["municipality"].map(catalogue.names())
+    by_county = county.map(areas.maakunta_of_hyvinvointialue())
+    kept["region_at_survey"] = catalogue.maakunta(codes, fieldwork).fillna(by_county)
+    kept["region_at_reference"] = catalogue.maakunta(kept["municipality"], reference).fillna(by_county)
+    kept["hyvinvointialue"] = catalogue.hyvinvointialue(kept["municipality"], reference).fillna(county)
+    return kept, {"Åland (not in THL's adult surveys)": int(aland.sum())}
 
 
-def _urban_rural(frame: pd.DataFrame, areas: AreaTables, source: str) -> tuple[pd.Series, pd.Series, str]:
+def _urban_rural(frame: pd.DataFrame, areas: AreaTables, catalogue: Municipalities, source: str, on: str
+                 ) -> tuple[pd.Series, pd.Series, str]:
     classes = areas.urban_rural_classes.set_index("code")
     has_respondent_class = "urban_rural_code" in frame and frame["urban_rural_code"].notna().any()
     if source == "respondent" or (source == "auto" and has_respondent_class):
@@ -103,8 +113,7 @@ def _urban_rural(frame: pd.DataFrame, areas: AreaTables, source: str) -> tuple[p
                             f"expected one of {', '.join(classes.index)}")
         return code, code.map(classes["group"]), "respondent"
     # no per-respondent class: Statistics Finland's municipality grouping instead
-    grouping = areas.municipalities.set_index("code")["kuntaryhmitys_2015"]
-    group_code = frame["municipality"].map(grouping)
+    group_code = catalogue.kuntaryhmitys(frame["municipality"], on)
     code = ("KR" + group_code).astype("string")
     return code, group_code.map({"1": "urban", "2": "rural", "3": "rural"}), "municipality"
 
@@ -115,36 +124,42 @@ def attach_geography(
     geography: GeographySettings,
     wave: str,
     fieldwork_date: str,
+    municipalities: Municipalities | None = None,
+    subareas: Subareas | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Add current municipality, region membership, urban–rural class, Mikkeli sub-area and age groups."""
-    _check_codes(respondents, areas, wave)
-    frame = respondents.copy()
-    codes = frame["municipality_code"]
+    """Add current municipality, maakunta and hyvinvointialue, region membership, urban–rural class, sub-area
+    and age groups. `municipalities`: the shipped tables (default) or the national register."""
+    catalogue = municipalities or ShippedMunicipalities(areas)
     reference = geography.reference_date
-    frame["municipality"] = current_code(codes, areas, reference)
-    names = areas.municipality_names()
-    frame["municipality_name"] = frame["municipality"].map(names)
-    frame["region_at_survey"] = region_on(codes, areas, fieldwork_date)
-    frame["region_at_reference"] = region_on(frame["municipality"], areas, reference)
+    frame, excluded = _place(respondents, catalogue, areas, wave, fieldwork_date, reference)
     membership = frame["region_at_reference" if geography.membership == "reference" else "region_at_survey"]
+    frame["maakunta"] = membership
+    frame["country"] = COUNTRY
     frame["in_region"] = (membership == geography.region_code).fillna(False).astype(bool)
     frame["urban_rural"], frame["urban_rural_group"], ur_source = _urban_rural(
-        frame, areas, geography.urban_rural_source
-    )
-    subareas = areas.mikkeli_subareas.set_index("postal_code")
-    postal = frame["postal_code"] if "postal_code" in frame else pd.Series(pd.NA, index=frame.index)
-    in_mikkeli = frame["municipality"] == SUBAREA_MUNICIPALITY
-    frame["subarea"] = postal.map(subareas["subarea"]).where(in_mikkeli)
-    frame["subarea_group"] = postal.map(subareas["subarea_group"]).where(in_mikkeli)
-    unplaced = in_mikkeli & frame["subarea"].isna()
-    frame.loc[unplaced, ["subarea", "subarea_group"]] = UNKNOWN_SUBAREA
+        frame, areas, catalogue, geography.urban_rural_source, reference)
+    unplaced = pd.Series(False, index=frame.index)
+    if subareas is None:
+        frame["subarea"] = frame["subarea_group"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    else:
+        postal = frame["postal_code"] if "postal_code" in frame else pd.Series(pd.NA, index=frame.index)
+        inside = (frame["municipality"] == subareas.municipality).fillna(False)
+        lookup = subareas.table.set_index("postal_code")
+        frame["subarea"] = postal.map(lookup["subarea"]).where(inside)
+        frame["subarea_group"] = postal.map(lookup["subarea_group"]).where(inside)
+        unplaced = inside & frame["subarea"].isna()
+        if unplaced.any():
+            frame.loc[unplaced, ["subarea", "subarea_group"]] = UNKNOWN_SUBAREA
     for column, bands in AGE_GROUPS.items():
         frame[column] = _age_bands(frame["age"], bands)
     frame["age_esp"] = esp_age_band(frame["age"], areas.esp2013)
-    recoded = codes != frame["municipality"]
+    codes = frame["municipality_code"]
+    recoded = (codes != frame["municipality"]).fillna(False)
     audit: dict[str, Any] = {
         "rows_in": len(respondents),
         "rows_out": len(frame),
+        "excluded": excluded,
+        "without_municipality": int(frame["municipality"].isna().sum()),
         "in_region": int(frame["in_region"].sum()),
         "outside_region": int((~frame["in_region"]).sum()),
         "membership": geography.membership,
@@ -154,9 +169,11 @@ def attach_geography(
             f"{old} → {new}": int(n)
             for (old, new), n in frame[recoded].groupby(["municipality_code", "municipality"]).size().items()
         },
-        "mikkeli_without_subarea": int(unplaced.sum()),
+        "subarea_municipality": subareas.municipality if subareas else None,
+        "without_subarea": int(unplaced.sum()),
     }
     if unplaced.any():
-        audit["warnings"] = [f"{int(unplaced.sum())} Mikkeli respondent(s) have no known postal code; "
-                             f"their sub-area is '{UNKNOWN_SUBAREA}'"]
+        where = subareas.municipality if subareas else ""
+        audit["warnings"] = [f"{int(unplaced.sum())} respondent(s) of municipality {where} have no known postal "
+                             f"code; their sub-area is '{UNKNOWN_SUBAREA}'"]
     return frame, audit

@@ -3,6 +3,8 @@ rule compare:
     input:
         waves=INDICATOR_TABLES,
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
         parquet=report(
@@ -22,6 +24,7 @@ rule compare:
         region_code=config["geography"]["region_code"],
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:

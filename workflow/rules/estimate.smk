@@ -21,6 +21,8 @@ rule estimate:
     input:
         waves=INDICATOR_TABLES,
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
         parquet=report(
@@ -38,9 +40,41 @@ rule estimate:
         region_code=config["geography"]["region_code"],
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:
         "logs/estimate.log",
     script:
         "../scripts/estimate.py"
+
+
+rule differences:
+    input:
+        waves=INDICATOR_TABLES,
+        estimates=rules.estimate.output.parquet,
+        areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
+        variables=config["variables"],
+    output:
+        parquet=report(
+            "reports/tables/differences.parquet",
+            caption="../report/differences.rst",
+            category="Tables",
+        ),
+        csv=report("reports/tables/differences.csv", caption="../report/differences.rst", category="Tables"),
+    params:
+        waves=WAVE_YEARS,
+        indicators=INDICATOR_RULES,
+        estimate=config["estimate"],
+        region_code=config["geography"]["region_code"],
+        national=config["data"]["national"],
+        synthetic=SYNTHETIC,
+        places=PLACES,
+    conda:
+        "../envs/ath-analysis.yaml"
+    log:
+        "logs/differences.log",
+    script:
+        "../scripts/differences.py"

@@ -29,6 +29,8 @@ rule geography:
     input:
         respondents=rules.ingest.output.respondents,
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
     output:
         analysis=PROCESSED / "{wave}" / "analysis.parquet",
         audit=PROCESSED / "{wave}" / "audit_geography.json",
@@ -36,6 +38,7 @@ rule geography:
         wave=lambda wildcards: wildcards.wave,
         fieldwork_date=lambda wildcards: config["waves"][wildcards.wave]["fieldwork_date"],
         geography=GEOGRAPHY,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:

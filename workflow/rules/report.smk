@@ -21,6 +21,8 @@ rule area_report:
         indicators=config["indicators"],
         variables=config["variables"],
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
         centres=lambda w: [MUNICIPALITY_CENTRES] if shows_map(w) and not config["report"]["boundaries"] else [],
         boundaries=lambda w: [config["report"]["boundaries"]] if shows_map(w) and config["report"]["boundaries"]
         else [],
@@ -67,6 +69,7 @@ rule area_report:
         waves={wave: {key: spec[key] for key in ("survey", "year", "fieldwork_date")}
                for wave, spec in config["waves"].items()},
         synthetic=SYNTHETIC,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:

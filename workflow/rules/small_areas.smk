@@ -12,6 +12,8 @@ rule small_areas:
         waves=INDICATOR_TABLES,
         covariates=SMALL_AREA_COVARIATES,
         areas=AREA_TABLES,
+        register=REGISTER,
+        subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
         parquet=report(
@@ -32,6 +34,7 @@ rule small_areas:
         min_age=config["geography"]["min_age"],
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
+        places=PLACES,
     conda:
         "../envs/ath-analysis.yaml"
     log:

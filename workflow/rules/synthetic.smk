@@ -23,6 +23,8 @@ if SYNTHETIC:
         input:
             populations=expand(SYNTHETIC_DERIVED / "population_{wave}.parquet", wave=WAVES),
             areas=AREA_TABLES,
+            register=REGISTER,
+            subarea_table=SUBAREA_TABLE,
             variables=config["variables"],
         output:
             table=SYNTHETIC_DERIVED / "truth.parquet",
@@ -30,6 +32,7 @@ if SYNTHETIC:
             fieldwork_dates=FIELDWORK_DATES,
             geography=GEOGRAPHY,
             indicators=INDICATOR_RULES,
+            places=PLACES,
         conda:
             "../envs/ath-analysis.yaml"
         log:

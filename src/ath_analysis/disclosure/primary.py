@@ -13,12 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ath_analysis.areas import COUNTRY
+
 SUPPRESSED_COLUMNS = ["n", "n_positive", "weight_sum", "estimate", "se", "ci_low", "ci_high", "deff", "cv"]
 FLAG_SMALL_N = "small n"
 FLAG_NO_RESPONDENTS = "no respondents"
 FLAG_LOW_PRECISION = "low precision"
 FLAG_COMPLEMENTARY = "complementary suppression"
 SUBAREA_COLUMNS = {"subarea", "subarea_group"}
+NATIONAL_PARTS = {"maakunta", "hyvinvointialue"}
 CELL_KEYS = ["indicator", "wave", "standardized"]
 JOIN = " × "
 
@@ -38,21 +41,28 @@ def _without_part(dropped: int) -> KeyOf:
     return key
 
 
-def partition_relations(domain_sets: Mapping[str, Sequence[str]], region_code: str, mikkeli: str = "491"
-                        ) -> list[tuple[str, str, KeyOf]]:
+def partition_relations(domain_sets: Mapping[str, Sequence[str]], region_code: str,
+                        subarea_municipality: str | None = None) -> list[tuple[str, str, KeyOf]]:
     """(child set, parent set, child domain_value → parent domain_value) for every set whose cells add up.
 
-    A single-column set partitions the region (Mikkeli's sub-areas partition Mikkeli); a crossed set
-    partitions each of its one-column-smaller sets that is also estimated.
+    A single-column set partitions the region (the sub-areas partition their municipality; the maakunnat and
+    hyvinvointialueet partition the country); a crossed set partitions each of its one-column-smaller sets that
+    is also estimated.
     """
     by_columns = {tuple(columns): name for name, columns in domain_sets.items()}
     region = by_columns.get(("region",))
     municipality = by_columns.get(("municipality",))
+    country = by_columns.get(("country",))
     relations: list[tuple[str, str, KeyOf]] = []
     for name, columns in domain_sets.items():
-        if len(columns) == 1 and columns[0] in SUBAREA_COLUMNS:
-            if municipality:
-                relations.append((name, municipality, _constant(mikkeli)))
+        if len(columns) == 1 and columns[0] in NATIONAL_PARTS:
+            if country:
+                relations.append((name, country, _constant(COUNTRY)))
+        elif len(columns) == 1 and columns[0] == "country":
+            continue
+        elif len(columns) == 1 and columns[0] in SUBAREA_COLUMNS:
+            if municipality and subarea_municipality:
+                relations.append((name, municipality, _constant(subarea_municipality)))
         elif len(columns) == 1 and columns[0] != "region":
             if region:
                 relations.append((name, region, _constant(region_code)))
@@ -92,7 +102,8 @@ def apply_disclosure(
     max_ci_width: float,
     max_cv: float,
     domain_sets: Mapping[str, Sequence[str]] | None = None,
-    region_code: str = "10",
+    region_code: str = "",
+    subarea_municipality: str | None = None,
 ) -> pd.DataFrame:
     """Add `suppressed` and `flag`; blank every published quantity of suppressed cells.
 
@@ -111,7 +122,7 @@ def apply_disclosure(
     out["suppressed"] = small | empty
     out["flag"] = np.select([empty, small, imprecise], [FLAG_NO_RESPONDENTS, FLAG_SMALL_N, FLAG_LOW_PRECISION], "")
     if domain_sets:
-        relations = partition_relations(domain_sets, region_code)
+        relations = partition_relations(domain_sets, region_code, subarea_municipality)
         changed = True
         while changed:  # a few rounds at most: each round only adds suppressions
             changed = False

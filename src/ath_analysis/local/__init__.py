@@ -4,7 +4,7 @@ The workbook (template `config/templates/paikallistieto.xlsx`) is read and check
 data, and joined with the estimate table into the data the reports show: what local people said beside each
 result, where a need meets no one, the pack for a partnership table, and the follow-up of an action.
 
-    areas = area_catalogue(tables, region_code, reference_date, subarea_municipality=...)
+    areas = area_catalogue(places.municipalities, region_code, reference_date, subareas=places.subareas)
     themes = ThemeCatalogue.from_indicators(indicators)
     problems = check_workbook(path, areas, themes)          # [] when fine
     knowledge = read_workbook(path, areas, themes)           # raises WorkbookError listing every problem

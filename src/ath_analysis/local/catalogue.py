@@ -15,9 +15,10 @@ from typing import Protocol
 
 import pandas as pd
 
-from ath_analysis.areas import AreaTables
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.local.vocabulary import fold
+from ath_analysis.municipalities import Municipalities
+from ath_analysis.subareas import Subareas
 
 # Levels of the area tree, largest first; each is the estimate table's `domain` of such an area.
 AREA_LEVELS: tuple[str, ...] = ("region", "municipality", "subarea_group", "subarea")
@@ -303,34 +304,33 @@ def as_theme_catalogue(known: ThemeCatalogue | Mapping[str, str | None] | Collec
 
 
 def area_catalogue(
-    tables: AreaTables,
+    municipalities: Municipalities,
     region_code: str,
     reference_date: str,
     *,
     region_label_fi: str | None = None,
     region_label_en: str | None = None,
-    subarea_municipality: str | None = None,
+    subareas: Subareas | None = None,
 ) -> AreaCatalogue:
     """The region, its municipalities on `reference_date` and one municipality's sub-area groups and sub-areas.
 
-    Sub-areas come from the sub-area table (its `subarea` and `subarea_group` columns). A sub-area named like
-    its group (the village that gave a former municipality its name) is written by its postal code, because
-    the name means the group.
+    Sub-areas come from the configured sub-area table (its `subarea` and `subarea_group` columns). A sub-area
+    named like its group (the village that gave a former municipality its name) is written by its postal code,
+    because the name means the group.
     """
-    from ath_analysis.geography import region_on
-
     label_fi = region_label_fi or f"Maakunta {region_code}"
     areas = [Area(region_code, "region", label_fi, region_label_en or label_fi)]
-    names = tables.municipality_names()
+    names = municipalities.names()
     codes = pd.Series(sorted(names), dtype="string")
-    regions = region_on(codes, tables, reference_date)
+    regions = municipalities.maakunta(codes, reference_date)
     current = codes[regions.eq(region_code).fillna(False).to_numpy(bool)]
     areas += [Area(str(c), "municipality", names[str(c)], names[str(c)], region_code) for c in current]
-    if subarea_municipality is not None:
+    if subareas is not None:
+        subarea_municipality = subareas.municipality
         if subarea_municipality not in set(current):
             raise ConfigError(f"sub-areas: municipality '{subarea_municipality}' is not in region {region_code} "
                               f"on {reference_date}{close_matches(subarea_municipality, list(current))}")
-        table = tables.mikkeli_subareas
+        table = subareas.table
         for group in dict.fromkeys(table["subarea_group"]):
             areas.append(Area(str(group), "subarea_group", str(group), str(group), subarea_municipality))
         groups = set(table["subarea_group"])

@@ -31,16 +31,18 @@ def _region_labels(config: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def project_catalogues(config: Mapping[str, Any]) -> tuple[AreaCatalogue, ThemeCatalogue]:
     """The areas (region, municipalities, sub-areas) and themes (indicators, groups) of a checked config."""
-    from ath_analysis.areas import load_area_tables
     from ath_analysis.indicators.definitions import canonical_variables, load_indicators
     from ath_analysis.local.catalogue import ThemeCatalogue, area_catalogue
+    from ath_analysis.places import SubareaSettings, load_places
 
     label_fi, label_en = _region_labels(config)
     geography = config["geography"]
+    places = load_places(config["areas_dir"], geography.get("register"),
+                         SubareaSettings.from_config(geography.get("subareas")), str(geography["reference_date"]),
+                         geography.get("splits") or {})
     areas = area_catalogue(
-        load_area_tables(config["areas_dir"]), str(geography["region_code"]), str(geography["reference_date"]),
-        region_label_fi=label_fi, region_label_en=label_en,
-        subarea_municipality=(config.get("small_areas") or {}).get("municipality"),
+        places.municipalities, str(geography["region_code"]), str(geography["reference_date"]),
+        region_label_fi=label_fi, region_label_en=label_en, subareas=places.subareas,
     )
     indicators = load_indicators(config["indicators"], variables=canonical_variables(config["variables"]))
     return areas, ThemeCatalogue.from_indicators(indicators)

@@ -58,19 +58,26 @@ ROW_COLUMNS = [*BASE, *MARGIN_STATISTICS, *ODDS, *TEST, "indicator", "kind"]
 class ComparisonSpec(Protocol):
     """What `compare_indicators` reads of a comparison (``ath_analysis.results.comparisons.Comparison`` has it)."""
 
-    name: str
-    variable: str
-    reference: str | None
-    within: str
-    each_vs_rest: bool
+    @property
+    def name(self) -> str: ...
+    @property
+    def variable(self) -> str: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def within(self) -> str: ...
+    @property
+    def each_vs_rest(self) -> bool: ...
 
 
 class IndicatorSpec(Protocol):
     """What `compare_indicators` reads of an indicator: its column and kind ("proportion" → logistic model,
     anything else → linear)."""
 
-    id: str
-    kind: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 def text(values: pd.Series) -> pd.Series:

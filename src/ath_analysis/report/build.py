@@ -14,11 +14,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ath_analysis import __version__
-from ath_analysis.areas import load_area_tables
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
-from ath_analysis.labels import domain_value_labels
+from ath_analysis.places import Places
 from ath_analysis.report import excel, figures, html, maps, provenance, sae
 from ath_analysis.report.content import (
     POOLED,
@@ -323,7 +322,7 @@ def build_area_report(
     geography_audits: Sequence[str | Path],
     indicators_path: str | Path,
     variables_path: str | Path,
-    area_tables: str | Path | Sequence[str | Path],
+    places: Places,
     html_path: str | Path,
     xlsx_path: str | Path,
     csv_path: str | Path,
@@ -346,7 +345,7 @@ def build_area_report(
     estimates = pd.read_parquet(estimates_path)
     models = read_models(models_path)
     small_areas = sae.read_small_areas(small_areas_path) if spec.small_areas else None
-    labels = domain_value_labels(load_area_tables(area_tables), read_yaml(variables_path), lang)
+    labels = places.labels(read_yaml(variables_path), lang)
     data = ReportData(estimates, models, _indicators(indicators_path, variables_path, estimates), labels, settings)
     contents = [data.content(indicator, spec) for indicator in data.indicators]
     for content in contents:

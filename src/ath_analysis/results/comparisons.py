@@ -1,11 +1,11 @@
 """The comparison table: survey-weighted models comparing areas, crude and adjusted, per wave and pooled.
 
 For every indicator (logistic model for a proportion, linear for a mean) and every configured comparison
-(urban–rural class vs inner urban areas, urban vs rural, each municipality vs the rest of the region, Mikkeli's
-sub-area groups vs its town area), per wave and pooled over waves, a crude model (the comparison only) and
-an adjusted one (plus the configured adjusters, by default age group, sex and education) are fitted on the
-region's respondents with the FULL design of the wave (`ath_analysis.models`). Pooled models stack the waves,
-with strata made unique per wave and a wave term in every model.
+(urban–rural class vs inner urban areas, urban vs rural, each municipality vs the rest of the region, the
+sub-area municipality's sub-area groups vs its town area), per wave and pooled over waves, a crude model (the
+comparison only) and an adjusted one (plus the configured adjusters, by default age group, sex and education)
+are fitted on the region's respondents with the FULL design of the wave (`ath_analysis.models`). Pooled models
+stack the waves, with strata made unique per wave and a wave term in every model.
 
 The result is one row per indicator × wave × comparison × adjustment × level: the predictive margin (adjusted
 prevalence or mean), its difference from the reference level, the odds ratio (logistic models) and the
@@ -43,14 +43,14 @@ MODEL_COLUMNS = [
 OK, NOT_ESTIMABLE, FAILED = "ok", "not estimable", "failed"
 POOLED = "pooled"
 REST_PREFIX = "not "  # level of "the rest of the region" in each-vs-rest comparisons: "not 491"
-MIKKELI = "491"
-WITHIN = ("region", "mikkeli")
+WITHIN = ("region", "subareas")
 REST_LABELS = {"fi": "Muu {region} (ilman: {name})", "en": "Rest of {region} (excl. {name})"}
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One configured comparison: levels of `variable` against `reference`, within the region or Mikkeli.
+    """One configured comparison: levels of `variable` against `reference`, in the region or the sub-area
+    municipality.
 
     each_vs_rest: one model per level, comparing the level with all other respondents of the domain (a 0/1
     variable "in this level"); `reference` is then unused.
@@ -119,9 +119,11 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _domain(frame: pd.DataFrame, within: str) -> np.ndarray:
+    """The respondents a comparison is fitted on: the region's, or those of the sub-area municipality (whom
+    geography gives a sub-area, 'tuntematon' included)."""
     inside = frame["in_region"].fillna(False).to_numpy(bool)
-    if within == "mikkeli":
-        inside = inside & (frame["municipality"].astype("string") == MIKKELI).fillna(False).to_numpy(bool)
+    if within == "subareas":
+        inside = inside & frame["subarea_group"].notna().to_numpy(bool)
     return inside
 
 

@@ -69,6 +69,11 @@ def estimate_wave(
     """Crude estimates for every domain set and, for indicators that ask, age-standardized ones."""
     domain_sets = {name: list(columns) for name, columns in settings.domains.items()}
     data = domain_frame(frame, domain_sets, region_code, wave)
+    empty = [name for name, columns in domain_sets.items() if columns and data[columns].isna().any(axis=1).all()]
+    if empty:
+        raise DataError(f"wave '{wave}': no respondent has a value for domain set(s) {', '.join(empty)} "
+                        f"({', '.join(sorted({c for n in empty for c in domain_sets[n]}))}); check the wave's "
+                        "harmonization or remove the set from estimate.domains")
     design = wave_design(data, settings.lonely_psu)
     standard = None
     if any(i.standardize for i in indicators):
@@ -117,6 +122,7 @@ def build_estimates(
     esp2013: pd.DataFrame,
     labels: Mapping[str, Mapping[str, str]],
     synthetic: bool,
+    subarea_municipality: str | None = None,
 ) -> pd.DataFrame:
     """The tidy estimate table for all waves, labelled, with disclosure control applied, in a stable order."""
     parts = []
@@ -129,7 +135,8 @@ def build_estimates(
         parts.append(table)
     table = pd.concat(parts, ignore_index=True)
     table["domain_label"] = label_domains(table, settings.domains, labels)
-    table = apply_disclosure(table, rules.min_n, rules.max_ci_width, rules.max_cv, settings.domains, region_code)
+    table = apply_disclosure(table, rules.min_n, rules.max_ci_width, rules.max_cv, settings.domains, region_code,
+                             subarea_municipality)
     order = {
         "indicator": {i.id: k for k, i in enumerate(indicators)},
         "domain": {d: k for k, d in enumerate(settings.domains)},

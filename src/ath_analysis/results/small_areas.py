@@ -1,4 +1,4 @@
-"""The small-area table: Fay–Herriot estimates for Mikkeli's sub-areas, next to their direct estimates.
+"""The small-area table: Fay–Herriot estimates for one municipality's sub-areas, next to their direct estimates.
 
 Per configured indicator × wave × area set (`subarea`, `subarea_group`): the direct estimate and its design
 variance come from the survey module on the wave's full design (the domain is a sub-area cell; everybody else
@@ -28,8 +28,9 @@ from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.areas import AreaTables
 from ath_analysis.disclosure.small_areas import disclose_small_area_rows
 from ath_analysis.errors import ConfigError, DataError, close_matches
-from ath_analysis.geography import UNKNOWN_SUBAREA, GeographySettings, attach_geography
+from ath_analysis.geography import GeographySettings, attach_geography
 from ath_analysis.sae import SAEDataError, fay_herriot
+from ath_analysis.subareas import UNKNOWN_SUBAREA, Subareas
 from ath_analysis.survey import CIMethod, LonelyPSU, estimate_domains
 
 SMALL_AREA_COLUMNS = [
@@ -60,7 +61,6 @@ class SmallAreaSettings:
 
     indicators: tuple[str, ...]
     area_sets: tuple[str, ...]
-    municipality: str
     method: str
     transform: str
     finite_population: bool
@@ -70,7 +70,7 @@ class SmallAreaSettings:
 
     @classmethod
     def from_config(cls, block: Mapping[str, Any]) -> SmallAreaSettings:
-        return cls(tuple(block["indicators"]), tuple(block["area_sets"]), str(block["municipality"]), block["method"],
+        return cls(tuple(block["indicators"]), tuple(block["area_sets"]), block["method"],
                    block["transform"], bool(block["finite_population"]), float(block["max_direct_cv"]),
                    tuple(block["covariates"]), str(block["covariate_file"]))
 
@@ -86,11 +86,12 @@ class DirectSettings:
 
 # ------------------------------------------------------------------------------------------------ covariates
 def population_adults(population: pd.DataFrame, areas: AreaTables, geography: GeographySettings, min_age: int,
-                      wave: str, fieldwork_date: str, municipality: str) -> pd.DataFrame:
-    """The synthetic population's adults living in `municipality`, with sub-area columns as respondents get."""
+                      wave: str, fieldwork_date: str, subareas: Subareas) -> pd.DataFrame:
+    """The synthetic population's adults living in the sub-area municipality, with sub-area columns as
+    respondents get."""
     people = population.assign(municipality_code=population["municipality_code_at_survey"])
-    people, _ = attach_geography(people, areas, geography, wave, fieldwork_date)
-    keep = (people["municipality"] == municipality) & (people["age"] >= min_age)
+    people, _ = attach_geography(people, areas, geography, wave, fieldwork_date, subareas=subareas)
+    keep = (people["municipality"] == subareas.municipality) & (people["age"] >= min_age)
     return people[keep]
 
 
@@ -151,16 +152,16 @@ def read_covariate_file(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
     return out.set_index(key)
 
 
-def covariates_from_file(table: pd.DataFrame, path: str | Path, areas: AreaTables, area_set: str,
+def covariates_from_file(table: pd.DataFrame, path: str | Path, subareas: Subareas, area_set: str,
                          names: Sequence[str]) -> pd.DataFrame:
     """Covariates per area of `area_set` from the checked user table (population-weighted where rows merge)."""
-    lookup = areas.mikkeli_subareas
+    lookup = subareas.table
     key = table.index.name
     known = set(lookup[key].astype(str))
     unknown = [k for k in table.index if k not in known]
     if unknown:
         raise ConfigError(f"{path}: unknown {key}(s) {', '.join(unknown[:5])}{close_matches(unknown[0], known)}; "
-                          f"they must be as in config/areas/mikkeli_subareas.csv")
+                          f"they must be those of the sub-area table (geography.subareas)")
     absent = sorted(known - set(table.index))
     if absent:
         raise ConfigError(f"{path}: no row for {key}(s) {', '.join(absent[:8])}"
@@ -226,6 +227,7 @@ def estimate_small_areas(
     region_code: str,
     labels: Mapping[str, Mapping[str, str]],
     synthetic: bool,
+    municipality: str,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The tidy small-area table (SMALL_AREA_COLUMNS) and warnings, for every indicator × wave × area set.
 
@@ -239,7 +241,7 @@ def estimate_small_areas(
     for wave, frame in waves.items():
         if frame.empty:
             raise DataError(f"wave '{wave}': the indicator table has no respondents; no small-area estimates")
-        table = _direct_table(frame, indicator_ids, settings.area_sets, settings.municipality, estimate,
+        table = _direct_table(frame, indicator_ids, settings.area_sets, municipality, estimate,
                               region_code, wave)
         for indicator in indicator_ids:
             if indicator not in frame or frame[indicator].notna().sum() == 0:
@@ -326,9 +328,9 @@ def covariate_name_problems(names: Sequence[str]) -> list[str]:
     return []
 
 
-def synthetic_covariates(settings: SmallAreaSettings, areas: AreaTables, populations: Mapping[str, pd.DataFrame],
-                         geography: GeographySettings, min_age: int, fieldwork_dates: Mapping[str, str]
-                         ) -> dict[tuple[str, str], pd.DataFrame]:
+def synthetic_covariates(settings: SmallAreaSettings, areas: AreaTables, subareas: Subareas,
+                         populations: Mapping[str, pd.DataFrame], geography: GeographySettings, min_age: int,
+                         fieldwork_dates: Mapping[str, str]) -> dict[tuple[str, str], pd.DataFrame]:
     """Covariates per (wave, area set) computed from each wave's synthetic population."""
     names = list(settings.covariates)
     problems = covariate_name_problems(names)
@@ -336,14 +338,13 @@ def synthetic_covariates(settings: SmallAreaSettings, areas: AreaTables, populat
         raise ConfigError(problems[0])
     out: dict[tuple[str, str], pd.DataFrame] = {}
     for wave, population in populations.items():
-        people = population_adults(population, areas, geography, min_age, wave, fieldwork_dates[wave],
-                                   settings.municipality)
+        people = population_adults(population, areas, geography, min_age, wave, fieldwork_dates[wave], subareas)
         for area_set in settings.area_sets:
             out[(wave, area_set)] = covariates_from_population(people, area_set, names)
     return out
 
 
-def file_covariates(settings: SmallAreaSettings, areas: AreaTables, path: str | Path, waves: Sequence[str]
+def file_covariates(settings: SmallAreaSettings, subareas: Subareas, path: str | Path, waves: Sequence[str]
                     ) -> dict[tuple[str, str], pd.DataFrame]:
     """Covariates per (wave, area set) from the user's covariate file (the same for every wave)."""
     names = list(settings.covariates)
@@ -353,7 +354,7 @@ def file_covariates(settings: SmallAreaSettings, areas: AreaTables, path: str | 
     out: dict[tuple[str, str], pd.DataFrame] = {}
     table = read_covariate_file(path, names)
     for area_set in settings.area_sets:
-        cov = covariates_from_file(table, path, areas, area_set, names)
+        cov = covariates_from_file(table, path, subareas, area_set, names)
         for wave in waves:
             out[(wave, area_set)] = cov
     return out

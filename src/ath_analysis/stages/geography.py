@@ -7,21 +7,21 @@ import logging
 
 import pandas as pd
 
-from ath_analysis.areas import load_area_tables
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.geography import GeographySettings, attach_geography
+from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 
-PARAMS = ("wave", "fieldwork_date", "geography")
+PARAMS = ("wave", "fieldwork_date", "geography", "places")
 
 
 def run(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
     exact_params(params, PARAMS, "geography")
     wave = str(params["wave"])
     frame = pd.read_parquet(input["respondents"])
-    result, audit = attach_geography(frame, load_area_tables(input["areas"]),
-                                     GeographySettings.from_config(params["geography"]), wave,
-                                     str(params["fieldwork_date"]))
+    where = places(input, params["places"])
+    result, audit = attach_geography(frame, where.areas, GeographySettings.from_config(params["geography"]), wave,
+                                     str(params["fieldwork_date"]), where.municipalities, where.subareas)
     audit = {"wave": wave, **audit}
     for warning in audit.get("warnings", []):
         log.warning("wave '%s': %s", wave, warning)

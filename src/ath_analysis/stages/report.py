@@ -7,10 +7,11 @@ from typing import Any
 
 from ath_analysis.report import build_area_report
 from ath_analysis.report.settings import ReportSettings
+from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 
 PARAMS = ("area", "spec", "language", "model_wave", "boundaries_code_property", "disclosure", "precision",
-          "geography", "estimate", "small_areas", "waves", "synthetic")
+          "geography", "estimate", "small_areas", "waves", "synthetic", "places")
 
 
 def _files(value: Any) -> list[str]:
@@ -30,7 +31,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     exact_params(params, PARAMS, "report")
     settings = ReportSettings.from_params(params)
     config_files = [input["indicators"], input["variables"], *input["areas"], *_files(input["centres"]),
-                    *_files(input["boundaries"])]
+                    *_files(input["boundaries"]), *_files(input.get("register")), *_files(input.get("subarea_table"))]
     summary = build_area_report(
         settings=settings,
         estimates_path=input["estimates"],
@@ -40,7 +41,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         geography_audits=input["geography_audits"],
         indicators_path=input["indicators"],
         variables_path=input["variables"],
-        area_tables=input["areas"],
+        places=places(input, params["places"]),
         centres_path=_one(input["centres"]),
         boundaries_path=_one(input["boundaries"]),
         config_files=config_files,

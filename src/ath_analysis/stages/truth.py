@@ -6,23 +6,24 @@ import logging
 
 import pandas as pd
 
-from ath_analysis.areas import load_area_tables
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.geography import GeographySettings
 from ath_analysis.indicators.definitions import canonical_variables, indicators_from_rules
+from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 from ath_analysis.synth.truth import population_truth
 
-PARAMS = ("fieldwork_dates", "geography", "indicators")
+PARAMS = ("fieldwork_dates", "geography", "indicators", "places")
 
 
 def run(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
     exact_params(params, PARAMS, "truth")
-    areas = load_area_tables(input["areas"])
+    where = places(input, params["places"])
     geography = GeographySettings.from_config(params["geography"])
     indicators = indicators_from_rules(params["indicators"], canonical_variables(input["variables"]))
     dates = dict(params["fieldwork_dates"])
-    parts = [population_truth(pd.read_parquet(path), areas, geography, dates[wave], indicators, wave)
+    parts = [population_truth(pd.read_parquet(path), where.areas, geography, dates[wave], indicators, wave,
+                              where.municipalities)
              for wave, path in zip(dates, input["populations"], strict=True)]
     table = pd.concat(parts, ignore_index=True)
     with atomic_outputs(output["table"]) as (tmp,):

@@ -9,14 +9,18 @@ on the full design" rather than estimates on a subset of rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from ath_analysis.errors import DataError
 from ath_analysis.survey.validation import require_columns
+
+if TYPE_CHECKING:
+    from ath_analysis.survey.bound import BoundDesign
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
 LONELY_POLICIES: tuple[str, ...] = get_args(LonelyPSU)
@@ -58,6 +62,16 @@ class Design:
         """The frame columns this design reads."""
         return [c for c in (self.weight, self.strata, self.psu, self.fpc) if c is not None]
 
+    def bind(self, frame: pd.DataFrame, domains: Sequence[str] | str = ()) -> BoundDesign:
+        """This design applied to `frame`, resolved once for repeated estimation calls (`BoundDesign`).
+
+        domains: columns every later call's finest cells cross, so calls by different sets of them share
+        one pass over the rows (e.g. all the columns of the domain sets you will estimate).
+        """
+        from ath_analysis.survey.bound import BoundDesign
+
+        return BoundDesign(self, frame, domains)
+
 
 @dataclass(frozen=True)
 class ResolvedDesign:
@@ -78,19 +92,17 @@ class ResolvedDesign:
     lonely: np.ndarray  # (H,) bool: single-PSU stratum (only non-zero-sized for policy "average")
     policy: str
     has_zero_weights: bool
+    psu_stratum: np.ndarray | None = None  # (P,) stratum code of every PSU code; None when rows are PSUs
 
     @property
     def n_strata(self) -> int:
         return len(self.n_psu)
 
     @property
-    def psu_stratum(self) -> np.ndarray | None:
-        """Stratum code of every PSU code (None when rows are PSUs)."""
-        if self.psu is None:
-            return None
-        out = np.empty(int(self.psu.max()) + 1, dtype=np.int64)
-        out[self.psu] = self.stratum
-        return out
+    def unit_stratum(self) -> np.ndarray:
+        """Stratum code of every variance unit code: of every PSU, or of every stratum (the identity) when
+        rows are PSUs and the sums needed are by stratum."""
+        return self.psu_stratum if self.psu_stratum is not None else np.arange(self.n_strata)
 
 
 def _codes(values: pd.Series, column: str, role: str) -> tuple[np.ndarray, pd.Index]:
@@ -160,6 +172,8 @@ def resolve_design(frame: pd.DataFrame, design: Design) -> ResolvedDesign:
         stratum, labels = np.zeros(n, dtype=np.int64), pd.Index(["(all)"])
     n_strata = len(labels)
 
+    psu: np.ndarray | None = None
+    psu_stratum: np.ndarray | None = None
     if design.psu is not None:
         psu_raw, _ = _codes(frame[design.psu], design.psu, "psu")
         # nest PSUs within strata: a PSU is a (stratum, psu) pair
@@ -170,7 +184,6 @@ def resolve_design(frame: pd.DataFrame, design: Design) -> ResolvedDesign:
         psu_stratum[psu] = stratum
         n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.float64)
     else:
-        psu = None
         n_psu = np.bincount(stratum, minlength=n_strata).astype(np.float64)
 
     if design.fpc is not None:
@@ -209,4 +222,5 @@ def resolve_design(frame: pd.DataFrame, design: Design) -> ResolvedDesign:
         lonely=single if policy == "average" else np.zeros(n_strata, dtype=bool),
         policy=policy,
         has_zero_weights=bool((w == 0).any()),
+        psu_stratum=psu_stratum,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ath_analysis.errors import DataError
 from ath_analysis.survey.validation import as_list, require_columns
 
 ALL_LABEL = "all"  # domain_value of the whole-population cell
@@ -77,12 +78,14 @@ def cross(codes: Sequence[np.ndarray], cards: Sequence[int], n: int) -> tuple[np
     valid = np.ones(n, dtype=bool)
     for c in codes:
         valid &= c >= 0
+    every = bool(valid.all())
     size = int(np.prod([max(int(k), 1) for k in cards], dtype=object))
     if size < 2**62:
         key = np.zeros(n, dtype=np.int64)
         for c, k in zip(codes, cards, strict=True):
-            key = key * max(int(k), 1) + np.where(c >= 0, c, 0)
-        key_valid = key[valid]
+            key *= max(int(k), 1)
+            key += c if every else np.where(c >= 0, c, 0)
+        key_valid = key if every else key[valid]
         if size <= max(8 * n, 1 << 16):
             counts = np.bincount(key_valid, minlength=size)
             occupied = np.flatnonzero(counts)
@@ -94,6 +97,8 @@ def cross(codes: Sequence[np.ndarray], cards: Sequence[int], n: int) -> tuple[np
     else:  # astronomically many combinations: unique rows
         stacked = np.stack([c[valid] for c in codes], axis=1)
         levels, inner = np.unique(stacked, axis=0, return_inverse=True)
+    if every:
+        return inner.reshape(-1).astype(np.int64, copy=False), levels.astype(np.int64)
     cell = np.full(n, -1, dtype=np.int64)
     cell[valid] = inner.reshape(-1)
     return cell, levels.astype(np.int64)
@@ -108,6 +113,7 @@ class DomainPlan:
     fine: np.ndarray  # (n,) finest cell of each row
     nfine: int
     fine_rep: np.ndarray  # (nfine,) one row of each finest cell
+    fine_columns: tuple[str, ...]  # the columns crossed into the finest cells, in order
 
     def set_of_fine(self, s: int) -> np.ndarray:
         """(nfine,) cell of set s that each finest cell falls in (-1 = none)."""
@@ -120,36 +126,94 @@ class DomainPlan:
         }
 
 
-def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
-                 extra: Sequence[str] = ()) -> DomainPlan:
-    """Code every domain set of `frame`; `extra` columns (e.g. age group) also enter the finest crossing."""
+class ColumnCache:
+    """Codes of a frame's domain columns and the finest crossings of them, each computed once.
+
+    A `BoundDesign` keeps one, so repeated calls on the same frame do not factorize the same columns again.
+    The frame must not change while the cache is in use.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._codes: dict[str, ColumnCodes] = {}
+        self._fine: dict[tuple[str, ...], tuple[np.ndarray, int, np.ndarray]] = {}
+
+    def codes(self, column: str) -> ColumnCodes:
+        if column not in self._codes:
+            self._codes[column] = _factorize(self.frame[column])
+        return self._codes[column]
+
+    def finest(self, columns: tuple[str, ...]) -> tuple[np.ndarray, int, np.ndarray]:
+        """(finest cell of each row, number of cells, one row of each cell) of the crossing of `columns`;
+        missing values are a level of their own here (code 0), so every row has a finest cell."""
+        if columns not in self._fine:
+            n = len(self.frame)
+            fine, _ = cross([self.codes(c).codes + 1 for c in columns],
+                            [len(self.codes(c).uniques) + 1 for c in columns], n)
+            nfine = int(fine.max()) + 1 if n else 0
+            fine_rep = np.empty(nfine, dtype=np.int64)
+            fine_rep[fine] = np.arange(n)  # any row of the cell will do: all share every set's codes
+            self._fine[columns] = (fine, nfine, fine_rep)
+        return self._fine[columns]
+
+
+def plan_domains(frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]], extra: Sequence[str] = (),
+                 cache: ColumnCache | None = None, first: Sequence[str] = ()) -> DomainPlan:
+    """Code every domain set of `frame`; `extra` columns (e.g. age group) also enter the finest crossing.
+
+    The finest crossing is over `first`, then the sets' columns, then `extra` (each column once): a fixed
+    `first` (a bound design's domain columns) gives calls with different sets the same finest cells.
+    """
     if not domain_sets:
         raise ValueError("domain_sets is empty: give at least one set, e.g. {'all': []}")
-    wanted: list[str] = []
+    cache = cache if cache is not None else ColumnCache(frame)
     parsed: dict[str, list[str]] = {}
     for name, cols in domain_sets.items():
         cols_list = as_list(cols, f"domain set '{name}'")
         require_columns(frame, cols_list, f"domain set '{name}'")
         parsed[str(name)] = cols_list
-        wanted.extend(c for c in cols_list if c not in wanted)
     require_columns(frame, extra, "standardization")
-    for c in extra:
-        if c not in wanted:
-            wanted.append(c)
-    columns = {c: _factorize(frame[c]) for c in wanted}
+    wanted = list(dict.fromkeys([*first, *(c for cols in parsed.values() for c in cols), *extra]))
+    columns = {c: cache.codes(c) for c in wanted}
 
     sets = []
     for name, cols in parsed.items():
-        cell, levels = cross([columns[c].codes for c in cols], [len(columns[c].uniques) for c in cols], len(frame))
+        if len(cols) == 1:  # factorized codes are already the sorted, occupied cells
+            codes = columns[cols[0]]
+            cell, levels = codes.codes, np.arange(len(codes.uniques), dtype=np.int64)[:, None]
+        else:
+            cell, levels = cross([columns[c].codes for c in cols], [len(columns[c].uniques) for c in cols],
+                                 len(frame))
         labels = pd.DataFrame({
             c: pd.Series(columns[c].uniques.take(levels[:, j]), name=c) for j, c in enumerate(cols)
         }) if cols else pd.DataFrame(index=range(1))
         sets.append(DomainSet(name, cols, cell, levels, labels))
 
-    # missing values are a level of their own here (code 0), so every row has a finest cell
-    fine, _ = cross([columns[c].codes + 1 for c in wanted], [len(columns[c].uniques) + 1 for c in wanted],
-                    len(frame))
-    nfine = int(fine.max()) + 1 if len(fine) else 0
-    fine_rep = np.empty(nfine, dtype=np.int64)
-    fine_rep[fine] = np.arange(len(frame))  # any row of the cell will do: all share every set's codes
-    return DomainPlan(sets, columns, fine, nfine, fine_rep)
+    fine, nfine, fine_rep = cache.finest(tuple(wanted))
+    return DomainPlan(sets, columns, fine, nfine, fine_rep, tuple(wanted))
+
+
+def parent_cells(plan: DomainPlan, child: int, parent: int) -> np.ndarray:
+    """The cell of set `parent` that holds each cell of set `child`; DataError unless every child cell lies
+    inside one parent cell (e.g. each municipality inside one region), which is what makes the child's
+    respondents a subset of the parent's."""
+    c_set, p_set = plan.sets[child], plan.sets[parent]
+    c_of, p_of = plan.set_of_fine(child), plan.set_of_fine(parent)
+    inside = c_of >= 0
+    text = plan.uniques_text()
+    child_values = c_set.value_strings(text)
+    out = np.full(c_set.ncell, -1, dtype=np.int64)
+    orphan = inside & (p_of < 0)
+    if orphan.any():
+        cell = child_values[c_of[np.flatnonzero(orphan)[0]]]
+        raise DataError(f"domain set '{c_set.name}' is not nested in '{p_set.name}': cell '{cell}' has respondents "
+                        f"with no value of {', '.join(repr(c) for c in p_set.columns)}")
+    out[c_of[inside]] = p_of[inside]
+    clash = np.flatnonzero(inside & (out[np.where(inside, c_of, 0)] != p_of))
+    if clash.size:
+        cell = c_of[clash[0]]
+        parent_values = p_set.value_strings(text)
+        spans = ", ".join(f"'{v}'" for v in parent_values[np.unique(p_of[c_of == cell])][:5])
+        raise DataError(f"domain set '{c_set.name}' is not nested in '{p_set.name}': cell '{child_values[cell]}' "
+                        f"has respondents in {spans}")
+    return out

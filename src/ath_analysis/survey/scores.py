@@ -37,7 +37,7 @@ def design_df(rd: ResolvedDesign, rows: np.ndarray | None = None) -> int:
     if rows is not None:
         inset = inset & rows
     if rd.psu is not None:
-        n_units = len(_occupied(rd.psu[inset], len(rd.psu_stratum)))
+        n_units = len(_occupied(rd.psu[inset], len(rd.unit_stratum)))
     else:
         n_units = int(inset.sum())
     return int(n_units - len(_occupied(rd.stratum[inset], rd.n_strata)))
@@ -65,11 +65,11 @@ def design_covariance(rd: ResolvedDesign, scores: np.ndarray, rows: np.ndarray |
     if z.shape[0] != len(stratum):
         raise ValueError(f"scores have {z.shape[0]} rows for {len(stratum)} respondents")
     if psu is not None:
-        units = _occupied(psu, len(rd.psu_stratum))
-        unit_code = np.zeros(len(rd.psu_stratum), dtype=np.int64)
+        units = _occupied(psu, len(rd.unit_stratum))
+        unit_code = np.zeros(len(rd.unit_stratum), dtype=np.int64)
         unit_code[units] = np.arange(len(units))
         z = _group_sums(unit_code[psu], len(units), z)
-        stratum = rd.psu_stratum[units]
+        stratum = rd.unit_stratum[units]
     totals = _group_sums(stratum, rd.n_strata, z)
     variance = (z * rd.c[stratum][:, None]).T @ z - (totals * rd.k[:, None]).T @ totals
     if rd.policy == "average":

@@ -33,27 +33,37 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], role: str) -> N
             raise DataError(f"{role} column '{column}' not found in the data{close_matches(column, present)}")
 
 
-def numeric_block(frame: pd.DataFrame, columns: Sequence[str], kind: str) -> np.ndarray:
-    """The variables as a float64 (len(columns), n) matrix with NaN for missing, checked for `kind`."""
-    out = np.empty((len(columns), len(frame)), dtype=np.float64)
-    for j, column in enumerate(columns):
-        series = frame[column]
-        try:
-            out[j] = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"variable '{column}' is not numeric ({series.dtype}); "
-                            "recode it to numbers first") from exc
+def numeric_values(frame: pd.DataFrame, column: str, kind: str, check_binary: bool = True) -> np.ndarray:
+    """One variable as float64 (n,) with NaN for missing, checked for `kind` (a read-only view when the column
+    is already float64). check_binary=False leaves the 0/1 check of a proportion to the caller
+    (`binary_error`), which can do it with counts it computes anyway."""
+    series = frame[column]
+    try:
+        out = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"variable '{column}' is not numeric ({series.dtype}); recode it to numbers first") from exc
     if kind == "proportion":
-        ok = (out == 0) | (out == 1) | np.isnan(out)  # also rejects ±inf
-        if not ok.all():
-            j = int(np.flatnonzero(~ok.all(axis=1))[0])
-            bad = pd.unique(out[j, ~ok[j]])[:5]
-            raise DataError(f"proportion variable '{columns[j]}' must be 0/1/missing, found values "
-                            f"{', '.join(f'{v:g}' for v in bad)}")
+        if check_binary and not ((out == 0) | (out == 1) | np.isnan(out)).all():  # also rejects ±inf
+            raise binary_error(column, out)
     elif np.isinf(out).any():
-        j = int(np.flatnonzero(np.isinf(out).any(axis=1))[0])
-        raise DataError(f"variable '{columns[j]}' has infinite values")
+        raise DataError(f"variable '{column}' has infinite values")
     return out
+
+
+def binary_state(values: np.ndarray, column: str) -> np.ndarray:
+    """A proportion variable as uint8 codes: 0 missing, 1 for y = 0, 2 for y = 1 (DataError for other values)."""
+    observed = values == values
+    one = values == 1
+    if np.count_nonzero(values == 0) + np.count_nonzero(one) != np.count_nonzero(observed):
+        raise binary_error(column, values)
+    return observed.view(np.uint8) + one.view(np.uint8)
+
+
+def binary_error(column: str, values: np.ndarray) -> DataError:
+    """The error for a proportion variable with values other than 0, 1 and missing (naming a few of them)."""
+    bad = pd.unique(values[~((values == 0) | (values == 1) | np.isnan(values))])[:5]
+    return DataError(f"proportion variable '{column}' must be 0/1/missing, found values "
+                     f"{', '.join(f'{v:g}' for v in bad)}")
 
 
 def check_level(level: float) -> None:

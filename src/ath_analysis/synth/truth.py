@@ -13,6 +13,7 @@ import pandas as pd
 from ath_analysis.areas import AreaTables
 from ath_analysis.geography import GeographySettings, attach_geography
 from ath_analysis.indicators.definitions import Indicator, compute_indicators
+from ath_analysis.municipalities import Municipalities
 
 TRUTH_DOMAINS = {"region": [], "municipality": ["municipality"], "urban_rural": ["urban_rural"], "sex": ["sex"],
                  "age_group": ["age_group"]}
@@ -25,10 +26,11 @@ def population_truth(
     fieldwork_date: str,
     indicators: Sequence[Indicator],
     wave: str,
+    municipalities: Municipalities | None = None,
 ) -> pd.DataFrame:
     """One row per indicator × domain cell: the population mean within the region, and the population size."""
     people = population.assign(municipality_code=population["municipality_code_at_survey"])
-    people, _ = attach_geography(people, areas, geography, wave, fieldwork_date)
+    people, _ = attach_geography(people, areas, geography, wave, fieldwork_date, municipalities)
     people = people[people["in_region"]]
     values = compute_indicators(people, indicators)
     parts = []
