@@ -6,13 +6,14 @@ def paths(s):
                  ("variables: config/variables.yaml", "variables: ../../config/variables.yaml"),
                  ("indicators: config/indicators.yaml", "indicators: ../../config/indicators.yaml"),
                  ("areas_dir: config/areas", "areas_dir: ../../config/areas"),
-                 ("table: config/areas/mikkeli_subareas.csv", "table: ../../config/areas/mikkeli_subareas.csv")]:
+                 ("table: config/areas/mikkeli_subareas.csv",
+                  "table: ../../config/areas/mikkeli_subareas.csv")]:
         assert a in s, a
         s = s.replace(a, b)
     return s
-head = base.split("\n", 2)
 rest = base[base.index("\ndata:"):]
-real = paths("""# CI test configuration: the real-data path (data.synthetic: false) on small fixture .sav files, membership of
+real = paths("""\
+# CI test configuration: the real-data path (data.synthetic: false) on small fixture .sav files, membership of
 # the region at survey time, and a user covariate file for the small-area model. Run from the repository root:
 #   .test/config_real/prepare.sh      (writes the fixture files; never committed)
 #   snakemake --cores 2 --directory .test/config_real
@@ -23,7 +24,7 @@ for w in ("ath2012", "finsote2018", "ts2022"):
     real = real.replace(f"file: data/raw/synthetic/{w}.sav", f"file: data/raw/{w}.sav")
 a = "  membership: reference        # reference: region at reference_date; survey_time: region when surveyed"
 assert a in real
-real = real.replace(a, "  membership: survey_time      # reference: region at reference_date; survey_time: region when surveyed")
+real = real.replace(a, a.replace("membership: reference       ", "membership: survey_time     "))
 a = "  covariate_file: config/areas/mikkeli_subarea_covariates.csv"
 assert a in real
 real = real.replace(a, "  covariate_file: config/subarea_covariates.csv")

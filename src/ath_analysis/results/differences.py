@@ -83,13 +83,14 @@ def _wave_differences(frame: pd.DataFrame, wave: str, indicators: Sequence[Indic
     for kind in ("proportion", "mean"):
         chosen = [i.id for i in indicators if i.kind == kind]
         if chosen:
-            parts.append(parent_differences(bound, chosen, sets, [(c, p) for c, p, _ in pairs], kind=kind,
+            parts.append(parent_differences(bound, variables=chosen, domain_sets=sets,
+                                            parents=[(c, p) for c, p, _ in pairs], kind=kind,
                                             level=settings.level).assign(kind=kind))
         to_standardize = [i.id for i in indicators if i.kind == kind and i.standardize]
         std_pairs = [(c, p) for c, p, _ in pairs if not AGE_COLUMNS & set(sets[c])]
         if standard is not None and to_standardize and std_pairs:
-            parts.append(parent_differences(bound, to_standardize, sets, std_pairs, kind=kind, level=settings.level,
-                                            standardize=standard).assign(kind=kind))
+            parts.append(parent_differences(bound, variables=to_standardize, domain_sets=sets, parents=std_pairs,
+                                            kind=kind, level=settings.level, standardize=standard).assign(kind=kind))
     table = pd.concat([p for p in parts if len(p)], ignore_index=True)
     table["reference"] = [which[(c, p)] for c, p in zip(table["domain"], table["parent"], strict=True)]
     return table.rename(columns={"variable": "indicator", "parent": "reference_domain",
