@@ -131,7 +131,8 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
     if rule == "differences":
         return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
                 "region_code": config["geography"]["region_code"], "national": config["data"]["national"],
-                "synthetic": synthetic, "places": places}
+                "synthetic": synthetic, "places": places,
+                "reference_values": config["reference_values"] if not config["data"]["national"] else None}
     if rule == "compare":
         return {"waves": years, "indicators": indicator_rules_of(config), "compare": config["compare"],
                 "lonely_psu": config["estimate"]["lonely_psu"], "level": config["estimate"]["level"],

@@ -27,7 +27,11 @@ WAVES = {"finsote2018": 2018, "ts2022": 2022}
 
 @pytest.fixture(scope="module")
 def config():
-    return load_config(ROOT / "config" / "config.yaml")
+    """The project's config with the national domain sets (the test waves' respondents stand for the country)."""
+    config = load_config(ROOT / "config" / "config.yaml")
+    config["estimate"]["domains"] = {"country": ["country"], "maakunta": ["maakunta"],
+                                     "hyvinvointialue": ["hyvinvointialue"], **config["estimate"]["domains"]}
+    return config
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +136,38 @@ def test_published_values_are_independent_with_their_ci(estimates):
     assert out["reference"].tolist() == ["published"] and out["source"].iloc[0].startswith("THL Sotkanet")
     assert out["se"].iloc[0] == pytest.approx(np.hypot(cells["se"].iloc[0], se_published), rel=1e-12)
     assert out["difference"].iloc[0] == pytest.approx(cells["estimate"].iloc[0] - 0.25, rel=1e-12)
+
+
+def test_the_stage_compares_a_regional_extract_with_published_values(waves, config, estimates, tmp_path):
+    """data.national false + reference_values: the region against THL's published national value."""
+    import copy
+
+    from ath_analysis.stages import differences as stage
+
+    from .configured import area_files, params, run
+
+    cfg = copy.deepcopy(config)
+    cfg["waves"] = {w: cfg["waves"][w] for w in WAVES}
+    cfg["data"]["national"] = False
+    fixture = ROOT / "tests" / "data" / "register" / "reference_values.csv"
+    cfg["reference_values"] = {"file": str(fixture), "indicators": {"daily_smoking": "4559"}, "region_level": "MAA",
+                               "region_code": None}
+    paths = []
+    for wave, frame in waves.items():
+        paths.append(str(tmp_path / f"{wave}.parquet"))
+        frame.to_parquet(paths[-1], index=False)
+    estimates.to_parquet(tmp_path / "estimates.parquet", index=False)
+    given = {"waves": paths, "estimates": str(tmp_path / "estimates.parquet"), "reference_values": [str(fixture)],
+             "areas": area_files(cfg), "register": [], "subarea_table": [cfg["geography"]["subareas"]["table"]],
+             "variables": cfg["variables"]}
+    out = {"parquet": str(tmp_path / "d.parquet"), "csv": str(tmp_path / "d.csv")}
+    rules = params(cfg, "differences")
+    rules["indicators"] = [r for r in rules["indicators"] if r["id"] in set(estimates["indicator"])]
+    assert run(stage, "differences", given, out, rules) == 0
+    table = pd.read_parquet(out["parquet"])
+    published = table[(table["reference"] == "published") & (table["domain"] == "region")
+                      & (table["indicator"] == "daily_smoking") & (table["wave"] == "ts2022")]
+    assert len(published) == 1 and "Terveytemme" in published["source"].iloc[0]
+    assert published["estimate_reference"].iloc[0] == pytest.approx(0.119)
+    assert "country" not in set(table["reference"])  # regional data: no koko maa from the waves
+    assert (table.loc[table["reference"] == "published", "indicator"] == "daily_smoking").all()

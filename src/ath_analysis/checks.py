@@ -206,6 +206,21 @@ def _within(config: Mapping[str, Any]) -> list[str]:
             for name, spec in config["compare"]["comparisons"].items() if spec.get("within") == "subareas"]
 
 
+def _reference_values(config: Mapping[str, Any], indicators: list[Indicator]) -> list[str]:
+    settings = config["reference_values"]
+    if not settings:
+        return []
+    problems = []
+    if not Path(settings["file"]).is_file():
+        problems.append(f"reference_values.file: {settings['file']} not found (ath-analysis reference fetch writes it)")
+    known = {i.id for i in indicators}
+    problems += [f"reference_values.indicators: unknown indicator '{ours}'{close_matches(ours, known)}"
+                 for ours in settings["indicators"] if indicators and ours not in known]
+    if settings["region_level"] != "MAA" and not settings.get("region_code"):
+        problems.append(f"reference_values.region_code: needed with region_level {settings['region_level']}")
+    return problems
+
+
 def project_problems(config: Mapping[str, Any]) -> list[str]:
     """Every problem of a schema-valid config together with the files it names (not the survey data)."""
     problems = _paths(config)
@@ -223,4 +238,5 @@ def project_problems(config: Mapping[str, Any]) -> list[str]:
     problems += _national(config) + _within(config)
     problems += _small_areas(config, places, indicators)
     problems += _reports(config, places)
+    problems += _reference_values(config, indicators)
     return [p.strip() for p in problems]

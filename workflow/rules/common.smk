@@ -22,6 +22,9 @@ INDICATOR_TABLES = expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVE
 REGISTER = [f"{config['geography']['register']}/manifest.json"] if config["geography"]["register"] else []
 SUBAREAS = config["geography"]["subareas"]
 SUBAREA_TABLE = [SUBAREAS["table"]] if SUBAREAS and SUBAREAS.get("table") else []
+# published national values to compare a regional extract with (data.national false)
+REFERENCE_VALUES = ([config["reference_values"]["file"]] if config["reference_values"] and not config["data"]["national"]
+                    else [])
 PLACES = {"subareas": SUBAREAS, "splits": config["geography"]["splits"],
           "reference_date": config["geography"]["reference_date"]}
 

@@ -53,6 +53,7 @@ rule differences:
     input:
         waves=INDICATOR_TABLES,
         estimates=rules.estimate.output.parquet,
+        reference_values=REFERENCE_VALUES,
         areas=AREA_TABLES,
         register=REGISTER,
         subarea_table=SUBAREA_TABLE,
@@ -72,6 +73,7 @@ rule differences:
         national=config["data"]["national"],
         synthetic=SYNTHETIC,
         places=PLACES,
+        reference_values=config["reference_values"] if not config["data"]["national"] else None,
     conda:
         "../envs/ath-analysis.yaml"
     log:

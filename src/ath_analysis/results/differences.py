@@ -119,19 +119,41 @@ def _previous(estimates: pd.DataFrame, order: Sequence[str], level: float) -> pd
                       df=diff["df"].to_numpy(), differs=diff["differs"].to_numpy())
 
 
+def published_for_waves(values: pd.DataFrame, wave_years: Mapping[str, int], region_level: str = "MAA",
+                        region_code: str | None = None) -> pd.DataFrame:
+    """The published value to compare each wave with: that year's, else the latest earlier one (sex total)."""
+    rows = values[(values["region_level"] == region_level) & (values["sex"] == "total")]
+    if region_code is not None:
+        rows = rows[rows["region_code"] == str(region_code)]
+    parts = []
+    for year in sorted(set(wave_years.values())):
+        latest = rows[rows["year"] <= year].sort_values("year").groupby("indicator").tail(1)
+        parts.append(latest.assign(published_year=latest["year"], year=year))
+    if not parts:
+        return rows.head(0)
+    out = pd.concat(parts, ignore_index=True)
+    out["source"] = [f"{s} {y}".strip() if str(y) not in str(s) else str(s)
+                     for s, y in zip(out["source"].fillna(""), out["published_year"], strict=True)]
+    return out
+
+
 def published_differences(estimates: pd.DataFrame, reference: pd.DataFrame, domains: Sequence[str],
                           level: float) -> pd.DataFrame:
     """Each published cell of `domains` minus a published value of the whole country for its indicator and year.
 
     reference: indicator, year, value, ci_low, ci_high (0–1 for proportions), source — e.g. THL Sotkanet's
-    national values (`register.read_reference_values`). The published CI gives the SE (Wald, normal df);
-    the two are independent samples.
+    national values (`register.read_reference_values`). The published CI gives the SE (Wald, normal df); the
+    two are independent samples. A value published without a CI is taken as exact (SE 0: the national sample is
+    some twenty times the region's, so its own error is small) and its source says so.
     """
     needed = ["indicator", "year", "value", "ci_low", "ci_high"]
     missing = [c for c in needed if c not in reference]
     if missing:
         raise DataError(f"reference values lack column(s) {', '.join(missing)}")
-    values = reference.assign(se=se_from_ci(reference["ci_low"], reference["ci_high"], level=level))
+    with_ci = reference["ci_low"].notna() & reference["ci_high"].notna()
+    se = np.where(with_ci, se_from_ci(reference["ci_low"].fillna(0), reference["ci_high"].fillna(0), level=level), 0.0)
+    source = reference["source"].fillna("") if "source" in reference else pd.Series("", index=reference.index)
+    values = reference.assign(se=se, source=np.where(with_ci, source, source + " (no CI published: taken as exact)"))
     values = values.rename(columns={"value": "estimate_reference"})
     cells = estimates[estimates["domain"].isin(list(domains)) & estimates["estimate"].notna()]
     merged = cells.merge(values[["indicator", "year", "estimate_reference", "se", "source"]]
