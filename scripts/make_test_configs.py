@@ -28,6 +28,12 @@ real = real.replace(a, a.replace("membership: reference       ", "membership: su
 a = "  covariate_file: config/areas/mikkeli_subarea_covariates.csv"
 assert a in real
 real = real.replace(a, "  covariate_file: config/subarea_covariates.csv")
+real += """
+# Published national values to compare the region with, as for a regional extract (illustrative fixture rows)
+reference_values:
+  file: ../../tests/data/register/reference_values.csv
+  indicators: {daily_smoking: 4559}
+"""
 open(".test/config_real/config/config.yaml", "w").write(real)
 en = paths("""# CI test configuration: the default synthetic run with English reports. Run from the repository root:
 #   snakemake --cores 2 --directory .test/config_en
