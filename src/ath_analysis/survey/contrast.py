@@ -80,7 +80,7 @@ def parent_differences(
     if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design):
         if parents is not None:
             raise TypeError("with a BoundDesign, give (variables, domain_sets, parents) once")
-        design, variables, domain_sets, parents = None, design, variables, domain_sets  # type: ignore[assignment]
+        design, variables, domain_sets, parents = None, design, variables, domain_sets
     if domain_sets is None or parents is None:
         raise TypeError("domain_sets and parents are required")
     if kind not in ("proportion", "mean"):

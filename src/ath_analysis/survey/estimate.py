@@ -90,7 +90,7 @@ def estimate_domains(
     """
     if isinstance(data, BoundDesign) and design is not None and not isinstance(design, Design) \
             and domain_sets is None:  # estimate_domains(bound, variables, domain_sets)
-        design, variables, domain_sets = None, design, variables  # type: ignore[assignment]
+        design, variables, domain_sets = None, design, variables
     if domain_sets is None:
         raise TypeError("domain_sets is required, e.g. {'all': [], 'municipality': ['municipality']}")
     bound_design, names = call_inputs(data, design, variables)
