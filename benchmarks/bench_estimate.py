@@ -120,7 +120,7 @@ def run_per_set(frame: pd.DataFrame, binding: str) -> None:
         if binding == "none":
             estimate(frame, DESIGN, VARIABLES, by=cols)
         else:
-            estimate(data, VARIABLES, by=cols)  # type: ignore[arg-type]
+            estimate(data, VARIABLES, by=cols)
 
 
 def run_differences(frame: pd.DataFrame) -> pd.DataFrame:

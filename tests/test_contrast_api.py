@@ -85,12 +85,12 @@ def test_bad_arguments_raise_value_error(parents, kwargs, message):
 
 def test_parents_of_wrong_type_raise_type_error():
     with pytest.raises(TypeError, match="parents must be"):
-        parent_differences(_frame(), DESIGN, "smoker", SETS, 3)  # type: ignore[arg-type]
+        parent_differences(_frame(), DESIGN, "smoker", SETS, 3)
 
 
 def test_independent_bad_arguments():
     with pytest.raises(ValueError, match="df_rule must be one of"):
-        independent_difference(0.3, 0.02, 0.25, 0.01, df_rule="welch")  # type: ignore[arg-type]
+        independent_difference(0.3, 0.02, 0.25, 0.01, df_rule="welch")
     with pytest.raises(ValueError, match="non-negative"):
         independent_difference(0.3, -0.02, 0.25, 0.01)
     with pytest.raises(ValueError, match="needs the estimate"):

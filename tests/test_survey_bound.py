@@ -131,7 +131,7 @@ def test_bad_binding_and_call_arguments():
     with pytest.raises(DataError, match="the data has no rows"):
         DESIGN.bind(frame.iloc[:0])
     with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
-        DESIGN.bind(frame.to_numpy())  # type: ignore[arg-type]
+        DESIGN.bind(frame.to_numpy())
     bound = DESIGN.bind(frame)
     with pytest.raises(ValueError, match="the bound design is"):
         estimate(bound, Design("w"), ["smoker"])

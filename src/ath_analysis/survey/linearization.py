@@ -519,22 +519,7 @@ class Engine:
                 nlonely = _aggregate(p.cpair_cell, p.ncell, here * rd.lonely[p.cpair_stratum][:, None])
                 factor = nstrat / (nstrat - nlonely)
 
-            # design effect against simple random sampling without replacement, as svymean(deff=TRUE)
-            Q_g = q["Q"] if "Q" in q else Y_g  # binary y: Σ w y² = Σ w y
-            if kind == "total":
-                ybar = Y_d / W_d
-                ss = Q_g.sum(axis=1) - 2 * ybar * Y_d + ybar * ybar * W_d
-            elif self.std is None:
-                ybar = estimate - shift
-                ss = Q_g.sum(axis=1) - 2 * ybar * Y_d + ybar * ybar * W_d
-            else:
-                ybar_s = (estimate - shift)[:, None, :]
-                ss = Pi_d * W_d * (lam * (Q_g - 2 * ybar_s * Y_g + ybar_s * ybar_s * W_g)).sum(axis=1)
-            s2_srs = npos_d / (npos_d - 1) * ss / psum
-            if kind == "total":
-                vsrs = s2_srs * W_d * W_d * (W_d - npos_d) / (W_d * npos_d)
-            else:
-                vsrs = np.where(psum < npos_d, np.nan, s2_srs * (psum - npos_d) / (psum * npos_d))
+            vsrs = self._srs_variance(q, lam, estimate - shift, npos_d, psum)
 
         empty = n_d == 0
         if kind != "total":  # no positive weight: R's ratio is 0/0 and so is everything derived from it
@@ -549,6 +534,27 @@ class Engine:
                       npos_d=npos_d, W_d=W_d, estimate=estimate, lam=lam, ybar=ybar_g, s2=s2, scale=scale, s1=s1,
                       z_catom=z_catom, z_cpair=z_t, df=npsu_d - nstrata_d, factor=factor, own_factor=own_factor,
                       vsrs=vsrs, empty=empty, q=q)
+
+    def _srs_variance(self, q: dict[str, np.ndarray], lam: np.ndarray, ybar: np.ndarray, npos_d: np.ndarray,
+                      psum: np.ndarray) -> np.ndarray:
+        """Variance under simple random sampling without replacement, for the design effect (as R's
+        svymean(deff=TRUE)); `ybar` is the estimate of the centred y (means) or of y."""
+        W_g, Y_g = q["W"], q["Y"]
+        W_d, Y_d = W_g.sum(axis=1), Y_g.sum(axis=1)
+        Q_g = q["Q"] if "Q" in q else Y_g  # binary y: Σ w y² = Σ w y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.kind == "total":
+                mean = Y_d / W_d
+                ss = Q_g.sum(axis=1) - 2 * mean * Y_d + mean * mean * W_d
+            elif self.std is None:
+                ss = Q_g.sum(axis=1) - 2 * ybar * Y_d + ybar * ybar * W_d
+            else:
+                yb = ybar[:, None, :]
+                ss = psum * (lam * (Q_g - 2 * yb * Y_g + yb * yb * W_g)).sum(axis=1)
+            s2_srs = npos_d / (npos_d - 1) * ss / psum
+            if self.kind == "total":
+                return s2_srs * W_d * W_d * (W_d - npos_d) / (W_d * npos_d)
+            return np.where(psum < npos_d, np.nan, s2_srs * (psum - npos_d) / (psum * npos_d))
 
     def _results(self, p: _SetPlan, parts: _Parts) -> dict[str, np.ndarray]:
         variance = parts.s2 - parts.s1
