@@ -25,6 +25,9 @@ rule compare:
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
         places=PLACES,
+    resources:
+        mem_mb=8000,
+        runtime=60,
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -9,6 +9,9 @@ rule indicators:
         wave=lambda wildcards: wildcards.wave,
         indicators=INDICATOR_RULES,
         source=config["indicators"],
+    resources:
+        mem_mb=4000,
+        runtime=20,
     conda:
         "../envs/ath-analysis.yaml"
     log:
@@ -41,6 +44,9 @@ rule estimate:
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
         places=PLACES,
+    resources:
+        mem_mb=8000,
+        runtime=30,
     conda:
         "../envs/ath-analysis.yaml"
     log:
@@ -74,6 +80,9 @@ rule differences:
         synthetic=SYNTHETIC,
         places=PLACES,
         reference_values=config["reference_values"] if not config["data"]["national"] else None,
+    resources:
+        mem_mb=8000,
+        runtime=30,
     conda:
         "../envs/ath-analysis.yaml"
     log:

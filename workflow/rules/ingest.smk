@@ -17,6 +17,9 @@ rule ingest:
                                        if key in ("encoding", "expected_rows", "sha256")},
         min_age=config["geography"]["min_age"],
         synthetic=SYNTHETIC,
+    resources:
+        mem_mb=2000,
+        runtime=15,
     conda:
         "../envs/ath-analysis.yaml"
     log:
@@ -39,6 +42,9 @@ rule geography:
         fieldwork_date=lambda wildcards: config["waves"][wildcards.wave]["fieldwork_date"],
         geography=GEOGRAPHY,
         places=PLACES,
+    resources:
+        mem_mb=2000,
+        runtime=15,
     conda:
         "../envs/ath-analysis.yaml"
     log:

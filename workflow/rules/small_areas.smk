@@ -35,6 +35,9 @@ rule small_areas:
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
         places=PLACES,
+    resources:
+        mem_mb=4000,
+        runtime=30,
     conda:
         "../envs/ath-analysis.yaml"
     log:

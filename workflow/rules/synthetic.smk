@@ -12,6 +12,9 @@ if SYNTHETIC:
         params:
             wave=lambda wildcards: wildcards.wave,
             seed=config["data"]["synthetic_seed"],
+        resources:
+            mem_mb=2000,
+            runtime=15,
         conda:
             "../envs/ath-analysis.yaml"
         log:
@@ -33,6 +36,9 @@ if SYNTHETIC:
             geography=GEOGRAPHY,
             indicators=INDICATOR_RULES,
             places=PLACES,
+        resources:
+            mem_mb=4000,
+            runtime=20,
         conda:
             "../envs/ath-analysis.yaml"
         log:

@@ -440,7 +440,7 @@ class Engine:
         return parts
 
     # -- per-set combination (arrays over cells × variables) ------------------------------------------------
-    def _parts(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,  # noqa: C901
+    def _parts(self, p: _SetPlan, q: dict[str, np.ndarray], atoms: dict[str, np.ndarray], shift: np.ndarray,
                global_strata: np.ndarray | None) -> _Parts:
         """Estimates and the pieces of their variance for one set (what results and contrasts both need)."""
         rd, kind = self.rd, self.kind
