@@ -1,0 +1,788 @@
+"""The linked-table audit: no group of fewer than `min_n` respondents may be recovered from all published cells.
+
+Every published cell (a row of the estimate table, a level of a comparison model, a sub-area's direct
+estimate) is a set of respondents: those in the cell's domain who are in the indicator's denominator. What a
+cell publishes about its set — n, n_positive, weight_sum, the weighted mean — are sums over its respondents
+(or ratios of such sums), so any linear combination of published cells publishes the same sums over the
+combination. Cells are audited per wave and per indicator *family*: indicators whose values agree wherever
+both are defined (the same indicator with a narrower denominator, say `age < 80`) describe one value per
+respondent, so their cells combine; cells of unrelated indicators sum different values and do not.
+
+Within a family the respondents fall into *atoms*: the classes of respondents that lie in exactly the same
+cells (of every table and every member indicator). Every cell is a union of atoms; a linear combination of
+published cells is a vector over atoms, and a set of atoms is *determined* when its 0/1 vector lies in the
+row space of the published cells' incidence matrix M. The audit
+
+1. applies primary suppression: a cell with 0 < n < min_n is withheld;
+2. finds every *exposed* set: a set of 0 < n < min_n respondents that is determined. Checked are every
+   atom (the exact test of the issue), every cell, every difference B − A of nested cells (cells of one
+   grouping under nested denominators included: the "80+" part of each cell), every remainder of a cell B
+   after subtracting the published cells of one partition inside B (two or more suppressed cells of a
+   partition whose union is small), and the age strata of standardized cells;
+3. suppresses, for each exposed set, the published cell with the smallest n whose removal makes the set
+   undetermined (ties by the cell's text key), and repeats from 2 until nothing is exposed.
+
+The choice rule: with the published rows' minimum-norm coefficients λ for the exposed vector v (Mᵀλ = v),
+a row j breaks the exposure exactly when it is a *coloop* (not in the span of the other rows) with λ_j ≠ 0
+— every representation of v then uses it. When no single row breaks an exposure (two published routes to the
+same set), the smallest involved row is withheld and the next round looks again. Each round only removes
+rows, so determined sets never reappear; the loop ends, and it is deterministic (stable orders, thresholds
+far from rounding), so reruns are byte-identical.
+
+The test itself: published rows are de-duplicated (a standardized row is the same set as its crude row; the
+estimate table's urban–rural class and the crude model's level are one set), atoms with identical published
+columns are merged (no published combination can tell them apart, so a vector that splits them is not
+determined), and the reduced matrix is decomposed by SVD: a vector v is determined iff its squared distance
+to the row space, ‖v‖² − ‖V_rᵀv‖², is at most `TOLERANCE` = 1e-8. Why that bound: the distance is computed
+with an error of a few ε·‖v‖² (ε = 2.2e-16, ‖v‖² ≤ the number of atom classes, ≤ 1e5 at national scale),
+i.e. below 1e-10; and a vector that is not determined is at squared distance ≥ 1/‖z‖² for an integer
+null-space vector z of the 0/1 matrix — for the partitions, refinements and nested denominators of these
+tables z has entries 0/±1 on at most all classes, so ≥ 1e-5. The audit records the largest distance it
+counted as determined and the smallest it counted as undetermined, so every run shows the gap.
+
+A standardized cell publishes, besides its sums, Σ_g π_g ȳ_g over its age strata: if all strata but a
+small remainder are determined, that remainder's mean follows, so the standardized row is then withheld.
+
+What the audit does not cover (see also the report of the issue):
+- unions of small atoms that are determined but are none of the checked sets (e.g. the difference of two
+  remainders of different cells); the property test shows none remain on random small tables, not a proof;
+- inference from bounds (counts are non-negative integers; a determined difference a1 − a2 can pin both);
+- non-linear statistics: adjusted model margins, pooled-wave models (cells marked `linear=False`: only
+  primary suppression applies), Fay–Herriot estimates, CIs and SEs beyond their n;
+- counts: n and weight_sum of *different* families can be differenced (how many respondents in a cell did
+  not answer an item); they reveal no value, except when an indicator's denominator lies where another's
+  value is constant ("among daily smokers"): such an indicator is *linked* to that family and its cells —
+  their counts are that family's sums — are audited with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ath_analysis.errors import DataError
+
+TOLERANCE = 1e-8  # squared distance to the row space at or below which a set counts as determined
+COEFFICIENT_TOLERANCE = 1e-6  # |λ_j| above which a published row takes part in a combination
+AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
+KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized")
+CELL_COLUMNS = ("grouping", "key", "indicator")
+_SEED = 20261123
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way a published table splits respondents into cells: a cell code per respondent (−1: in no cell).
+
+    name: unique, e.g. "estimates/municipality_sex". keys: the text key of each code, as the table names
+    the cell (its domain_value). mask: respondents that must also hold for a cell of this grouping to count
+    them, besides the indicator's denominator (e.g. adjusters observed in an adjusted model); None = all.
+    """
+
+    name: str
+    codes: np.ndarray
+    keys: tuple[str, ...]
+    mask: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        codes = np.asarray(self.codes)
+        if codes.ndim != 1 or not np.issubdtype(codes.dtype, np.integer):
+            raise ValueError(f"grouping {self.name}: codes must be a 1-d integer array")
+        if len(codes) and (codes.min() < -1 or codes.max() >= len(self.keys)):
+            raise ValueError(f"grouping {self.name}: codes must lie in [-1, {len(self.keys)})")
+        if len(set(self.keys)) != len(self.keys):
+            raise ValueError(f"grouping {self.name}: keys must be unique")
+        if self.mask is not None and np.asarray(self.mask).shape != codes.shape:
+            raise ValueError(f"grouping {self.name}: mask must have one value per respondent")
+
+    @classmethod
+    def from_labels(cls, name: str, labels: pd.Series | np.ndarray | Sequence[object],
+                    mask: np.ndarray | None = None) -> Grouping:
+        """A grouping from one label per respondent (missing: in no cell); keys are the labels as text, sorted."""
+        values = pd.Series(labels, dtype="object")
+        present = values.notna().to_numpy()
+        text = values[present].astype(str)
+        keys = tuple(sorted(set(text)))
+        codes = np.full(len(values), -1, dtype=np.int64)
+        codes[present] = pd.Index(keys).get_indexer(text)
+        return cls(name, codes, keys, None if mask is None else np.asarray(mask, dtype=bool))
+
+
+@dataclass(frozen=True)
+class Family:
+    """Indicators audited together: `members` agree wherever two of them are defined; `linked` indicators have
+    their denominator inside a member's and, there, the member's value is constant, so their counts are the
+    member's sums."""
+
+    members: tuple[str, ...]
+    linked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoundStats:
+    """One round of the audit of one family: exposed sets found (by kind) and cells withheld because of them."""
+
+    family: int
+    round: int
+    exposed: Mapping[str, int]
+    withheld: int
+
+
+@dataclass(frozen=True)
+class LinkedAudit:
+    """What the audit decided for each cell (index of the cells table) and the figures that show it.
+
+    given: withheld before the audit (e.g. no respondents); primary: 0 < n < min_n; secondary: withheld
+    because a small set was recoverable otherwise. n: respondents of each cell, from the membership.
+    """
+
+    n: pd.Series
+    given: pd.Series
+    primary: pd.Series
+    secondary: pd.Series
+    families: tuple[Family, ...]
+    rounds: tuple[RoundStats, ...]
+    atoms: int
+    small_atoms: int
+    sets_checked: int
+    max_determined_distance: float
+    min_undetermined_distance: float
+    exposed_after: int = 0
+
+    @property
+    def suppressed(self) -> pd.Series:
+        """Every cell that publishes nothing: given, primary or secondary."""
+        return self.given | self.primary | self.secondary
+
+    def summary(self) -> dict[str, object]:
+        """Figures for the audit record: cells published and withheld, atoms and sets checked, rounds."""
+        exposed: dict[str, int] = {}
+        for r in self.rounds:
+            for kind, count in r.exposed.items():
+                exposed[kind] = exposed.get(kind, 0) + count
+        return {
+            "cells": int(len(self.n)),
+            "published": int((~self.suppressed).sum()),
+            "withheld_given": int(self.given.sum()),
+            "withheld_primary": int((self.primary & ~self.given).sum()),
+            "withheld_secondary": int(self.secondary.sum()),
+            "families": len(self.families),
+            "atoms": self.atoms,
+            "small_atoms": self.small_atoms,
+            "sets_checked": self.sets_checked,
+            "rounds": len(self.rounds),
+            "exposed_found": exposed,
+            "exposed_after": self.exposed_after,
+            "max_determined_distance": self.max_determined_distance,
+            "min_undetermined_distance": self.min_undetermined_distance,
+        }
+
+
+# ---------------------------------------------------------------------------------------------------- families
+def _agree(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all(np.abs(a - b) <= AGREEMENT * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))))
+
+
+def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
+    """Group indicators whose values agree wherever both are non-missing (and overlap): their cells combine.
+
+    Members are joined transitively (merging is conservative: the audit then treats their values as one).
+    An indicator X is linked to a family when its denominator lies inside a member's and that member's value is
+    constant on X's denominator ("among daily smokers"): X's counts then are the member's sums.
+    """
+    ids = list(dict.fromkeys(indicator_ids))
+    missing = [i for i in ids if i not in frame]
+    if missing:
+        raise DataError(f"disclosure audit: indicator(s) {', '.join(missing)} are not in the indicator table")
+    values = [frame[i].to_numpy(dtype=np.float64, na_value=np.nan) for i in ids]
+    defined = [~np.isnan(v) for v in values]
+    parent = list(range(len(ids)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            both = defined[a] & defined[b]
+            if both.any() and _agree(values[a][both], values[b][both]):
+                parent[max(root(a), root(b))] = min(root(a), root(b))
+    groups: dict[int, list[int]] = {}
+    for k in range(len(ids)):
+        groups.setdefault(root(k), []).append(k)
+    out = []
+    for members in groups.values():
+        linked = []
+        for x in range(len(ids)):
+            if x in members or not defined[x].any():
+                continue
+            for m in members:
+                inside = defined[x] & defined[m]
+                if inside.sum() == defined[x].sum() and np.ptp(values[m][defined[x]]) == 0:
+                    linked.append(ids[x])
+                    break
+        out.append(Family(tuple(ids[m] for m in members), tuple(linked)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the cells
+@dataclass(frozen=True)
+class _Cells:
+    """The cells table as arrays: grouping, code, indicator index per cell, and what each cell publishes."""
+
+    index: pd.Index
+    group: np.ndarray
+    code: np.ndarray
+    indicator: np.ndarray
+    linear: np.ndarray
+    strata: np.ndarray  # grouping index of a standardized row's age strata, −1 = not standardized
+    given: np.ndarray
+    text: np.ndarray  # stable key of each cell: grouping, key, indicator
+    n: np.ndarray
+
+
+def _read_cells(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFrame) -> _Cells:
+    for column in CELL_COLUMNS:
+        if column not in cells:
+            raise ValueError(f"cells need a '{column}' column")
+    by_name = {g.name: k for k, g in enumerate(groupings)}
+    if len(by_name) != len(groupings):
+        raise ValueError("grouping names must be unique")
+    names = cells["grouping"].astype(str).to_numpy()
+    unknown = sorted(set(names) - set(by_name))
+    if unknown:
+        raise ValueError(f"cells name grouping(s) {', '.join(unknown[:5])} that were not given")
+    group = np.array([by_name[g] for g in names], dtype=np.int64) if len(names) else np.zeros(0, np.int64)
+    keys = cells["key"].astype(str).to_numpy()
+    code = np.full(len(cells), -1, dtype=np.int64)
+    for k, g in enumerate(groupings):
+        rows = group == k
+        if rows.any():
+            code[rows] = pd.Index(g.keys).get_indexer(keys[rows])
+    label = cells["label"].astype(str).to_numpy() if "label" in cells else \
+        np.char.add(np.char.add(names.astype(str), " "), keys.astype(str))
+    if (code < 0).any():
+        bad = np.flatnonzero(code < 0)
+        raise DataError(f"disclosure audit: {len(bad)} published cell(s) match no respondent group, e.g. "
+                        f"{label[bad[0]]} (indicator {cells['indicator'].iloc[bad[0]]}); is the table from "
+                        f"another run than the indicator data?")
+    indicator_ids = cells["indicator"].astype(str).to_numpy()
+    absent = sorted(set(indicator_ids) - set(values.columns))
+    if absent:
+        raise DataError(f"disclosure audit: indicator(s) {', '.join(absent[:5])} of the published tables are not "
+                        "in the indicator data")
+    ind_index = {name: k for k, name in enumerate(values.columns)}
+    indicator = np.array([ind_index[i] for i in indicator_ids], dtype=np.int64)
+    linear = cells["linear"].fillna(True).astype(bool).to_numpy() if "linear" in cells else np.ones(len(cells), bool)
+    strata = np.full(len(cells), -1, dtype=np.int64)
+    if "strata" in cells:
+        named = cells["strata"].notna().to_numpy() & (cells["strata"].astype(object) != "").to_numpy()
+        for row in np.flatnonzero(named):
+            name = str(cells["strata"].iloc[row])
+            if name not in by_name:
+                raise ValueError(f"cells name strata grouping {name} that was not given")
+            strata[row] = by_name[name]
+    given = cells["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in cells else \
+        np.zeros(len(cells), bool)
+    text = np.char.add(np.char.add(np.char.add(names.astype(str), "\x1f"), keys.astype(str)),
+                       np.char.add("\x1f", indicator_ids.astype(str)))
+    n = _cell_counts(group, code, indicator, groupings, values)
+    if "n" in cells:
+        table_n = pd.to_numeric(cells["n"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        wrong = ~np.isnan(table_n) & (table_n != n)
+        if wrong.any():
+            j = int(np.flatnonzero(wrong)[0])
+            raise DataError(f"disclosure audit: {int(wrong.sum())} published cell(s) have an n that does not match "
+                            f"their respondents, e.g. {label[j]} (indicator {indicator_ids[j]}): n = "
+                            f"{int(table_n[j])} in the table, {int(n[j])} in the indicator data")
+    return _Cells(cells.index, group, code, indicator, linear, strata, given, text, n)
+
+
+def _cell_counts(group: np.ndarray, code: np.ndarray, indicator: np.ndarray, groupings: Sequence[Grouping],
+                 values: pd.DataFrame) -> np.ndarray:
+    """Respondents of each cell: in the cell's group, its grouping's mask and the indicator's denominator."""
+    n = np.zeros(len(group), dtype=np.int64)
+    pairs = np.unique(np.stack([group, indicator], axis=1), axis=0) if len(group) else np.zeros((0, 2), np.int64)
+    for g, k in pairs:
+        grouping = groupings[g]
+        inside = _members(grouping, values.iloc[:, k].notna().to_numpy())
+        counts = np.bincount(grouping.codes[inside], minlength=len(grouping.keys))
+        rows = (group == g) & (indicator == k)
+        n[rows] = counts[code[rows]]
+    return n
+
+
+def _members(grouping: Grouping, denominator: np.ndarray) -> np.ndarray:
+    inside = denominator & (grouping.codes >= 0)
+    if grouping.mask is not None:
+        inside &= grouping.mask
+    return inside
+
+
+# ------------------------------------------------------------------------------------------- sparse helpers
+def _compact(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """One code per row for each distinct combination of integer columns (−1 allowed), in lexicographic order."""
+    key = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        shifted = np.asarray(column, dtype=np.int64) + 1
+        key = key * (int(shifted.max(initial=0)) + 1) + shifted
+        key = np.unique(key, return_inverse=True)[1].reshape(-1)  # re-compress, so the key never overflows
+    return key
+
+
+def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
+    """For each row, the index of the first row with the same 0/1 pattern (exact, via hashes then a check)."""
+    m, ncol = matrix.shape
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    rng = np.random.default_rng(_SEED)
+    weights = rng.random((ncol, 2))
+    hashed = np.column_stack([matrix @ weights, np.asarray(matrix.sum(axis=1)).ravel()])
+    _, first, inverse = np.unique(hashed, axis=0, return_index=True, return_inverse=True)
+    rep = first[inverse.reshape(-1)]
+    if (matrix - matrix[rep]).count_nonzero():  # a hash collision: astronomically unlikely; be exact anyway
+        rep = _rows_equal_exact(matrix)
+    return rep.astype(np.int64)
+
+
+def _rows_equal_exact(matrix: sparse.csr_matrix) -> np.ndarray:
+    seen: dict[bytes, int] = {}
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    out = np.empty(matrix.shape[0], dtype=np.int64)
+    for i in range(matrix.shape[0]):
+        key = matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tobytes()
+        out[i] = seen.setdefault(key, i)
+    return out
+
+
+def _incidence(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+# ------------------------------------------------------------------------------------------------- one family
+@dataclass
+class _Round:
+    exposed_kinds: dict[str, int] = field(default_factory=dict)
+    sets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # exposed-set rows chosen to withhold
+    std_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # standardized rows to withhold
+    exposed: int = 0
+
+
+class _Block:
+    """The cells of one family in one wave, over the family's atoms."""
+
+    def __init__(self, cells: _Cells, rows: np.ndarray, members: np.ndarray, groupings: Sequence[Grouping],
+                 values: pd.DataFrame, min_n: int) -> None:
+        self.cells = cells
+        self.rows = rows  # positions in the cells table
+        self.min_n = min_n
+        nresp = len(values)
+        denominators = {int(k): values.iloc[:, int(k)].notna().to_numpy() for k in np.unique(cells.indicator[rows])}
+        # partitions: one (grouping, indicator) pair each; its cells are disjoint
+        pairs, part_of_row = np.unique(np.stack([cells.group[rows], cells.indicator[rows]], axis=1), axis=0,
+                                       return_inverse=True)
+        part_of_row = part_of_row.reshape(-1)
+        self.parts = pairs
+        columns, has_row = [], []
+        for p, (g, k) in enumerate(pairs):
+            grouping = groupings[g]
+            present = np.zeros(len(grouping.keys), dtype=bool)
+            present[cells.code[rows[part_of_row == p]]] = True
+            inside = _members(grouping, denominators[int(k)])
+            inside &= present[np.where(grouping.codes >= 0, grouping.codes, 0)]
+            columns.append(np.where(inside, grouping.codes, -1))
+            has_row.append(present)
+        universe = np.zeros(nresp, dtype=bool)
+        for column in columns:
+            universe |= column >= 0
+        who = np.flatnonzero(universe)
+        sig = [c[who] for c in columns]
+        strata_groups = sorted({int(s) for s in cells.strata[rows] if s >= 0})
+        sig += [groupings[s].codes[who] for s in strata_groups]
+        atom = _compact(sig, len(who))
+        self.natoms = int(atom.max()) + 1 if len(atom) else 0
+        self.atom_n = np.bincount(atom, minlength=self.natoms).astype(np.float64)
+        first = np.unique(atom, return_index=True)[1]
+        self.atom_sig = np.stack([s[first] for s in sig], axis=1) if sig and len(first) else \
+            np.zeros((self.natoms, len(sig)), np.int64)
+        nparts = len(pairs)
+        # proto-sets: (partition, code) of the rows; sets: proto-sets with the same atoms
+        proto_pairs, proto_of_row = np.unique(np.stack([part_of_row, cells.code[rows]], axis=1), axis=0,
+                                              return_inverse=True)
+        proto_of_row = proto_of_row.reshape(-1)
+        lookup = [np.full(len(groupings[g].keys), -1, dtype=np.int64) for g, _ in pairs]
+        for q, (p, c) in enumerate(proto_pairs):
+            lookup[p][c] = q
+        entries_r, entries_c = [], []
+        for p in range(nparts):
+            col = self.atom_sig[:, p]
+            atoms = np.flatnonzero(col >= 0)
+            entries_r.append(lookup[p][col[atoms]])
+            entries_c.append(atoms)
+        proto = _incidence(np.concatenate(entries_r) if entries_r else np.zeros(0, np.int64),
+                           np.concatenate(entries_c) if entries_c else np.zeros(0, np.int64),
+                           (len(proto_pairs), self.natoms))
+        rep = _rows_equal_groups(proto)
+        set_ids, set_of_proto = np.unique(rep, return_inverse=True)
+        set_of_proto = set_of_proto.reshape(-1)
+        self.nsets = len(set_ids)
+        self.sets = proto[set_ids]
+        self.set_of_row = set_of_proto[proto_of_row]
+        self.set_n = self.sets @ self.atom_n
+        self.proto_part = proto_pairs[:, 0]
+        self.proto_set = set_of_proto
+        # a stable text key per set: the smallest of its rows'
+        order = np.lexsort((cells.text[rows], self.set_of_row))
+        first_row = order[np.unique(self.set_of_row[order], return_index=True)[1]]
+        self.set_text = cells.text[rows][first_row]
+        self.set_rank = np.argsort(np.argsort(self.set_text, kind="stable"), kind="stable")
+        self.proto_lookup = lookup
+        self._build_pool(groupings, pairs, has_row, denominators, who)
+        self._build_fixed_candidates(members, strata_groups)
+
+    # ----------------------------------------------------------------------------------------- construction
+    def _build_pool(self, groupings: Sequence[Grouping], pairs: np.ndarray, has_row: list[np.ndarray],
+                    denominators: Mapping[int, np.ndarray], who: np.ndarray) -> None:
+        """Sets plus shadow sets (the part of a cell under one denominator that is not under a narrower one)."""
+        vectors = [self.sets]
+        kinds_part = [sparse.csr_matrix(
+            (np.ones(len(self.proto_part)), (self.proto_set, self.proto_part)), shape=(self.nsets, len(pairs)))]
+        kinds_part[0].data[:] = 1.0
+        outer_sets, inner_sets, shadow_key = [], [], []
+        nparts = len(pairs)
+        for p1, (g1, k1) in enumerate(pairs):  # a loop over pairs of partitions, not over cells
+            for p2, (g2, k2) in enumerate(pairs):
+                if p1 == p2 or g1 != g2:
+                    continue
+                grouping = groupings[g1]
+                d1 = _members(grouping, denominators[int(k1)])
+                d2 = _members(grouping, denominators[int(k2)])
+                if (d2 & ~d1).any() or not (d1 & ~d2).any():
+                    continue  # not strictly nested
+                both = np.flatnonzero(has_row[p1] & has_row[p2])
+                outer_sets.append(self.proto_set[self.proto_lookup[p1][both]])
+                inner_sets.append(self.proto_set[self.proto_lookup[p2][both]])
+                shadow_key.append(np.full(len(both), p1 * nparts + p2))
+        outer = np.concatenate(outer_sets) if outer_sets else np.zeros(0, np.int64)
+        inner = np.concatenate(inner_sets) if inner_sets else np.zeros(0, np.int64)
+        keys = np.concatenate(shadow_key) if shadow_key else np.zeros(0, np.int64)
+        distinct = outer != inner
+        self.shadow_outer, self.shadow_inner = outer[distinct], inner[distinct]
+        nshadow = len(self.shadow_outer)
+        if nshadow:
+            shadows = (self.sets[self.shadow_outer] - self.sets[self.shadow_inner]).tocsr()
+            shadows.eliminate_zeros()
+            vectors.append(shadows)
+            codes, shadow_index = np.unique(keys[distinct], return_inverse=True)
+            kinds_part.append(sparse.csr_matrix((np.ones(nshadow), (np.arange(nshadow),
+                                                                     nparts + shadow_index.reshape(-1))),
+                                                shape=(nshadow, nparts + len(codes))))
+            kinds_part[0].resize((self.nsets, nparts + len(codes)))
+        pool = sparse.vstack(vectors).tocsr()
+        membership = sparse.vstack(kinds_part).tocsr()
+        # a shadow equal to a set (or to another shadow) is the same set: keep the first, merge its partitions
+        rep = _rows_equal_groups(pool)
+        keep, new_of_old = np.unique(rep, return_inverse=True)
+        new_of_old = new_of_old.reshape(-1)
+        self.pool = pool[keep]
+        merge = sparse.csr_matrix((np.ones(pool.shape[0]), (new_of_old, np.arange(pool.shape[0]))),
+                                  shape=(len(keep), pool.shape[0]))
+        self.pool_part = (merge @ membership).tocsr()
+        self.pool_part.data[:] = 1.0
+        self.pool_n = self.pool @ self.atom_n
+        self.npool = len(keep)
+        # what each pool member is, to decide whether it is published: a set, or the shadow of two sets
+        first_of_new = np.full(len(keep), -1, dtype=np.int64)
+        olds = np.arange(pool.shape[0])
+        first_of_new[new_of_old[::-1]] = olds[::-1]
+        self.pool_set = np.where(first_of_new < self.nsets, first_of_new, -1)
+        is_shadow = olds >= self.nsets
+        self.shadow_pool = new_of_old[is_shadow]  # the pool member each shadow became
+        # containment among pool members: overlap[A, B] = n(A ∩ B); A ⊂ B iff overlap = n(A)
+        overlap = (self.pool @ sparse.diags(self.atom_n) @ self.pool.T).tocoo()
+        inside = (np.abs(overlap.data - self.pool_n[overlap.row]) < 0.5) & (self.pool_n[overlap.row]
+                                                                           < self.pool_n[overlap.col] - 0.5)
+        self.contained = sparse.csr_matrix((np.ones(int(inside.sum())), (overlap.col[inside], overlap.row[inside])),
+                                           shape=(self.npool, self.npool))  # [B, A] = 1: A ⊊ B
+
+    def _build_fixed_candidates(self, members: np.ndarray, strata_groups: list[int]) -> None:
+        """Sets whose recovery would be a disclosure and that do not depend on what is published."""
+        small = (self.atom_n < self.min_n)
+        blocks, kinds, ns = [], [], []
+        atoms = np.flatnonzero(small)
+        blocks.append(_incidence(np.arange(len(atoms)), atoms, (len(atoms), self.natoms)))
+        kinds += ["atom"] * len(atoms)
+        ns.append(self.atom_n[atoms])
+        small_sets = np.flatnonzero((self.pool_n > 0) & (self.pool_n < self.min_n))
+        blocks.append(self.pool[small_sets])
+        kinds += ["cell"] * len(small_sets)
+        ns.append(self.pool_n[small_sets])
+        nested = self.contained.tocoo()
+        diff = self.pool_n[nested.row] - self.pool_n[nested.col]
+        pick = (diff > 0) & (diff < self.min_n)
+        if pick.any():
+            blocks.append((self.pool[nested.row[pick]] - self.pool[nested.col[pick]]).tocsr())
+            kinds += ["difference"] * int(pick.sum())
+            ns.append(diff[pick])
+        # age strata of standardized rows: all of them (the standardized check needs each one's status)
+        cells = self.cells
+        std = np.flatnonzero((cells.strata[self.rows] >= 0) & np.isin(cells.indicator[self.rows], members)
+                             & cells.linear[self.rows])
+        self.std_rows = std  # positions within self.rows
+        ncols = self.atom_sig.shape[1]
+        strata_col = ncols - len(strata_groups) + np.searchsorted(np.array(strata_groups, dtype=np.int64),
+                                                                    cells.strata[self.rows[std]])
+        entries = self.sets[self.set_of_row[std]].tocoo()  # (standardized row, atom)
+        stratum_code = self.atom_sig[entries.col, strata_col[entries.row]] if len(std) else np.zeros(0, np.int64)
+        keep = stratum_code >= 0
+        pairs = np.stack([entries.row[keep], stratum_code[keep]], axis=1)
+        unit, unit_of_entry = np.unique(pairs, axis=0, return_inverse=True) if len(pairs) else \
+            (np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
+        self.std_of_stratum = std[unit[:, 0]] if len(unit) else np.zeros(0, np.int64)  # position within rows
+        self.strata = _incidence(unit_of_entry.reshape(-1), entries.col[keep], (len(unit), self.natoms))
+        self.strata_n = self.strata @ self.atom_n
+        fixed = sparse.vstack(blocks).tocsr() if blocks else sparse.csr_matrix((0, self.natoms))
+        self.fixed = fixed
+        self.fixed_kind = np.array(kinds, dtype=object)
+        self.fixed_n = np.concatenate(ns) if ns else np.zeros(0)
+        self.small_atoms = int(small.sum())
+
+    # ---------------------------------------------------------------------------------------------- rounds
+    def published_sets(self, withheld: np.ndarray) -> np.ndarray:
+        """A set is published when any of its rows is."""
+        out = np.zeros(self.nsets, dtype=bool)
+        open_rows = ~withheld[self.rows]
+        out[self.set_of_row[open_rows]] = True
+        return out
+
+    def _pool_published(self, set_pub: np.ndarray) -> np.ndarray:
+        """A pool member is published when it is a published set or the shadow of two published sets."""
+        out = np.where(self.pool_set >= 0, set_pub[np.maximum(self.pool_set, 0)], False)
+        np.logical_or.at(out, self.shadow_pool, set_pub[self.shadow_outer] & set_pub[self.shadow_inner])
+        return out
+
+    def _remainders(self, pool_pub: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """B minus the published cells of one partition inside B, where that leaves 0 < n < min_n."""
+        children = (self.contained @ sparse.diags(pool_pub.astype(np.float64))).tocsr()  # [B, A]: A ⊊ B, published
+        count = (children @ self.pool_part).tocoo()
+        mass = (children @ sparse.diags(self.pool_n) @ self.pool_part).tocsr()
+        rest = self.pool_n[count.row] - np.asarray(mass[count.row, count.col]).ravel()
+        pick = (rest > 0.5) & (rest < self.min_n)
+        if not pick.any():
+            return sparse.csr_matrix((0, self.natoms)), np.zeros(0)
+        b, p = count.row[pick], count.col[pick]
+        select = children[b].multiply(self.pool_part[:, p].T.tocsr()).tocsr()
+        vectors = (self.pool[b] - select @ self.pool).tocsr()
+        vectors.eliminate_zeros()
+        return vectors, rest[pick]
+
+    def evaluate(self, withheld: np.ndarray, choose: bool) -> tuple[_Round, float, float, int]:
+        """Exposed sets under the current withholding and, if `choose`, what to withhold next."""
+        set_pub = self.published_sets(withheld)
+        pool_pub = self._pool_published(set_pub)
+        rem, rem_n = self._remainders(pool_pub)
+        candidates = sparse.vstack([self.fixed, rem, self.strata]).tocsr()
+        kinds = np.concatenate([self.fixed_kind, np.array(["remainder"] * rem.shape[0], dtype=object),
+                                np.array(["stratum"] * self.strata.shape[0], dtype=object)])
+        cand_n = np.concatenate([self.fixed_n, rem_n, self.strata_n])
+        nfixed = self.fixed.shape[0] + rem.shape[0]
+        determined, distance, coefficient, coloop = self._test(candidates, set_pub)
+        small = (cand_n > 0.5) & (cand_n < self.min_n)
+        exposed = determined & small
+        # the standardized rows: the strata left undetermined must not be small together
+        result = _Round()
+        und_n = np.where(determined[nfixed:], 0.0, self.strata_n)
+        left = np.bincount(self.std_of_stratum, weights=und_n, minlength=len(self.rows))[self.std_rows]
+        open_std = ~withheld[self.rows[self.std_rows]]
+        std_withhold = self.std_rows[open_std & (left > 0.5) & (left < self.min_n)]
+        if len(std_withhold):
+            result.exposed_kinds["standardized"] = len(std_withhold)
+        for kind in KINDS:
+            count = int((exposed & (kinds == kind)).sum())
+            if count:
+                result.exposed_kinds[kind] = result.exposed_kinds.get(kind, 0) + count
+        result.exposed = int(exposed.sum()) + len(std_withhold)
+        result.std_rows = std_withhold.astype(np.int64)
+        constant_undetermined = distance[~determined & np.isfinite(distance)]
+        max_det = float(distance[determined].max()) if determined.any() else 0.0
+        min_und = float(constant_undetermined.min()) if len(constant_undetermined) else np.inf
+        if choose and exposed.any():
+            result.sets = self._choose(np.flatnonzero(exposed), cand_n, coefficient, coloop, set_pub)
+        return result, max_det, min_und, candidates.shape[0]
+
+    def _test(self, candidates: sparse.csr_matrix, set_pub: np.ndarray):
+        """Which candidate vectors lie in the row space of the published sets, and their coefficients there."""
+        pub = np.flatnonzero(set_pub)
+        ncand = candidates.shape[0]
+        if len(pub) == 0 or ncand == 0:
+            return np.zeros(ncand, bool), np.full(ncand, np.inf), None, None
+        # atoms in the same published sets are one class: no published combination tells them apart
+        published_proto = set_pub[self.proto_set]
+        reduced = []
+        for p in range(len(self.parts)):
+            col = self.atom_sig[:, p]
+            q = np.where(col >= 0, self.proto_lookup[p][np.where(col >= 0, col, 0)], -1)
+            ok = (q >= 0)
+            ok[ok] = published_proto[q[ok]]
+            reduced.append(np.where(ok, col, -1))
+        klass = _compact(reduced, self.natoms)
+        nclass = int(klass.max()) + 1
+        members = _incidence(np.arange(self.natoms), klass, (self.natoms, nclass))
+        size = np.bincount(klass, minlength=nclass).astype(np.float64)
+        matrix = (self.sets[pub] @ members).toarray() / size  # 0/1: a set holds a class whole or not at all
+        counts = (candidates @ members).toarray()
+        whole = np.all((counts == 0) | (counts == size), axis=1)
+        reduced_v = (counts > 0).astype(np.float64)
+        outside = matrix.sum(axis=0) == 0  # classes in no published set
+        whole &= ~np.any((counts > 0) & outside, axis=1)
+        u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+        rank = int((s > s.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps).sum())
+        u, s, vt = u[:, :rank], s[:rank], vt[:rank]
+        projected = reduced_v @ vt.T  # (ncand, rank)
+        distance = np.where(whole, np.maximum((reduced_v ** 2).sum(axis=1) - (projected ** 2).sum(axis=1), 0.0),
+                            np.inf)
+        determined = distance <= TOLERANCE
+        coefficient = np.zeros((len(pub), ncand))
+        coefficient[:, determined] = u @ (projected[determined] / s).T
+        full = np.zeros((self.nsets, ncand))
+        full[pub] = coefficient
+        coloop = np.zeros(self.nsets, dtype=bool)
+        coloop[pub] = 1.0 - (u ** 2).sum(axis=1) <= TOLERANCE
+        return determined, distance, full, coloop
+
+    def _choose(self, exposed: np.ndarray, cand_n: np.ndarray, coefficient: np.ndarray, coloop: np.ndarray,
+                set_pub: np.ndarray) -> np.ndarray:
+        """Greedy: for each exposed set (smallest first), the smallest published set that breaks it."""
+        involved = np.abs(coefficient[:, exposed]) > COEFFICIENT_TOLERANCE  # (nsets, nexposed)
+        involved &= set_pub[:, None]
+        essential = involved & coloop[:, None]
+        order = np.lexsort((exposed, cand_n[exposed]))
+        handled = np.zeros(len(exposed), dtype=bool)
+        chosen: list[int] = []
+        deferred = []
+        for e in order:
+            if handled[e]:
+                continue
+            options = np.flatnonzero(essential[:, e])
+            if len(options) == 0:
+                deferred.append(e)
+                continue
+            j = options[np.lexsort((self.set_rank[options], self.set_n[options]))[0]]
+            chosen.append(int(j))
+            handled |= essential[j]
+        if not chosen:
+            for e in deferred:
+                if handled[e]:
+                    continue
+                options = np.flatnonzero(involved[:, e])
+                j = options[np.lexsort((self.set_rank[options], self.set_n[options]))[0]]
+                chosen.append(int(j))
+                handled |= involved[j]
+        return np.array(sorted(set(chosen)), dtype=np.int64)
+
+    def withhold(self, withheld: np.ndarray, result: _Round) -> int:
+        """Withhold the chosen sets' rows (every row publishing them) and the chosen standardized rows."""
+        before = int(withheld.sum())
+        if len(result.sets):
+            rows = np.isin(self.set_of_row, result.sets)
+            withheld[self.rows[rows]] = True
+        withheld[self.rows[result.std_rows]] = True
+        return int(withheld.sum()) - before
+
+
+# --------------------------------------------------------------------------------------------------- the audit
+def _family_rows(cells: _Cells, family: Family, columns: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    index = {name: k for k, name in enumerate(columns)}
+    members = np.array([index[m] for m in family.members if m in index], dtype=np.int64)
+    linked = np.array([index[m] for m in family.linked if m in index], dtype=np.int64)
+    rows = np.flatnonzero((np.isin(cells.indicator, members) & cells.linear) | np.isin(cells.indicator, linked))
+    return rows, members
+
+
+def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFrame, min_n: int,
+          family_list: Sequence[Family] | None = None) -> LinkedAudit:
+    """Primary suppression and the linked-table protection of one wave's published cells.
+
+    cells: one row per published cell (any index) with columns `grouping`, `key`, `indicator` (which
+    respondents), and optionally `suppressed` (withheld already), `linear` (default True: the cell publishes
+    sums over its respondents; False: only its count beside non-linear statistics), `strata` (a standardized
+    row: the grouping of its standardization groups), `n` (checked against the respondents) and `label`
+    (names the cell in errors). groupings: every grouping the cells name, over the rows of `values`.
+    values: the wave's indicator columns (NaN = not in the denominator). family_list: default `families`.
+    """
+    if min_n < 1:
+        raise ValueError("min_n must be at least 1")
+    table = _read_cells(cells, groupings, values)
+    withheld = table.given.copy()
+    primary = (table.n > 0) & (table.n < min_n)
+    withheld |= primary
+    fams = tuple(family_list) if family_list is not None else tuple(
+        families(values, list(pd.unique(values.columns[np.unique(table.indicator)]))))
+    rounds: list[RoundStats] = []
+    atoms = small_atoms = checked = 0
+    max_det, min_und = 0.0, np.inf
+    blocks = []
+    for f, family in enumerate(fams):
+        rows, members = _family_rows(table, family, values.columns)
+        if len(rows) == 0:
+            continue
+        block = _Block(table, rows, members, groupings, values, min_n)
+        blocks.append(block)
+        atoms += block.natoms
+        small_atoms += block.small_atoms
+        for r in itertools.count(1):
+            result, det, und, count = block.evaluate(withheld, choose=True)
+            checked += count
+            max_det, min_und = max(max_det, det), min(min_und, und)
+            if result.exposed == 0:
+                break
+            added = block.withhold(withheld, result)
+            rounds.append(RoundStats(f, r, dict(result.exposed_kinds), added))
+            if added == 0:  # cannot happen: an exposed set always involves a published row
+                raise RuntimeError(f"disclosure audit of {', '.join(family.members)} made no progress")
+    # later families may withhold rows of linked indicators: that only removes rows, but check it anyway
+    left_open = sum(block.evaluate(withheld, choose=False)[0].exposed for block in blocks)
+    secondary = withheld & ~table.given & ~primary
+    index = table.index
+    return LinkedAudit(
+        n=pd.Series(table.n, index=index, name="n"),
+        given=pd.Series(table.given, index=index, name="given"),
+        primary=pd.Series(primary & ~table.given, index=index, name="primary"),
+        secondary=pd.Series(secondary, index=index, name="secondary"),
+        families=fams, rounds=tuple(rounds), atoms=atoms, small_atoms=small_atoms, sets_checked=checked,
+        max_determined_distance=max_det, min_undetermined_distance=float(min_und), exposed_after=left_open,
+    )
+
+
+def exposures(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFrame, min_n: int,
+              withheld: pd.Series | np.ndarray, family_list: Sequence[Family] | None = None) -> pd.DataFrame:
+    """The small sets still recoverable when the cells in `withheld` are not published: family, kind, n.
+
+    Empty after `audit` (with its `suppressed`); used to record that in the audit and to show what today's
+    suppression leaves open.
+    """
+    table = _read_cells(cells, groupings, values)
+    hidden = np.asarray(withheld, dtype=bool).copy()
+    fams = tuple(family_list) if family_list is not None else tuple(
+        families(values, list(pd.unique(values.columns[np.unique(table.indicator)]))))
+    out = []
+    for f, family in enumerate(fams):
+        rows, members = _family_rows(table, family, values.columns)
+        if len(rows) == 0:
+            continue
+        block = _Block(table, rows, members, groupings, values, min_n)
+        result, _, _, _ = block.evaluate(hidden, choose=False)
+        for kind, count in result.exposed_kinds.items():
+            out.append({"family": f, "members": ", ".join(family.members), "kind": kind, "count": count})
+    return pd.DataFrame(out, columns=["family", "members", "kind", "count"])
