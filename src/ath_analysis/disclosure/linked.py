@@ -375,7 +375,6 @@ def _incidence(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp
 class _Round:
     exposed_kinds: dict[str, int] = field(default_factory=dict)
     sets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # exposed-set rows chosen to withhold
-    std_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # standardized rows to withhold
     exposed: int = 0
 
 
@@ -596,82 +595,58 @@ class _Block:
         kinds = np.concatenate([self.fixed_kind, np.array(["remainder"] * rem.shape[0], dtype=object),
                                 np.array(["stratum"] * self.strata.shape[0], dtype=object)])
         cand_n = np.concatenate([self.fixed_n, rem_n, self.strata_n])
-        nfixed = self.fixed.shape[0] + rem.shape[0]
-        determined, distance, coefficient, coloop = self._test(candidates, set_pub)
-        small = (cand_n > 0.5) & (cand_n < self.min_n)
-        exposed = determined & small
-        # the standardized rows: the strata left undetermined must not be small together
+        space = _RowSpace(self, set_pub)
+        determined, distance = space.test(candidates)
+        # a standardized row publishes its set; with some strata determined, the others' union is too
+        unions, union_n = self._strata_unions(determined[len(cand_n) - len(self.strata_n):], withheld)
+        if unions.shape[0]:
+            more, more_distance = space.test(unions)
+            candidates = sparse.vstack([candidates, unions]).tocsr()
+            kinds = np.concatenate([kinds, np.array(["standardized"] * unions.shape[0], dtype=object)])
+            cand_n = np.concatenate([cand_n, union_n])
+            determined = np.concatenate([determined, more])
+            distance = np.concatenate([distance, more_distance])
+        exposed = determined & (cand_n > 0.5) & (cand_n < self.min_n)
         result = _Round()
-        und_n = np.where(determined[nfixed:], 0.0, self.strata_n)
-        left = np.bincount(self.std_of_stratum, weights=und_n, minlength=len(self.rows))[self.std_rows]
-        open_std = ~withheld[self.rows[self.std_rows]]
-        std_withhold = self.std_rows[open_std & (left > 0.5) & (left < self.min_n)]
-        if len(std_withhold):
-            result.exposed_kinds["standardized"] = len(std_withhold)
         for kind in KINDS:
             count = int((exposed & (kinds == kind)).sum())
             if count:
-                result.exposed_kinds[kind] = result.exposed_kinds.get(kind, 0) + count
-        result.exposed = int(exposed.sum()) + len(std_withhold)
-        result.std_rows = std_withhold.astype(np.int64)
-        constant_undetermined = distance[~determined & np.isfinite(distance)]
+                result.exposed_kinds[kind] = count
+        result.exposed = int(exposed.sum())
+        undetermined = distance[~determined & np.isfinite(distance)]
         max_det = float(distance[determined].max()) if determined.any() else 0.0
-        min_und = float(constant_undetermined.min()) if len(constant_undetermined) else np.inf
+        min_und = float(undetermined.min()) if len(undetermined) else np.inf
         if choose and exposed.any():
-            result.sets = self._choose(np.flatnonzero(exposed), cand_n, coefficient, coloop, set_pub)
+            coefficient = space.coefficients(candidates[np.flatnonzero(exposed)])
+            result.sets = self._choose(cand_n[exposed], coefficient, space.coloop, set_pub)
         return result, max_det, min_und, candidates.shape[0]
 
-    def _test(self, candidates: sparse.csr_matrix, set_pub: np.ndarray):
-        """Which candidate vectors lie in the row space of the published sets, and their coefficients there."""
-        pub = np.flatnonzero(set_pub)
-        ncand = candidates.shape[0]
-        if len(pub) == 0 or ncand == 0:
-            return np.zeros(ncand, bool), np.full(ncand, np.inf), None, None
-        # atoms in the same published sets are one class: no published combination tells them apart
-        published_proto = set_pub[self.proto_set]
-        reduced = []
-        for p in range(len(self.parts)):
-            col = self.atom_sig[:, p]
-            q = np.where(col >= 0, self.proto_lookup[p][np.where(col >= 0, col, 0)], -1)
-            ok = (q >= 0)
-            ok[ok] = published_proto[q[ok]]
-            reduced.append(np.where(ok, col, -1))
-        klass = _compact(reduced, self.natoms)
-        nclass = int(klass.max()) + 1
-        members = _incidence(np.arange(self.natoms), klass, (self.natoms, nclass))
-        size = np.bincount(klass, minlength=nclass).astype(np.float64)
-        matrix = (self.sets[pub] @ members).toarray() / size  # 0/1: a set holds a class whole or not at all
-        counts = (candidates @ members).toarray()
-        whole = np.all((counts == 0) | (counts == size), axis=1)
-        reduced_v = (counts > 0).astype(np.float64)
-        outside = matrix.sum(axis=0) == 0  # classes in no published set
-        whole &= ~np.any((counts > 0) & outside, axis=1)
-        u, s, vt = np.linalg.svd(matrix, full_matrices=False)
-        rank = int((s > s.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps).sum())
-        u, s, vt = u[:, :rank], s[:rank], vt[:rank]
-        projected = reduced_v @ vt.T  # (ncand, rank)
-        distance = np.where(whole, np.maximum((reduced_v ** 2).sum(axis=1) - (projected ** 2).sum(axis=1), 0.0),
-                            np.inf)
-        determined = distance <= TOLERANCE
-        coefficient = np.zeros((len(pub), ncand))
-        coefficient[:, determined] = u @ (projected[determined] / s).T
-        full = np.zeros((self.nsets, ncand))
-        full[pub] = coefficient
-        coloop = np.zeros(self.nsets, dtype=bool)
-        coloop[pub] = 1.0 - (u ** 2).sum(axis=1) <= TOLERANCE
-        return determined, distance, full, coloop
+    def _strata_unions(self, determined: np.ndarray, withheld: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Per published standardized row: the union of its strata that are not determined (if some are)."""
+        open_unit = ~withheld[self.rows[self.std_of_stratum]]
+        pick = open_unit & ~determined & (self.strata_n > 0)
+        some_known = np.bincount(self.std_of_stratum, weights=(open_unit & determined).astype(float),
+                                 minlength=len(self.rows)) > 0
+        pick &= some_known[self.std_of_stratum]
+        if not pick.any():
+            return sparse.csr_matrix((0, self.natoms)), np.zeros(0)
+        units, unit_of = np.unique(self.std_of_stratum[pick], return_inverse=True)
+        select = _incidence(unit_of.reshape(-1), np.flatnonzero(pick), (len(units), len(self.strata_n)))
+        return (select @ self.strata).tocsr(), select @ self.strata_n
 
-    def _choose(self, exposed: np.ndarray, cand_n: np.ndarray, coefficient: np.ndarray, coloop: np.ndarray,
-                set_pub: np.ndarray) -> np.ndarray:
-        """Greedy: for each exposed set (smallest first), the smallest published set that breaks it."""
-        involved = np.abs(coefficient[:, exposed]) > COEFFICIENT_TOLERANCE  # (nsets, nexposed)
-        involved &= set_pub[:, None]
+    def _choose(self, exposed_n: np.ndarray, coefficient: np.ndarray, coloop: np.ndarray, set_pub: np.ndarray
+                ) -> np.ndarray:
+        """Greedy: for each exposed set (smallest first), the smallest published set that breaks it.
+
+        coefficient: (sets × exposed) minimum-norm coefficients of each exposed vector over the published sets.
+        """
+        involved = (np.abs(coefficient) > COEFFICIENT_TOLERANCE) & set_pub[:, None]
         essential = involved & coloop[:, None]
-        order = np.lexsort((exposed, cand_n[exposed]))
-        handled = np.zeros(len(exposed), dtype=bool)
+        order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
+        handled = np.zeros(len(exposed_n), dtype=bool)
         chosen: list[int] = []
         deferred = []
-        for e in order:
+        for e in order:  # a loop over the exposed sets of one round (few), each step vectorized
             if handled[e]:
                 continue
             options = np.flatnonzero(essential[:, e])
@@ -681,7 +656,7 @@ class _Block:
             j = options[np.lexsort((self.set_rank[options], self.set_n[options]))[0]]
             chosen.append(int(j))
             handled |= essential[j]
-        if not chosen:
+        if not chosen:  # no single cell breaks any exposure: take the smallest involved one, then look again
             for e in deferred:
                 if handled[e]:
                     continue
@@ -692,13 +667,62 @@ class _Block:
         return np.array(sorted(set(chosen)), dtype=np.int64)
 
     def withhold(self, withheld: np.ndarray, result: _Round) -> int:
-        """Withhold the chosen sets' rows (every row publishing them) and the chosen standardized rows."""
+        """Withhold the chosen sets' rows: every row that publishes them."""
         before = int(withheld.sum())
         if len(result.sets):
             rows = np.isin(self.set_of_row, result.sets)
             withheld[self.rows[rows]] = True
-        withheld[self.rows[result.std_rows]] = True
         return int(withheld.sum()) - before
+
+
+class _RowSpace:
+    """The row space of a block's published sets, over classes of atoms that no published set separates."""
+
+    def __init__(self, block: _Block, set_pub: np.ndarray) -> None:
+        self.nsets = block.nsets
+        self.pub = np.flatnonzero(set_pub)
+        published_proto = set_pub[block.proto_set]
+        reduced = []
+        for p in range(len(block.parts)):  # a loop over partitions: the published part of each atom's signature
+            col = block.atom_sig[:, p]
+            q = np.where(col >= 0, block.proto_lookup[p][np.maximum(col, 0)], -1)
+            ok = q >= 0
+            ok[ok] = published_proto[q[ok]]
+            reduced.append(np.where(ok, col, -1))
+        klass = _compact(reduced, block.natoms)
+        nclass = int(klass.max()) + 1 if len(klass) else 0
+        self.members = _incidence(np.arange(block.natoms), klass, (block.natoms, nclass))
+        self.size = np.bincount(klass, minlength=nclass).astype(np.float64)
+        matrix = (block.sets[self.pub] @ self.members).toarray() / self.size  # a set holds a class whole or not
+        self.outside = matrix.sum(axis=0) == 0  # classes in no published set
+        if len(self.pub):
+            u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+            rank = int((s > s.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps).sum())
+        else:
+            u, s, vt, rank = np.zeros((0, 0)), np.zeros(0), np.zeros((0, nclass)), 0
+        self.u, self.s, self.vt = u[:, :rank], s[:rank], vt[:rank]
+        self.coloop = np.zeros(self.nsets, dtype=bool)
+        self.coloop[self.pub] = 1.0 - (self.u ** 2).sum(axis=1) <= TOLERANCE
+
+    def _reduce(self, vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        counts = (vectors @ self.members).toarray()
+        whole = np.all((counts == 0) | (counts == self.size), axis=1) & ~np.any((counts > 0) & self.outside, axis=1)
+        return (counts > 0).astype(np.float64), whole
+
+    def test(self, vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Per vector: determined (in the row space) and its squared distance to it (inf: splits a class)."""
+        reduced, whole = self._reduce(vectors)
+        projected = reduced @ self.vt.T
+        distance = np.where(whole, np.maximum((reduced ** 2).sum(axis=1) - (projected ** 2).sum(axis=1), 0.0),
+                            np.inf)
+        return distance <= TOLERANCE, distance
+
+    def coefficients(self, vectors: sparse.csr_matrix) -> np.ndarray:
+        """(sets × vectors) minimum-norm λ with Σ λ_j set_j = vector (zero for unpublished sets)."""
+        reduced, _ = self._reduce(vectors)
+        out = np.zeros((self.nsets, vectors.shape[0]))
+        out[self.pub] = self.u @ ((reduced @ self.vt.T) / self.s).T
+        return out
 
 
 # --------------------------------------------------------------------------------------------------- the audit
