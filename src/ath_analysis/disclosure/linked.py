@@ -309,12 +309,16 @@ def _cell_counts(group: np.ndarray, code: np.ndarray, indicator: np.ndarray, gro
                  values: pd.DataFrame) -> np.ndarray:
     """Respondents of each cell: in the cell's group, its grouping's mask and the indicator's denominator."""
     n = np.zeros(len(group), dtype=np.int64)
-    pairs = np.unique(np.stack([group, indicator], axis=1), axis=0) if len(group) else np.zeros((0, 2), np.int64)
-    for g, k in pairs:
+    if not len(group):
+        return n
+    defined = values.notna().to_numpy()
+    pairs, pair_of_cell = np.unique(np.stack([group, indicator], axis=1), axis=0, return_inverse=True)
+    pair_of_cell = pair_of_cell.reshape(-1)
+    for p, (g, k) in enumerate(pairs):  # a loop over (grouping, indicator) pairs; each is one bincount
         grouping = groupings[g]
-        inside = _members(grouping, values.iloc[:, k].notna().to_numpy())
+        inside = _members(grouping, defined[:, k])
         counts = np.bincount(grouping.codes[inside], minlength=len(grouping.keys))
-        rows = (group == g) & (indicator == k)
+        rows = pair_of_cell == p
         n[rows] = counts[code[rows]]
     return n
 
@@ -704,24 +708,34 @@ class _RowSpace:
         self.coloop = np.zeros(self.nsets, dtype=bool)
         self.coloop[self.pub] = 1.0 - (self.u ** 2).sum(axis=1) <= TOLERANCE
 
-    def _reduce(self, vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        counts = (vectors @ self.members).toarray()
-        whole = np.all((counts == 0) | (counts == self.size), axis=1) & ~np.any((counts > 0) & self.outside, axis=1)
-        return (counts > 0).astype(np.float64), whole
+    def _reduce(self, vectors: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Vectors over classes (0/1), and whether each is whole: it holds every class it touches entirely and
+        touches no class outside all published sets (otherwise it cannot be a published combination)."""
+        counts = (vectors @ self.members).tocsr()
+        counts.sum_duplicates()
+        row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        split = (counts.data != self.size[counts.indices]) | self.outside[counts.indices]
+        whole = np.ones(counts.shape[0], dtype=bool)
+        whole[row_of[split]] = False
+        counts.data[:] = 1.0
+        return counts, whole
 
     def test(self, vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """Per vector: determined (in the row space) and its squared distance to it (inf: splits a class)."""
         reduced, whole = self._reduce(vectors)
-        projected = reduced @ self.vt.T
-        distance = np.where(whole, np.maximum((reduced ** 2).sum(axis=1) - (projected ** 2).sum(axis=1), 0.0),
-                            np.inf)
+        distance = np.full(vectors.shape[0], np.inf)
+        rows = np.flatnonzero(whole)
+        if len(rows):
+            kept = reduced[rows]
+            projected = kept @ self.vt.T
+            distance[rows] = np.maximum(np.diff(kept.indptr) - (projected ** 2).sum(axis=1), 0.0)
         return distance <= TOLERANCE, distance
 
     def coefficients(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """(sets × vectors) minimum-norm λ with Σ λ_j set_j = vector (zero for unpublished sets)."""
         reduced, _ = self._reduce(vectors)
         out = np.zeros((self.nsets, vectors.shape[0]))
-        out[self.pub] = self.u @ ((reduced @ self.vt.T) / self.s).T
+        out[self.pub] = self.u @ (np.asarray(reduced @ self.vt.T) / self.s).T
         return out
 
 
@@ -762,7 +776,6 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
         if len(rows) == 0:
             continue
         block = _Block(table, rows, members, groupings, values, min_n)
-        blocks.append(block)
         atoms += block.natoms
         small_atoms += block.small_atoms
         for r in itertools.count(1):
@@ -770,13 +783,15 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
             checked += count
             max_det, min_und = max(max_det, det), min(min_und, und)
             if result.exposed == 0:
+                blocks.append((block, withheld[block.rows].copy()))
                 break
             added = block.withhold(withheld, result)
             rounds.append(RoundStats(f, r, dict(result.exposed_kinds), added))
             if added == 0:  # cannot happen: an exposed set always involves a published row
                 raise RuntimeError(f"disclosure audit of {', '.join(family.members)} made no progress")
-    # later families may withhold rows of linked indicators: that only removes rows, but check it anyway
-    left_open = sum(block.evaluate(withheld, choose=False)[0].exposed for block in blocks)
+    # a later family may withhold rows of an earlier one (linked indicators): that only removes rows, but check
+    left_open = sum(block.evaluate(withheld, choose=False)[0].exposed for block, seen in blocks
+                    if (withheld[block.rows] != seen).any())
     secondary = withheld & ~table.given & ~primary
     index = table.index
     return LinkedAudit(

@@ -123,44 +123,51 @@ def estimate_cells(table: pd.DataFrame, frame: pd.DataFrame, domain_sets: Mappin
 
 def model_cells(table: pd.DataFrame, frame: pd.DataFrame, comparisons: Sequence[Comparison],
                 adjusters: Sequence[str], mikkeli: str | None) -> tuple[pd.DataFrame, list[Grouping]]:
-    """Cells and groupings of one wave's rows of the model table (not the pooled rows)."""
-    inside_region = frame["in_region"].fillna(False).to_numpy(bool)
+    """Cells and groupings of one wave's rows of the model table (not the pooled rows).
+
+    A comparison's levels are one grouping per adjustment (crude; adjusted: the adjusters observed too); an
+    each-vs-rest comparison has one grouping per level: the level and the rest of its domain.
+    """
+    inside_region = frame["in_region"].fillna(False).to_numpy(dtype=bool, copy=True)
+    by_name = {c.name: c for c in comparisons}
+    unknown = sorted(set(table["comparison"]) - set(by_name))
+    if unknown:
+        raise ValueError(f"model table rows of comparison(s) {', '.join(unknown)} are not among the comparisons given")
+    level = table["level"].astype(str)
+    reference = table["reference_level"].astype(str)
+    each = table["comparison"].map(lambda c: by_name[c].each_vs_rest).astype(bool)
+    model = table["comparison"].astype(str) + np.where(each, "/" + reference.str.slice(len(REST_PREFIX)), "")
+    grouping = MODELS + "/" + model + "/" + table["adjustment"].astype(str)
     groupings: list[Grouping] = []
-    grouping_of_row = pd.Series("", index=table.index, dtype="object")
-    for comparison in comparisons:
-        rows = table["comparison"] == comparison.name
-        if not rows.any():
-            continue
+    for name in table["comparison"].drop_duplicates():  # a loop over comparisons (and, each-vs-rest, levels)
+        comparison = by_name[name]
         inside = inside_region.copy()
         if comparison.within == "mikkeli":
             inside &= (_text(frame["municipality"]) == mikkeli).fillna(False).to_numpy(bool)
         variable = _text(frame[comparison.variable])
         observed = variable.notna().to_numpy() & inside
-        chosen = [a for a in adjusters if a != comparison.variable]
+        text = variable.fillna("").to_numpy(dtype=object)
         adjusted = np.ones(len(frame), dtype=bool)
-        for a in chosen:
-            adjusted &= frame[a].notna().to_numpy()
-        masks = {"crude": None, "adjusted": adjusted}
+        for a in adjusters:
+            if a != comparison.variable:
+                adjusted &= frame[a].notna().to_numpy()
+        rows = (table["comparison"] == name).to_numpy()
         if comparison.each_vs_rest:
-            levels = sorted(set(table.loc[rows & ~table["level"].astype(str).str.startswith(REST_PREFIX), "level"]))
-            for level in levels:
-                codes = np.where(observed, np.where((variable == level).fillna(False).to_numpy(bool), 0, 1), -1)
-                for adjustment, mask in masks.items():
-                    name = f"{MODELS}/{comparison.name}/{level}/{adjustment}"
-                    groupings.append(Grouping(name, codes.astype(np.int8), (level, REST_PREFIX + level), mask))
-                    model = (table["adjustment"] == adjustment) & (table["reference_level"] == REST_PREFIX + level)
-                    grouping_of_row[rows & model] = name
+            parts = {lv: (lv, REST_PREFIX + lv) for lv in sorted(set(reference[rows].str.slice(len(REST_PREFIX))))}
         else:
-            keys = tuple(sorted(set(variable[observed].dropna()) | set(table.loc[rows, "level"].astype(str))))
-            codes = np.where(observed, pd.Index(keys).get_indexer(variable.fillna("").to_numpy()), -1)
-            for adjustment, mask in masks.items():
-                name = f"{MODELS}/{comparison.name}/{adjustment}"
-                groupings.append(Grouping(name, codes.astype(np.int64), keys, mask))
-                grouping_of_row[rows & (table["adjustment"] == adjustment)] = name
+            parts = {"": tuple(sorted(set(text[observed]) | set(level[rows])))}
+        for part, keys in parts.items():
+            if comparison.each_vs_rest:
+                codes = np.where(observed, np.where(text == part, 0, 1), -1).astype(np.int8)
+            else:
+                codes = np.where(observed, pd.Index(keys).get_indexer(text), -1).astype(np.int64)
+            prefix = f"{MODELS}/{name}" + (f"/{part}" if comparison.each_vs_rest else "")
+            groupings.append(Grouping(f"{prefix}/crude", codes, keys))
+            groupings.append(Grouping(f"{prefix}/adjusted", codes, keys, adjusted))
     status_ok = table["status"] == OK if "status" in table else pd.Series(True, index=table.index)
     cells = pd.DataFrame({
-        "grouping": grouping_of_row,
-        "key": table["level"].astype(str),
+        "grouping": grouping,
+        "key": level,
         "indicator": table["indicator"].astype(str),
         "n": table["n"],
         "suppressed": table["suppressed"].fillna(False).astype(bool) if "suppressed" in table else False,
@@ -168,17 +175,13 @@ def model_cells(table: pd.DataFrame, frame: pd.DataFrame, comparisons: Sequence[
         "linear": (table["adjustment"] == "crude") & status_ok,
         "label": _labels(table, "model table", ["indicator", "comparison", "adjustment", "level"]),
     }, index=table.index)
-    unknown = cells["grouping"] == ""
-    if unknown.any():
-        raise ValueError(f"model table rows of comparison(s) {', '.join(sorted(set(table.loc[unknown, 'comparison'])))}"
-                         " are not among the comparisons given")
     return cells, groupings
 
 
 def small_area_cells(table: pd.DataFrame, frame: pd.DataFrame, area_sets: Sequence[str], municipality: str | None
                      ) -> tuple[pd.DataFrame, list[Grouping]]:
     """Cells and groupings of one wave's rows of the small-area table (the direct estimates)."""
-    inside = frame["in_region"].fillna(False).to_numpy(bool)
+    inside = frame["in_region"].fillna(False).to_numpy(dtype=bool, copy=True)
     inside &= (_text(frame["municipality"]) == municipality).fillna(False).to_numpy(bool)
     groupings = []
     for area_set in area_sets:
