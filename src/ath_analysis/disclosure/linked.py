@@ -621,8 +621,7 @@ class _Block:
         max_det = float(distance[determined].max()) if determined.any() else 0.0
         min_und = float(undetermined.min()) if len(undetermined) else np.inf
         if choose and exposed.any():
-            coefficient = space.coefficients(candidates[np.flatnonzero(exposed)])
-            result.sets = self._choose(cand_n[exposed], coefficient, space.coloop, set_pub)
+            result.sets = self._choose(space, candidates[np.flatnonzero(exposed)], cand_n[exposed])
         return result, max_det, min_und, candidates.shape[0]
 
     def _strata_unions(self, determined: np.ndarray, withheld: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -638,37 +637,51 @@ class _Block:
         select = _incidence(unit_of.reshape(-1), np.flatnonzero(pick), (len(units), len(self.strata_n)))
         return (select @ self.strata).tocsr(), select @ self.strata_n
 
-    def _choose(self, exposed_n: np.ndarray, coefficient: np.ndarray, coloop: np.ndarray, set_pub: np.ndarray
-                ) -> np.ndarray:
-        """Greedy: for each exposed set (smallest first), the smallest published set that breaks it.
+    def _choose(self, space: _RowSpace, vectors: sparse.csr_matrix, exposed_n: np.ndarray) -> np.ndarray:
+        """What to withhold so that no exposed set stays determined, fewest respondents first (greedy).
 
-        coefficient: (sets × exposed) minimum-norm coefficients of each exposed vector over the published sets.
+        For each exposed set v (smallest first) two kinds of cut are priced in respondents withheld:
+        - one published set j that every combination giving v uses (a coloop with λ_j ≠ 0): cost n_j;
+        - a *swap*: a class a inside v and a class b outside it; withholding every published set that holds
+          exactly one of them leaves e_a − e_b orthogonal to all that stays, but not to v, so v is no longer
+          determined. It always exists, also when several published routes lead to v. Cost: Σ n of those sets.
+        The cheapest cut is taken (ties: the single set, then the stable key); every other exposed set the
+        cut also breaks is done with. Withholding more rows later in the round cannot undo a cut.
         """
-        involved = (np.abs(coefficient) > COEFFICIENT_TOLERANCE) & set_pub[:, None]
-        essential = involved & coloop[:, None]
+        coefficient = space.coefficients(vectors)  # (nsets × exposed)
+        reduced, _ = space._reduce(vectors)  # (exposed × classes), 0/1
+        essential = (np.abs(coefficient) > COEFFICIENT_TOLERANCE) & space.coloop[:, None]
+        matrix = space.matrix  # (published sets × classes)
+        weight = self.set_n[space.pub]
+        reduced_dense = reduced.toarray().astype(bool)
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
-        chosen: list[int] = []
-        deferred = []
-        for e in order:  # a loop over the exposed sets of one round (few), each step vectorized
+        chosen: set[int] = set()
+        for e in order:  # a loop over the exposed sets of one round; each step is vectorized
             if handled[e]:
                 continue
-            options = np.flatnonzero(essential[:, e])
-            if len(options) == 0:
-                deferred.append(e)
+            singles = np.flatnonzero(essential[:, e])
+            single_cost = np.inf
+            if len(singles):
+                j = singles[np.lexsort((self.set_rank[singles], self.set_n[singles]))[0]]
+                single_cost = self.set_n[j]
+            inside = np.flatnonzero(reduced_dense[e])
+            held = matrix[:, inside]  # (published × k)
+            # cost[a, b]: respondents in the published sets that hold exactly one of classes a and b
+            cost = (weight[:, None] * held).T @ (1.0 - matrix) + (weight[:, None] * (1.0 - held)).T @ matrix
+            cost[:, inside] = np.inf
+            cost = np.column_stack([cost, (weight[:, None] * held).sum(axis=0)])  # b: no published set at all
+            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            if single_cost <= cost[a, b]:
+                chosen.add(int(j))
+                handled |= essential[j]
                 continue
-            j = options[np.lexsort((self.set_rank[options], self.set_n[options]))[0]]
-            chosen.append(int(j))
-            handled |= essential[j]
-        if not chosen:  # no single cell breaks any exposure: take the smallest involved one, then look again
-            for e in deferred:
-                if handled[e]:
-                    continue
-                options = np.flatnonzero(involved[:, e])
-                j = options[np.lexsort((self.set_rank[options], self.set_n[options]))[0]]
-                chosen.append(int(j))
-                handled |= involved[j]
-        return np.array(sorted(set(chosen)), dtype=np.int64)
+            other = matrix[:, b] if b < matrix.shape[1] else np.zeros(matrix.shape[0])
+            separating = space.pub[matrix[:, inside[a]] != other]
+            chosen.update(int(x) for x in separating)
+            in_b = reduced_dense[:, b] if b < matrix.shape[1] else np.zeros(len(exposed_n), dtype=bool)
+            handled |= reduced_dense[:, inside[a]] != in_b
+        return np.array(sorted(chosen), dtype=np.int64)
 
     def withhold(self, withheld: np.ndarray, result: _Round) -> int:
         """Withhold the chosen sets' rows: every row that publishes them."""
@@ -698,6 +711,7 @@ class _RowSpace:
         self.members = _incidence(np.arange(block.natoms), klass, (block.natoms, nclass))
         self.size = np.bincount(klass, minlength=nclass).astype(np.float64)
         matrix = (block.sets[self.pub] @ self.members).toarray() / self.size  # a set holds a class whole or not
+        self.matrix = matrix
         self.outside = matrix.sum(axis=0) == 0  # classes in no published set
         if len(self.pub):
             u, s, vt = np.linalg.svd(matrix, full_matrices=False)
