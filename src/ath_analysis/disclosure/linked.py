@@ -64,11 +64,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.sparse import csgraph
 
 from ath_analysis.errors import DataError
 
 TOLERANCE = 1e-8  # squared distance to the row space at or below which a set counts as determined
-COEFFICIENT_TOLERANCE = 1e-6  # |λ_j| above which a published row takes part in a combination
+DENSE_LIMIT = 4_000_000  # published sets × classes up to which one dense SVD is cheaper than splitting
+PAIR_ENTRIES = 20_000_000  # sparse entries per chunk when checking pairs of sets for nesting
 AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
 KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized")
 CELL_COLUMNS = ("grouping", "key", "indicator")
@@ -374,6 +376,34 @@ def _incidence(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp
     return matrix
 
 
+def _wide(rows: sparse.csr_matrix) -> np.ndarray:
+    """Rows that hold a large share of the columns (more than 1/20, and more than 64)."""
+    return np.diff(rows.indptr) > max(64, rows.shape[1] // 20)
+
+
+def _overlaps(rows: sparse.csr_matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, Σ weights over the columns rows i and j share) for every pair of overlapping rows.
+
+    The few rows that hold a large share of the columns (the region, "the rest of the region" of each
+    municipality) are multiplied densely; a sparse product over them would cost (rows per column)².
+    """
+    wide = _wide(rows)
+    narrow_rows = np.flatnonzero(~wide)
+    part = (rows[narrow_rows] @ sparse.diags(weights) @ rows.T).tocoo()
+    i, j, v = narrow_rows[part.row], part.col, part.data
+    wide_rows = np.flatnonzero(wide)
+    keep = wide[j]  # narrow × wide pairs, also as wide × narrow
+    pieces_i, pieces_j, pieces_v = [i, j[keep]], [j, i[keep]], [v, v[keep]]
+    if len(wide_rows):
+        dense = rows[wide_rows].toarray()
+        block = (dense * weights) @ dense.T
+        a, b = np.nonzero(block)
+        pieces_i.append(wide_rows[a])
+        pieces_j.append(wide_rows[b])
+        pieces_v.append(block[a, b])
+    return np.concatenate(pieces_i), np.concatenate(pieces_j), np.concatenate(pieces_v)
+
+
 # ------------------------------------------------------------------------------------------------- one family
 @dataclass
 class _Round:
@@ -513,11 +543,24 @@ class _Block:
         is_shadow = olds >= self.nsets
         self.shadow_pool = new_of_old[is_shadow]  # the pool member each shadow became
         # containment among pool members: overlap[A, B] = n(A ∩ B); A ⊂ B iff overlap = n(A)
-        overlap = (self.pool @ sparse.diags(self.atom_n) @ self.pool.T).tocoo()
-        inside = (np.abs(overlap.data - self.pool_n[overlap.row]) < 0.5) & (self.pool_n[overlap.row]
-                                                                           < self.pool_n[overlap.col] - 0.5)
-        self.contained = sparse.csr_matrix((np.ones(int(inside.sum())), (overlap.col[inside], overlap.row[inside])),
+        row, col, shared = _overlaps(self.pool, self.atom_n)
+        inside = (np.abs(shared - self.pool_n[row]) < 0.5) & (self.pool_n[row] < self.pool_n[col] - 0.5)
+        self.contained = sparse.csr_matrix((np.ones(int(inside.sum())), (col[inside], row[inside])),
                                            shape=(self.npool, self.npool))  # [B, A] = 1: A ⊊ B
+        self.overlap = sparse.csr_matrix((shared, (row, col)), shape=(self.npool, self.npool))
+        self.overlap.sort_indices()  # element look-ups then bisect a row instead of scanning it
+        # B − A for the nested pairs, as combinations of pool members, for the second-order differences; not
+        # for B among the wide sets (the region, "the rest of the region" of each municipality …), whose
+        # differences with a cell are cells again or checked as first-order differences and remainders
+        nested = self.contained.tocoo()
+        narrow = ~_wide(self.pool)[nested.row]
+        nested = sparse.coo_matrix((nested.data[narrow], (nested.row[narrow], nested.col[narrow])),
+                                   shape=nested.shape)
+        self.nested = sparse.csr_matrix(
+            (np.r_[np.ones(nested.nnz), -np.ones(nested.nnz)],
+             (np.r_[np.arange(nested.nnz), np.arange(nested.nnz)], np.r_[nested.row, nested.col])),
+            shape=(nested.nnz, self.npool))
+        self.nested_n = self.pool_n[nested.row] - self.pool_n[nested.col]
 
     def _build_fixed_candidates(self, members: np.ndarray, strata_groups: list[int]) -> None:
         """Sets whose recovery would be a disclosure and that do not depend on what is published."""
@@ -576,29 +619,77 @@ class _Block:
         return out
 
     def _remainders(self, pool_pub: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """B minus the published cells of one partition inside B, where that leaves 0 < n < min_n."""
+        """Every B minus the published cells of one partition inside B, where there are two or more of them and
+        someone is left (with one, B − A is a difference of nested sets, checked anyway); as combinations of
+        pool members (+1 for B, −1 for each cell taken away)."""
         children = (self.contained @ sparse.diags(pool_pub.astype(np.float64))).tocsr()  # [B, A]: A ⊊ B, published
         count = (children @ self.pool_part).tocoo()
         mass = (children @ sparse.diags(self.pool_n) @ self.pool_part).tocsr()
         rest = self.pool_n[count.row] - np.asarray(mass[count.row, count.col]).ravel()
-        pick = (rest > 0.5) & (rest < self.min_n)
+        pick = (rest > 0.5) & (count.data > 1.5)
         if not pick.any():
-            return sparse.csr_matrix((0, self.natoms)), np.zeros(0)
+            return sparse.csr_matrix((0, self.npool)), np.zeros(0)
         b, p = count.row[pick], count.col[pick]
         select = children[b].multiply(self.pool_part[:, p].T.tocsr()).tocsr()
-        vectors = (self.pool[b] - select @ self.pool).tocsr()
-        vectors.eliminate_zeros()
-        return vectors, rest[pick]
+        own = sparse.csr_matrix((np.ones(len(b)), (np.arange(len(b)), b)), shape=(len(b), self.npool))
+        return (own - select).tocsr(), rest[pick]
+
+    def _close_differences(self, combos: sparse.csr_matrix, n: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Pool members X and derived sets d (combinations of pool members) with d ⊊ X or X ⊊ d and a
+        difference of 0 < n < min_n, as combinations of pool members.
+
+        Only sets whose sizes differ by less than min_n can give a small difference: a window over the pool
+        sorted by n finds the pairs, and n(d ∩ X) = Σ_i c_i n(P_i ∩ X) comes from the pool's overlaps.
+        """
+        order = np.argsort(self.pool_n, kind="stable")
+        sizes = self.pool_n[order]
+        pieces = []
+        for sign in (1, -1):  # X ⊋ d (n_X in (n_d, n_d + min_n)), then X ⊊ d (n_X in (n_d − min_n, n_d))
+            low = np.searchsorted(sizes, n + 0.5 if sign > 0 else n - self.min_n + 0.5, side="left")
+            high = np.searchsorted(sizes, n + self.min_n - 0.5 if sign > 0 else n - 0.5, side="right")
+            counts = np.maximum(high - low, 0)
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            d = np.repeat(np.arange(len(n)), counts)
+            x = order[np.repeat(low, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)]
+            shared = np.zeros(total)
+            step = max(1, PAIR_ENTRIES // max(1, int(np.diff(combos.indptr).max(initial=1))))
+            for start in range(0, total, step):  # chunks of pairs: bounded memory
+                part = slice(start, start + step)
+                rows = combos[d[part]].tocoo()
+                looked = np.asarray(self.overlap[rows.col, x[part][rows.row]]).ravel()
+                shared[part] = np.bincount(rows.row, weights=rows.data * looked, minlength=len(d[part]))
+            inner_n = n[d] if sign > 0 else self.pool_n[x]
+            hit = np.abs(shared - inner_n) < 0.5
+            d, x = d[hit], x[hit]
+            own = sparse.csr_matrix((np.ones(len(x)), (np.arange(len(x)), x)), shape=(len(x), self.npool))
+            pieces.append((own - combos[d]) if sign > 0 else (combos[d] - own))
+        if not pieces:
+            return sparse.csr_matrix((0, self.npool)), np.zeros(0)
+        out = sparse.vstack(pieces).tocsr()
+        return out, np.asarray(out @ self.pool_n).ravel()
 
     def evaluate(self, withheld: np.ndarray, choose: bool) -> tuple[_Round, float, float, int]:
         """Exposed sets under the current withholding and, if `choose`, what to withhold next."""
         set_pub = self.published_sets(withheld)
         pool_pub = self._pool_published(set_pub)
-        rem, rem_n = self._remainders(pool_pub)
-        candidates = sparse.vstack([self.fixed, rem, self.strata]).tocsr()
-        kinds = np.concatenate([self.fixed_kind, np.array(["remainder"] * rem.shape[0], dtype=object),
+        every, every_n = self._remainders(pool_pub)
+        # remainders and differences of nested sets are determined when their parts are: compared with the
+        # other sets, they can leave a small difference too (second order)
+        close, close_n = self._close_differences(sparse.vstack([every, self.nested]).tocsr(),
+                                                 np.concatenate([every_n, self.nested_n]))
+        small = every_n < self.min_n
+        rem, rem_n = every[np.flatnonzero(small)] @ self.pool, every_n[small]
+        close = close @ self.pool
+        close.eliminate_zeros()
+        found = sparse.vstack([self.fixed, rem, close]).tocsr()
+        unique = np.unique(_rows_equal_groups(found))  # one set found twice is checked once, as its first kind
+        candidates = sparse.vstack([found[unique], self.strata]).tocsr()
+        kinds = np.concatenate([np.concatenate([self.fixed_kind, np.array(["remainder"] * rem.shape[0], dtype=object),
+                                                np.array(["difference"] * close.shape[0], dtype=object)])[unique],
                                 np.array(["stratum"] * self.strata.shape[0], dtype=object)])
-        cand_n = np.concatenate([self.fixed_n, rem_n, self.strata_n])
+        cand_n = np.concatenate([np.concatenate([self.fixed_n, rem_n, close_n])[unique], self.strata_n])
         space = _RowSpace(self, set_pub)
         determined, distance = space.test(candidates)
         # a standardized row publishes its set; with some strata determined, the others' union is too
@@ -640,47 +731,44 @@ class _Block:
     def _choose(self, space: _RowSpace, vectors: sparse.csr_matrix, exposed_n: np.ndarray) -> np.ndarray:
         """What to withhold so that no exposed set stays determined, fewest respondents first (greedy).
 
-        For each exposed set v (smallest first) two kinds of cut are priced in respondents withheld:
-        - one published set j that every combination giving v uses (a coloop with λ_j ≠ 0): cost n_j;
-        - a *swap*: a class a inside v and a class b outside it; withholding every published set that holds
-          exactly one of them leaves e_a − e_b orthogonal to all that stays, but not to v, so v is no longer
-          determined. It always exists, also when several published routes lead to v. Cost: Σ n of those sets.
-        The cheapest cut is taken (ties: the single set, then the stable key); every other exposed set the
-        cut also breaks is done with. Withholding more rows later in the round cannot undo a cut.
+        For each exposed set v (smallest first) the cheapest *swap* is taken: a class a inside v and a class b
+        outside it (or no class: the atoms in no published set); withholding every published set that holds
+        exactly one of them leaves e_a − e_b orthogonal to all that stays, but not to v, so v is no longer
+        determined — also when several published routes lead to v. Its cost is the respondents of those sets;
+        in a partition with a lone small cell it is the smallest sibling alone (today's complementary
+        suppression). Every other exposed set holding exactly one of a and b is done with too; withholding
+        more later in the round cannot make them determined again.
         """
-        coefficient = space.coefficients(vectors)  # (nsets × exposed)
         reduced, _ = space._reduce(vectors)  # (exposed × classes), 0/1
-        essential = (np.abs(coefficient) > COEFFICIENT_TOLERANCE) & space.coloop[:, None]
-        matrix = space.matrix  # (published sets × classes)
+        by_class = space.by_class
         weight = self.set_n[space.pub]
-        reduced_dense = reduced.toarray().astype(bool)
+        column_weight = np.asarray(space.matrix.T @ weight).ravel()  # respondents of the sets holding a class
+        exposed_by_class = reduced.tocsc()
+        # respondents of the sets two classes share: the wide sets densely (BLAS), the others sparsely
+        wide = _wide(space.matrix)
+        narrow = sparse.diags(np.where(wide, 0.0, weight)) @ space.matrix
+        dense_wide = space.matrix[np.flatnonzero(wide)].toarray()
+        wide_weight = weight[wide]
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
         chosen: set[int] = set()
         for e in order:  # a loop over the exposed sets of one round; each step is vectorized
             if handled[e]:
                 continue
-            singles = np.flatnonzero(essential[:, e])
-            single_cost = np.inf
-            if len(singles):
-                j = singles[np.lexsort((self.set_rank[singles], self.set_n[singles]))[0]]
-                single_cost = self.set_n[j]
-            inside = np.flatnonzero(reduced_dense[e])
-            held = matrix[:, inside]  # (published × k)
-            # cost[a, b]: respondents in the published sets that hold exactly one of classes a and b
-            cost = (weight[:, None] * held).T @ (1.0 - matrix) + (weight[:, None] * (1.0 - held)).T @ matrix
+            inside = reduced.indices[reduced.indptr[e]:reduced.indptr[e + 1]]
+            held = by_class[:, inside]  # (published × k)
+            shared = (held.T @ narrow).toarray() + (dense_wide[:, inside].T * wide_weight) @ dense_wide
+            cost = column_weight[inside][:, None] + column_weight[None, :] - 2.0 * shared
             cost[:, inside] = np.inf
-            cost = np.column_stack([cost, (weight[:, None] * held).sum(axis=0)])  # b: no published set at all
+            cost = np.column_stack([cost, column_weight[inside]])  # b: outside every published set
             a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
-            if single_cost <= cost[a, b]:
-                chosen.add(int(j))
-                handled |= essential[j]
-                continue
-            other = matrix[:, b] if b < matrix.shape[1] else np.zeros(matrix.shape[0])
-            separating = space.pub[matrix[:, inside[a]] != other]
-            chosen.update(int(x) for x in separating)
-            in_b = reduced_dense[:, b] if b < matrix.shape[1] else np.zeros(len(exposed_n), dtype=bool)
-            handled |= reduced_dense[:, inside[a]] != in_b
+            rows_a = by_class.indices[by_class.indptr[inside[a]]:by_class.indptr[inside[a] + 1]]
+            rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < len(column_weight) else \
+                np.zeros(0, np.int64)
+            chosen.update(int(x) for x in space.pub[np.setxor1d(rows_a, rows_b)])
+            in_a = exposed_by_class[:, inside[a]].toarray().ravel() > 0
+            in_b = exposed_by_class[:, b].toarray().ravel() > 0 if b < len(column_weight) else np.zeros_like(in_a)
+            handled |= in_a != in_b
         return np.array(sorted(chosen), dtype=np.int64)
 
     def withhold(self, withheld: np.ndarray, result: _Round) -> int:
@@ -692,11 +780,55 @@ class _Block:
         return int(withheld.sum()) - before
 
 
+def _components(matrix: sparse.csr_matrix) -> np.ndarray:
+    """Connected component of each column, columns linked when a row holds both."""
+    m, c = matrix.shape
+    graph = sparse.bmat([[None, matrix], [matrix.T, None]], format="csr") if m else sparse.csr_matrix((c, c))
+    labels = csgraph.connected_components(graph, directed=False)[1]
+    return np.unique(labels[m:] if m else labels, return_inverse=True)[1].reshape(-1)
+
+
+def _split(matrix: sparse.csr_matrix) -> np.ndarray:
+    """Which rows to treat as global: the cheapest split (estimated flops) of rows into wide ones, orthonormalized
+    together, and the rest, whose connected blocks are orthonormalized one by one."""
+    m, c = matrix.shape
+    size = np.diff(matrix.indptr)
+    levels = np.unique(size)[::-1]
+    if len(levels) > 12:
+        levels = np.unique(np.quantile(levels, np.linspace(0, 1, 12), method="nearest"))[::-1]
+    best_cost, best = np.inf, np.zeros(m, dtype=bool)
+    for threshold in [np.inf, *levels]:
+        wide = size > threshold
+        local = matrix[~wide]
+        label = _components(local)
+        rows_in = np.bincount(label[local.indices[local.indptr[:-1]]] if local.nnz else np.zeros(0, np.int64),
+                              minlength=label.max() + 1 if len(label) else 0)
+        cols_in = np.bincount(label) if len(label) else np.zeros(0)
+        small, large = np.minimum(rows_in, cols_in), np.maximum(rows_in, cols_in)
+        g = int(wide.sum())
+        cost = float((small.astype(float) ** 2 * large).sum()) + float(g) * g * c + 2.0 * g * c * min(m, c)
+        if cost < best_cost:
+            best_cost, best = cost, wide
+    return best
+
+
+def _orthonormal_rows(dense: np.ndarray, tolerance: float) -> np.ndarray:
+    """An orthonormal basis (as rows) of the row space of a small dense matrix."""
+    if dense.size == 0:
+        return np.zeros((0, dense.shape[1]))
+    _, s, vt = np.linalg.svd(dense, full_matrices=False)
+    return vt[: int((s > tolerance * max(1.0, s.max(initial=0.0))).sum())]
+
+
 class _RowSpace:
-    """The row space of a block's published sets, over classes of atoms that no published set separates."""
+    """The row space of a block's published sets, over classes of atoms that no published set separates.
+
+    The basis comes in two mutually orthogonal parts: a block-diagonal one from the cells that stay inside
+    one connected block (a municipality and its sub-cells, say), and the wide cells (region, sex, …) after
+    projecting those blocks out. Exact, and cheap when the tables have the usual local structure.
+    """
 
     def __init__(self, block: _Block, set_pub: np.ndarray) -> None:
-        self.nsets = block.nsets
         self.pub = np.flatnonzero(set_pub)
         published_proto = set_pub[block.proto_set]
         reduced = []
@@ -710,17 +842,42 @@ class _RowSpace:
         nclass = int(klass.max()) + 1 if len(klass) else 0
         self.members = _incidence(np.arange(block.natoms), klass, (block.natoms, nclass))
         self.size = np.bincount(klass, minlength=nclass).astype(np.float64)
-        matrix = (block.sets[self.pub] @ self.members).toarray() / self.size  # a set holds a class whole or not
+        matrix = (block.sets[self.pub] @ self.members).tocsr()
+        matrix.data[:] = 1.0  # a set holds a class whole or not at all
         self.matrix = matrix
-        self.outside = matrix.sum(axis=0) == 0  # classes in no published set
-        if len(self.pub):
-            u, s, vt = np.linalg.svd(matrix, full_matrices=False)
-            rank = int((s > s.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps).sum())
-        else:
-            u, s, vt, rank = np.zeros((0, 0)), np.zeros(0), np.zeros((0, nclass)), 0
-        self.u, self.s, self.vt = u[:, :rank], s[:rank], vt[:rank]
-        self.coloop = np.zeros(self.nsets, dtype=bool)
-        self.coloop[self.pub] = 1.0 - (self.u ** 2).sum(axis=1) <= TOLERANCE
+        self.by_class = matrix.tocsc()
+        self.outside = np.diff(self.by_class.indptr) == 0  # classes in no published set
+        eps = np.finfo(float).eps
+        nonempty = matrix[np.diff(matrix.indptr) > 0]
+        # small enough for one dense SVD (the default tables): no split
+        wide = _split(nonempty) if nonempty.shape[0] * nclass > DENSE_LIMIT else np.ones(nonempty.shape[0], bool)
+        local = nonempty[~wide]
+        label = _components(local)
+        order = np.argsort(label, kind="stable")
+        starts = np.searchsorted(label[order], np.arange(label.max() + 2 if len(label) else 1))
+        row_label = label[local.indices[local.indptr[:-1]]] if local.nnz else np.zeros(0, np.int64)
+        rows_by_label = np.argsort(row_label, kind="stable")
+        row_starts = np.searchsorted(row_label[rows_by_label], np.arange(label.max() + 2 if len(label) else 1))
+        pieces_r, pieces_c, pieces_v, rank = [], [], [], 0
+        for b in range(len(starts) - 1):  # a loop over blocks; each block is one dense SVD
+            rows = rows_by_label[row_starts[b]:row_starts[b + 1]]
+            if len(rows) == 0:
+                continue
+            cols = order[starts[b]:starts[b + 1]]
+            basis = _orthonormal_rows(local[rows][:, cols].toarray(), max(len(rows), len(cols)) * eps * 10)
+            k = basis.shape[0]
+            pieces_r.append(np.repeat(cols, k))
+            pieces_c.append(np.tile(np.arange(rank, rank + k), len(cols)))
+            pieces_v.append(basis.T.reshape(-1))
+            rank += k
+        self.local = sparse.csr_matrix(
+            (np.concatenate(pieces_v) if pieces_v else np.zeros(0),
+             (np.concatenate(pieces_r) if pieces_r else np.zeros(0, np.int64),
+              np.concatenate(pieces_c) if pieces_c else np.zeros(0, np.int64))), shape=(nclass, rank))
+        globe = nonempty[wide]
+        rest = globe.toarray() - ((globe @ self.local) @ self.local.T).toarray() if globe.shape[0] else \
+            np.zeros((0, nclass))
+        self.wide = _orthonormal_rows(np.asarray(rest), 1e-9)  # rounding of the projection is ~1e-14
 
     def _reduce(self, vectors: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Vectors over classes (0/1), and whether each is whole: it holds every class it touches entirely and
@@ -741,16 +898,11 @@ class _RowSpace:
         rows = np.flatnonzero(whole)
         if len(rows):
             kept = reduced[rows]
-            projected = kept @ self.vt.T
-            distance[rows] = np.maximum(np.diff(kept.indptr) - (projected ** 2).sum(axis=1), 0.0)
+            near = kept @ self.local
+            far = np.asarray(kept @ self.wide.T)
+            inside = np.asarray(near.multiply(near).sum(axis=1)).ravel() + (far ** 2).sum(axis=1)
+            distance[rows] = np.maximum(np.diff(kept.indptr) - inside, 0.0)
         return distance <= TOLERANCE, distance
-
-    def coefficients(self, vectors: sparse.csr_matrix) -> np.ndarray:
-        """(sets × vectors) minimum-norm λ with Σ λ_j set_j = vector (zero for unpublished sets)."""
-        reduced, _ = self._reduce(vectors)
-        out = np.zeros((self.nsets, vectors.shape[0]))
-        out[self.pub] = self.u @ (np.asarray(reduced @ self.vt.T) / self.s).T
-        return out
 
 
 # --------------------------------------------------------------------------------------------------- the audit
