@@ -747,8 +747,15 @@ class _Block:
         # respondents of the sets two classes share: the wide sets densely (BLAS), the others sparsely
         wide = _wide(space.matrix)
         narrow = sparse.diags(np.where(wide, 0.0, weight)) @ space.matrix
+        narrow_weight = np.asarray(narrow.sum(axis=0)).ravel()
         dense_wide = space.matrix[np.flatnonzero(wide)].toarray()
         wide_weight = weight[wide]
+        cheapest_wide = float(wide_weight.min(initial=np.inf))
+        # classes with the same wide sets: a swap within them withholds no wide set
+        pattern = _compact(list(dense_wide.astype(np.int64)), len(column_weight))
+        by_pattern = np.argsort(pattern, kind="stable")
+        pattern_start = np.searchsorted(pattern[by_pattern], np.arange(pattern.max(initial=0) + 2))
+        nclass = len(column_weight)
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
         chosen: set[int] = set()
@@ -757,19 +764,43 @@ class _Block:
                 continue
             inside = reduced.indices[reduced.indptr[e]:reduced.indptr[e + 1]]
             held = by_class[:, inside]  # (published × k)
-            shared = (held.T @ narrow).toarray() + (dense_wide[:, inside].T * wide_weight) @ dense_wide
-            cost = column_weight[inside][:, None] + column_weight[None, :] - 2.0 * shared
-            cost[:, inside] = np.inf
-            cost = np.column_stack([cost, column_weight[inside]])  # b: outside every published set
-            a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            shared_narrow = (held.T @ narrow).toarray()  # (k × classes)
+            a, b = self._cheapest_swap_alike(inside, pattern, by_pattern, pattern_start, shared_narrow,
+                                             narrow_weight, column_weight, cheapest_wide)
+            if a < 0:  # a swap across wide sets may be cheaper: price every pair
+                shared = shared_narrow + (dense_wide[:, inside].T * wide_weight) @ dense_wide
+                cost = column_weight[inside][:, None] + column_weight[None, :] - 2.0 * shared
+                cost[:, inside] = np.inf
+                cost = np.column_stack([cost, column_weight[inside]])  # b: outside every published set
+                a, b = (int(i) for i in np.unravel_index(int(np.argmin(cost)), cost.shape))
             rows_a = by_class.indices[by_class.indptr[inside[a]]:by_class.indptr[inside[a] + 1]]
-            rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < len(column_weight) else \
+            rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < nclass else \
                 np.zeros(0, np.int64)
             chosen.update(int(x) for x in space.pub[np.setxor1d(rows_a, rows_b)])
             in_a = exposed_by_class[:, inside[a]].toarray().ravel() > 0
-            in_b = exposed_by_class[:, b].toarray().ravel() > 0 if b < len(column_weight) else np.zeros_like(in_a)
+            in_b = exposed_by_class[:, b].toarray().ravel() > 0 if b < nclass else np.zeros_like(in_a)
             handled |= in_a != in_b
         return np.array(sorted(chosen), dtype=np.int64)
+
+    @staticmethod
+    def _cheapest_swap_alike(inside: np.ndarray, pattern: np.ndarray, by_pattern: np.ndarray, start: np.ndarray,
+                             shared_narrow: np.ndarray, narrow_weight: np.ndarray, column_weight: np.ndarray,
+                             bound: float) -> tuple[int, int]:
+        """The cheapest swap (a, b) with b in the same wide sets as a, or b outside every set; (−1, −1) unless
+        it costs less than `bound` (then no other swap can beat or tie it). Ties: smallest a, then b."""
+        nclass = len(column_weight)
+        best, best_a, best_b = np.inf, -1, -1
+        taken = np.zeros(nclass + 1, dtype=bool)
+        taken[inside] = True
+        for k, a in enumerate(inside):  # a loop over the classes of one exposed set (few)
+            alike = by_pattern[start[pattern[a]]:start[pattern[a] + 1]]
+            alike = np.sort(alike[~taken[alike]])
+            cost = narrow_weight[a] + narrow_weight[alike] - 2.0 * shared_narrow[k, alike]
+            options = np.r_[cost, column_weight[a]]
+            j = int(np.argmin(options)) if len(options) else -1
+            if options[j] < best:
+                best, best_a, best_b = float(options[j]), k, int(alike[j]) if j < len(alike) else nclass
+        return (best_a, best_b) if best < bound else (-1, -1)
 
     def withhold(self, withheld: np.ndarray, result: _Round) -> int:
         """Withhold the chosen sets' rows: every row that publishes them."""
@@ -781,11 +812,13 @@ class _Block:
 
 
 def _components(matrix: sparse.csr_matrix) -> np.ndarray:
-    """Connected component of each column, columns linked when a row holds both."""
+    """Connected component of each column, columns linked when a row holds both (rows and columns as the two
+    sides of one graph, with an edge from each row to its columns)."""
     m, c = matrix.shape
-    graph = sparse.bmat([[None, matrix], [matrix.T, None]], format="csr") if m else sparse.csr_matrix((c, c))
+    indptr = np.r_[matrix.indptr, np.full(c, matrix.nnz)]
+    graph = sparse.csr_matrix((np.ones(matrix.nnz), matrix.indices + m, indptr), shape=(m + c, m + c))
     labels = csgraph.connected_components(graph, directed=False)[1]
-    return np.unique(labels[m:] if m else labels, return_inverse=True)[1].reshape(-1)
+    return np.unique(labels[m:], return_inverse=True)[1].reshape(-1)
 
 
 def _split(matrix: sparse.csr_matrix) -> np.ndarray:
