@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
 from ath_analysis.errors import DataError
@@ -72,7 +72,7 @@ TOLERANCE = 1e-8  # squared distance to the row space at or below which a set co
 DENSE_LIMIT = 4_000_000  # published sets × classes up to which one dense SVD is cheaper than splitting
 PAIR_ENTRIES = 20_000_000  # sparse entries per chunk when checking pairs of sets for nesting
 AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
-KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized")
+KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized", "union")
 CELL_COLUMNS = ("grouping", "key", "indicator")
 _SEED = 20261123
 
@@ -155,6 +155,8 @@ class LinkedAudit:
     max_determined_distance: float
     min_undetermined_distance: float
     exposed_after: int = 0
+    certified: bool | None = None  # None: not searched; True: no small determined union in any family
+    uncertified: tuple[str, ...] = ()  # families whose exact search did not finish in time
 
     @property
     def suppressed(self) -> pd.Series:
@@ -182,6 +184,8 @@ class LinkedAudit:
             "exposed_after": self.exposed_after,
             "max_determined_distance": self.max_determined_distance,
             "min_undetermined_distance": self.min_undetermined_distance,
+            "certified": self.certified,
+            "uncertified": list(self.uncertified),
         }
 
 
@@ -410,6 +414,7 @@ class _Round:
     exposed_kinds: dict[str, int] = field(default_factory=dict)
     sets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # exposed-set rows chosen to withhold
     exposed: int = 0
+    certified: bool = False  # an exact search found no small determined union
 
 
 class _Block:
@@ -670,8 +675,10 @@ class _Block:
         out = sparse.vstack(pieces).tocsr()
         return out, np.asarray(out @ self.pool_n).ravel()
 
-    def evaluate(self, withheld: np.ndarray, choose: bool) -> tuple[_Round, float, float, int]:
-        """Exposed sets under the current withholding and, if `choose`, what to withhold next."""
+    def evaluate(self, withheld: np.ndarray, choose: bool, certify: float = 0.0
+                 ) -> tuple[_Round, float, float, int]:
+        """Exposed sets under the current withholding and, if `choose`, what to withhold next. With
+        `certify` > 0 (seconds), when no checked set is exposed, search for any small determined union."""
         set_pub = self.published_sets(withheld)
         pool_pub = self._pool_published(set_pub)
         every, every_n = self._remainders(pool_pub)
@@ -711,6 +718,12 @@ class _Block:
         undetermined = distance[~determined & np.isfinite(distance)]
         max_det = float(distance[determined].max()) if determined.any() else 0.0
         min_und = float(undetermined.min()) if len(undetermined) else np.inf
+        if certify > 0 and not exposed.any():
+            union, union_size, result.certified = _smallest_union(self, space, certify)
+            if union is not None and union_size < self.min_n - 0.5:
+                result.exposed_kinds["union"] = 1
+                result.exposed = 1
+                candidates, cand_n, exposed = union, np.array([union_size]), np.array([True])
         if choose and exposed.any():
             result.sets = self._choose(space, candidates[np.flatnonzero(exposed)], cand_n[exposed])
         return result, max_det, min_und, candidates.shape[0]
@@ -809,6 +822,44 @@ class _Block:
             rows = np.isin(self.set_of_row, result.sets)
             withheld[self.rows[rows]] = True
         return int(withheld.sum()) - before
+
+
+def _smallest_union(block: _Block, space: _RowSpace, time_limit: float
+                    ) -> tuple[sparse.csr_matrix | None, float, bool]:
+    """The determined union of atoms with the fewest respondents, by an exact MILP (HiGHS, via scipy).
+
+    Variables: λ (one per published set, free) and v (one per class of fewer than min_n respondents,
+    0/1); constraints: Σ_j λ_j set_j = v on every class (0 on the others), Σ v ≥ 1; minimize Σ n_k v_k.
+    Returns (the union over atoms or None, its n, certified): certified when the search finished, i.e. no
+    determined union is smaller than the one returned (or none exists). A union the MILP reports is
+    re-checked with the row-space test; a numerical artefact counts as not certified.
+    """
+    matrix = space.matrix  # (published × classes)
+    size = np.asarray(space.members.T @ block.atom_n).ravel()  # respondents per class
+    small = np.flatnonzero((size < block.min_n) & ~space.outside)
+    if len(small) == 0 or matrix.shape[0] == 0:
+        return None, np.inf, True
+    m, nclass = matrix.shape
+    pick = sparse.csr_matrix((-np.ones(len(small)), (small, np.arange(len(small)))), shape=(nclass, len(small)))
+    equal = sparse.hstack([matrix.T.tocsr(), pick]).tocsr()
+    some = sparse.hstack([sparse.csr_matrix((1, m)), sparse.csr_matrix(np.ones((1, len(small))))]).tocsr()
+    result = optimize.milp(
+        np.r_[np.zeros(m), size[small]],
+        constraints=[optimize.LinearConstraint(equal, 0.0, 0.0), optimize.LinearConstraint(some, 1.0, np.inf)],
+        integrality=np.r_[np.zeros(m), np.ones(len(small))],
+        bounds=optimize.Bounds(np.r_[np.full(m, -np.inf), np.zeros(len(small))], np.r_[np.full(m, np.inf),
+                                                                                   np.ones(len(small))]),
+        options={"time_limit": time_limit, "presolve": True})
+    if result.status == 2:  # infeasible: no determined union of small classes at all
+        return None, np.inf, True
+    if result.x is None:
+        return None, np.inf, False
+    chosen = small[result.x[m:] > 0.5]
+    union = (sparse.csr_matrix((np.ones(len(chosen)), (np.zeros(len(chosen), np.int64), chosen)),
+                               shape=(1, nclass)) @ space.members.T).tocsr()
+    n = float((union @ block.atom_n)[0])
+    determined, _ = space.test(union)
+    return union, n, bool(result.status == 0 and determined[0])
 
 
 def _components(matrix: sparse.csr_matrix) -> np.ndarray:
@@ -948,7 +999,7 @@ def _family_rows(cells: _Cells, family: Family, columns: pd.Index) -> tuple[np.n
 
 
 def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFrame, min_n: int,
-          family_list: Sequence[Family] | None = None) -> LinkedAudit:
+          family_list: Sequence[Family] | None = None, certify: float = 0.0) -> LinkedAudit:
     """Primary suppression and the linked-table protection of one wave's published cells.
 
     cells: one row per published cell (any index) with columns `grouping`, `key`, `indicator` (which
@@ -957,6 +1008,8 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
     row: the grouping of its standardization groups), `n` (checked against the respondents) and `label`
     (names the cell in errors). groupings: every grouping the cells name, over the rows of `values`.
     values: the wave's indicator columns (NaN = not in the denominator). family_list: default `families`.
+    certify: seconds per family for the exact search for any small determined union (see `_smallest_union`)
+    once the checked sets are safe; 0 = no search (the default: it costs seconds per family at pipeline scale).
     """
     if min_n < 1:
         raise ValueError("min_n must be at least 1")
@@ -970,6 +1023,7 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
     atoms = small_atoms = checked = 0
     max_det, min_und = 0.0, np.inf
     blocks = []
+    uncertified: list[str] = []
     for f, family in enumerate(fams):
         rows, members = _family_rows(table, family, values.columns)
         if len(rows) == 0:
@@ -978,11 +1032,13 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
         atoms += block.natoms
         small_atoms += block.small_atoms
         for r in itertools.count(1):
-            result, det, und, count = block.evaluate(withheld, choose=True)
+            result, det, und, count = block.evaluate(withheld, choose=True, certify=certify)
             checked += count
             max_det, min_und = max(max_det, det), min(min_und, und)
             if result.exposed == 0:
                 blocks.append((block, withheld[block.rows].copy()))
+                if certify > 0 and not result.certified:
+                    uncertified.append(", ".join(family.members))
                 break
             added = block.withhold(withheld, result)
             rounds.append(RoundStats(f, r, dict(result.exposed_kinds), added))
@@ -1000,6 +1056,7 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
         secondary=pd.Series(secondary, index=index, name="secondary"),
         families=fams, rounds=tuple(rounds), atoms=atoms, small_atoms=small_atoms, sets_checked=checked,
         max_determined_distance=max_det, min_undetermined_distance=float(min_und), exposed_after=left_open,
+        certified=None if certify <= 0 else not uncertified, uncertified=tuple(uncertified),
     )
 
 
