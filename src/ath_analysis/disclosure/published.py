@@ -50,6 +50,7 @@ class GateSettings:
     domain_sets: the estimate stage's domain sets; standardize_by: its standardization column (None: no
     standardized rows); comparisons, adjusters, mikkeli: the compare stage's comparisons, adjusters and the
     municipality of `within: mikkeli`; small_area_sets, small_area_municipality: the small-area stage's.
+    certify: see `linked.audit`.
     """
 
     min_n: int
@@ -61,6 +62,7 @@ class GateSettings:
     mikkeli: str | None = None
     small_area_sets: Sequence[str] = ()
     small_area_municipality: str | None = None
+    certify: float = 0.0  # seconds per family for the exact search of small determined unions (0: none)
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ def publication_gate(waves: Mapping[str, pd.DataFrame], estimates: pd.DataFrame,
             groupings += groups
         cells = pd.concat(parts)
         indicators = list(dict.fromkeys(cells["indicator"]))
-        result = audit(cells, groupings, frame[indicators], settings.min_n)
+        result = audit(cells, groupings, frame[indicators], settings.min_n, certify=settings.certify)
         audits[wave] = result
         for name in primary:
             mine = result.primary.index.get_level_values(0) == name
