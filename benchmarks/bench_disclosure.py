@@ -1,6 +1,7 @@
 """Benchmark of the linked-table disclosure audit (`ath_analysis.disclosure.linked.audit`).
 
-    python benchmarks/bench_disclosure.py [--scale default|national] [--families 2] [--waves 1]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_disclosure.py [--scale default|national] [--families 15]
+        [--waves 3] [--nested] [--no-models] [--certify SECONDS]
 
 `default`: one wave like the synthetic Etelä-Savo data — 6,000 respondents, 11 municipalities, Mikkeli's 6
 sub-area groups and ~40 sub-areas, 7 urban–rural classes (per respondent) and their 2 groups, sex, age group
@@ -11,12 +12,14 @@ age_group2. Each family is one indicator with ~3 % item non-response; with `--ne
 also gets the same indicator restricted to age < 80 (a two-member family).
 
 Reported per wave: wall time of `audit` (all families; data generation and the cells table excluded), cells,
-atoms, rounds and cells withheld. Set OPENBLAS_NUM_THREADS=1 for stable timings on a shared machine.
+atoms, rounds, cells withheld, the distance gap of the row-space test and (with --certify) whether every
+family was certified by the exact union search; at the end the process's peak resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 
 import numpy as np
@@ -97,6 +100,7 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=3)
     parser.add_argument("--nested", action="store_true")
     parser.add_argument("--no-models", action="store_true", help="leave out the each-vs-rest model levels")
+    parser.add_argument("--certify", type=float, default=0.0, help="seconds per family for the exact union search")
     args = parser.parse_args()
     total = 0.0
     for wave in range(args.waves):
@@ -104,15 +108,17 @@ def main() -> None:
         cells, groupings = cells_of(frame, sets, not args.no_models)
         values = frame[[c for c in frame.columns if c.startswith("y")]]
         started = time.perf_counter()
-        result = audit(cells, groupings, values, MIN_N)
+        result = audit(cells, groupings, values, MIN_N, certify=args.certify)
         elapsed = time.perf_counter() - started
         total += elapsed
         s = result.summary()
         print(f"wave {wave}: {elapsed:6.1f} s  cells {s['cells']}  families {s['families']}  atoms {s['atoms']}  "
               f"rounds {s['rounds']}  withheld primary {s['withheld_primary']} secondary {s['withheld_secondary']}  "
               f"exposed after {s['exposed_after']}  distances ≤{s['max_determined_distance']:.1e} | "
-              f"≥{s['min_undetermined_distance']:.2f}")
-    print(f"total {total:.1f} s for {args.waves} wave(s) × {args.families} families ({args.scale})")
+              f"≥{s['min_undetermined_distance']:.2f}" + (f"  certified {s['certified']}" if args.certify else ""))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"total {total:.1f} s for {args.waves} wave(s) × {args.families} families ({args.scale}); "
+          f"peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -11,45 +11,52 @@ respondent, so their cells combine; cells of unrelated indicators sum different 
 Within a family the respondents fall into *atoms*: the classes of respondents that lie in exactly the same
 cells (of every table and every member indicator). Every cell is a union of atoms; a linear combination of
 published cells is a vector over atoms, and a set of atoms is *determined* when its 0/1 vector lies in the
-row space of the published cells' incidence matrix M. The audit
+row space of the published cells' incidence matrix M. Cells with n = 0 hold no atom and reveal nothing.
+The audit
 
 1. applies primary suppression: a cell with 0 < n < min_n is withheld;
-2. finds every *exposed* set: a set of 0 < n < min_n respondents that is determined. Checked are every
-   atom (the exact test of the issue), every cell, every difference B − A of nested cells (cells of one
-   grouping under nested denominators included: the "80+" part of each cell), every remainder of a cell B
-   after subtracting the published cells of one partition inside B (two or more suppressed cells of a
-   partition whose union is small), and the age strata of standardized cells;
-3. suppresses, for each exposed set, the published cell with the smallest n whose removal makes the set
-   undetermined (ties by the cell's text key), and repeats from 2 until nothing is exposed.
+2. finds every *exposed* set — 0 < n < min_n respondents, determined — among: every atom (the exact test
+   of the issue), every cell, every difference B − A of nested cells (under nested denominators too: the
+   "80+" part of each cell), every remainder of a cell B after the published cells of one partition inside
+   it (two small suppressed cells of a partition with a small union), the differences of those remainders
+   and nested differences with other cells (second order), the age strata of standardized cells and the
+   union of a standardized cell's undetermined strata;
+3. withholds, for each exposed set (smallest first), the cheapest *swap cut* and repeats from 2 until
+   nothing is exposed: a class a of atoms inside the exposed set v and a class b outside it; withholding
+   every published cell that holds exactly one of them leaves e_a − e_b orthogonal to every cell that
+   stays but not to v, so v is no longer determined — also when several published routes lead to it. The
+   cost is the respondents of the withheld cells; with a lone small cell in a partition the cheapest cut is
+   its smallest sibling alone (classic complementary suppression). Ties go to the smallest class indices
+   (classes are ordered by their cells' codes). Each round only removes cells, so nothing determined reappears,
+   the loop ends (in practice after one round per family), and reruns are byte-identical.
 
-The choice rule: with the published rows' minimum-norm coefficients λ for the exposed vector v (Mᵀλ = v),
-a row j breaks the exposure exactly when it is a *coloop* (not in the span of the other rows) with λ_j ≠ 0
-— every representation of v then uses it. When no single row breaks an exposure (two published routes to the
-same set), the smallest involved row is withheld and the next round looks again. Each round only removes
-rows, so determined sets never reappear; the loop ends, and it is deterministic (stable orders, thresholds
-far from rounding), so reruns are byte-identical.
+The test: published rows are de-duplicated (a standardized row is the same set as its crude row; the
+estimate table's urban–rural class and the crude model's level are one set), atoms that no published cell
+tells apart are merged into classes (a vector that splits a class is not determined), and an orthonormal
+basis of the row space is built exactly in two orthogonal parts — dense blocks for the cells inside one
+connected block (a municipality and its sub-cells) and, for the few wide cells (region, sex, "the rest of
+the region"), what is left after projecting the blocks out. v is determined iff its squared distance to the
+row space, ‖v‖² − ‖Qᵀv‖², is at most `TOLERANCE` = 1e-8. Why that bound: the distance is computed with an
+error of a few ε·‖v‖² (ε = 2.2e-16, ‖v‖² ≤ the number of classes, ≤ 1e5 at national scale), i.e. below
+1e-10; a vector that is not determined is at squared distance ≥ 1/‖z‖² for an integer null-space vector z of
+the 0/1 matrix, and for the partitions, refinements and nested denominators of these tables z has entries
+0/±1 on at most all classes, so ≥ 1e-5. Every audit records the largest distance it counted as determined
+and the smallest it counted as undetermined (default data: ≤ 7e-13 and ≥ 0.79), so each run shows the gap.
 
-The test itself: published rows are de-duplicated (a standardized row is the same set as its crude row; the
-estimate table's urban–rural class and the crude model's level are one set), atoms with identical published
-columns are merged (no published combination can tell them apart, so a vector that splits them is not
-determined), and the reduced matrix is decomposed by SVD: a vector v is determined iff its squared distance
-to the row space, ‖v‖² − ‖V_rᵀv‖², is at most `TOLERANCE` = 1e-8. Why that bound: the distance is computed
-with an error of a few ε·‖v‖² (ε = 2.2e-16, ‖v‖² ≤ the number of atom classes, ≤ 1e5 at national scale),
-i.e. below 1e-10; and a vector that is not determined is at squared distance ≥ 1/‖z‖² for an integer
-null-space vector z of the 0/1 matrix — for the partitions, refinements and nested denominators of these
-tables z has entries 0/±1 on at most all classes, so ≥ 1e-5. The audit records the largest distance it
-counted as determined and the smallest it counted as undetermined, so every run shows the gap.
+Exact certificate (`certify` > 0): once no checked set is exposed, a MILP (HiGHS) looks for the determined
+union of atoms with the fewest respondents; a union below min_n is withheld like any exposed set and the
+audit goes on, so a certified family has no determined union of 0 < n < min_n respondents at all. It costs
+seconds per family (default data: ~70 s for all waves, every family certified with nothing more to withhold)
+and is off by default; without it, unions that are none of the checked sets can stay determined (random
+tables show such cases with odd overlapping partitions and random denominators; see the tests).
 
-A standardized cell publishes, besides its sums, Σ_g π_g ȳ_g over its age strata: if all strata but a
-small remainder are determined, that remainder's mean follows, so the standardized row is then withheld.
-
-What the audit does not cover (see also the report of the issue):
-- unions of small atoms that are determined but are none of the checked sets (e.g. the difference of two
-  remainders of different cells); the property test shows none remain on random small tables, not a proof;
+Not covered:
 - inference from bounds (counts are non-negative integers; a determined difference a1 − a2 can pin both);
-- non-linear statistics: adjusted model margins, pooled-wave models (cells marked `linear=False`: only
-  primary suppression applies), Fay–Herriot estimates, CIs and SEs beyond their n;
-- counts: n and weight_sum of *different* families can be differenced (how many respondents in a cell did
+- non-linear statistics: adjusted model margins and pooled-wave models (cells marked `linear=False`: only
+  primary suppression applies), a standardized estimate beyond its strata's union, Fay–Herriot estimates
+  (the model estimate of a suppressed area, with its shrinkage, can be inverted towards the direct one),
+  CIs and SEs beyond their n;
+- counts: n and weight_sum of *different* families can be differenced (how many respondents of a cell did
   not answer an item); they reveal no value, except when an indicator's denominator lies where another's
   value is constant ("among daily smokers"): such an indicator is *linked* to that family and its cells —
   their counts are that family's sums — are audited with it.
