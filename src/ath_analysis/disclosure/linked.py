@@ -190,7 +190,8 @@ class LinkedAudit:
             "exposed_found": exposed,
             "exposed_after": self.exposed_after,
             "max_determined_distance": self.max_determined_distance,
-            "min_undetermined_distance": self.min_undetermined_distance,
+            "min_undetermined_distance": (self.min_undetermined_distance
+                                          if np.isfinite(self.min_undetermined_distance) else None),
             "certified": self.certified,
             "uncertified": list(self.uncertified),
         }
@@ -257,7 +258,6 @@ class _Cells:
     linear: np.ndarray
     strata: np.ndarray  # grouping index of a standardized row's age strata, −1 = not standardized
     given: np.ndarray
-    text: np.ndarray  # stable key of each cell: grouping, key, indicator
     n: np.ndarray
 
 
@@ -272,7 +272,7 @@ def _read_cells(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.D
     unknown = sorted(set(names) - set(by_name))
     if unknown:
         raise ValueError(f"cells name grouping(s) {', '.join(unknown[:5])} that were not given")
-    group = np.array([by_name[g] for g in names], dtype=np.int64) if len(names) else np.zeros(0, np.int64)
+    group = pd.Index(list(by_name)).get_indexer(names).astype(np.int64)
     keys = cells["key"].astype(str).to_numpy()
     code = np.full(len(cells), -1, dtype=np.int64)
     for k, g in enumerate(groupings):
@@ -291,21 +291,18 @@ def _read_cells(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.D
     if absent:
         raise DataError(f"disclosure audit: indicator(s) {', '.join(absent[:5])} of the published tables are not "
                         "in the indicator data")
-    ind_index = {name: k for k, name in enumerate(values.columns)}
-    indicator = np.array([ind_index[i] for i in indicator_ids], dtype=np.int64)
+    indicator = pd.Index(values.columns).get_indexer(indicator_ids).astype(np.int64)
     linear = cells["linear"].fillna(True).astype(bool).to_numpy() if "linear" in cells else np.ones(len(cells), bool)
     strata = np.full(len(cells), -1, dtype=np.int64)
     if "strata" in cells:
         named = cells["strata"].notna().to_numpy() & (cells["strata"].astype(object) != "").to_numpy()
-        for row in np.flatnonzero(named):
-            name = str(cells["strata"].iloc[row])
-            if name not in by_name:
-                raise ValueError(f"cells name strata grouping {name} that was not given")
-            strata[row] = by_name[name]
+        strata_names = cells["strata"].astype(str).to_numpy()[named]
+        strata[named] = pd.Index(list(by_name)).get_indexer(strata_names)
+        if (strata[named] < 0).any():
+            raise ValueError(f"cells name strata grouping(s) {', '.join(sorted(set(strata_names) - set(by_name)))} "
+                             "that were not given")
     given = cells["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in cells else \
         np.zeros(len(cells), bool)
-    text = np.char.add(np.char.add(np.char.add(names.astype(str), "\x1f"), keys.astype(str)),
-                       np.char.add("\x1f", indicator_ids.astype(str)))
     n = _cell_counts(group, code, indicator, groupings, values)
     if "n" in cells:
         table_n = pd.to_numeric(cells["n"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -315,7 +312,7 @@ def _read_cells(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.D
             raise DataError(f"disclosure audit: {int(wrong.sum())} published cell(s) have an n that does not match "
                             f"their respondents, e.g. {label[j]} (indicator {indicator_ids[j]}): n = "
                             f"{int(table_n[j])} in the table, {int(n[j])} in the indicator data")
-    return _Cells(cells.index, group, code, indicator, linear, strata, given, text, n)
+    return _Cells(cells.index, group, code, indicator, linear, strata, given, n)
 
 
 def _cell_counts(group: np.ndarray, code: np.ndarray, indicator: np.ndarray, groupings: Sequence[Grouping],
@@ -453,7 +450,7 @@ class _Block:
             universe |= column >= 0
         who = np.flatnonzero(universe)
         sig = [c[who] for c in columns]
-        strata_groups = sorted({int(s) for s in cells.strata[rows] if s >= 0})
+        strata_groups = [int(s) for s in np.unique(cells.strata[rows][cells.strata[rows] >= 0])]
         sig += [groupings[s].codes[who] for s in strata_groups]
         atom = _compact(sig, len(who))
         self.natoms = int(atom.max()) + 1 if len(atom) else 0
@@ -467,8 +464,9 @@ class _Block:
                                               return_inverse=True)
         proto_of_row = proto_of_row.reshape(-1)
         lookup = [np.full(len(groupings[g].keys), -1, dtype=np.int64) for g, _ in pairs]
-        for q, (p, c) in enumerate(proto_pairs):
-            lookup[p][c] = q
+        for p in range(nparts):  # a loop over partitions
+            mine = np.flatnonzero(proto_pairs[:, 0] == p)
+            lookup[p][proto_pairs[mine, 1]] = mine
         entries_r, entries_c = [], []
         for p in range(nparts):
             col = self.atom_sig[:, p]
@@ -487,11 +485,6 @@ class _Block:
         self.set_n = self.sets @ self.atom_n
         self.proto_part = proto_pairs[:, 0]
         self.proto_set = set_of_proto
-        # a stable text key per set: the smallest of its rows'
-        order = np.lexsort((cells.text[rows], self.set_of_row))
-        first_row = order[np.unique(self.set_of_row[order], return_index=True)[1]]
-        self.set_text = cells.text[rows][first_row]
-        self.set_rank = np.argsort(np.argsort(self.set_text, kind="stable"), kind="stable")
         self.proto_lookup = lookup
         self._build_pool(groupings, pairs, has_row, denominators, who)
         self._build_fixed_candidates(members, strata_groups)
