@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from ath_analysis.disclosure import apply_disclosure
-from ath_analysis.disclosure.linked import Grouping, audit
+from ath_analysis.disclosure.linked import Family, Grouping, audit
 
 SUMS = ["n", "n_positive", "weight_sum"]
 JOIN = " × "
@@ -329,3 +329,48 @@ def test_sub_areas_of_the_small_area_table_inside_a_published_group():
     published, _ = audited(frame, table, sets, 30)
     assert small_recoveries(attack_partition(published, "y", ("subarea_group", "villages"), "subarea", villages),
                             30) == []
+
+
+def test_an_indicator_among_the_positives_of_another_gives_their_number_away():
+    """'Quit attempts among daily smokers' per municipality: its n is the number of daily smokers there, so the
+    smoking cell withheld as a complement is no protection — unless the audit links the two indicators."""
+    rng = np.random.default_rng(7)
+    sizes, smokers = {"A": 12, "B": 40, "C": 200}, {"A": 3, "B": 36, "C": 40}
+    municipality = np.concatenate([[m] * k for m, k in sizes.items()])
+    smoking = np.concatenate([np.r_[np.ones(smokers[m]), np.zeros(k - smokers[m])] for m, k in sizes.items()])
+    frame = pd.DataFrame({"region": "R", "municipality": municipality, "weight": rng.gamma(4.0, 5.0, len(smoking)),
+                          "y": smoking})
+    frame["quit"] = np.where(frame["y"] == 1, (rng.random(len(frame)) < 0.5).astype(float), np.nan)
+    sets = {"region": ["region"], "municipality": ["municipality"]}
+    table = publish(frame, sets, ["y", "quit"])
+    table = table[~((table["indicator"] == "quit") & (table["domain"] == "region"))].reset_index(drop=True)
+
+    def attack(published: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+        """Smokers of the suppressed municipality: region's smokers minus the others', read from either table."""
+        region = value(published, "y", "region", "R")
+        if region is None:
+            return []
+        hidden, known = [], 0.0
+        for m in sizes:
+            smoking_cell = value(published, "y", "municipality", m)
+            quit_cell = value(published, "quit", "municipality", m)
+            if smoking_cell is not None:
+                known += smoking_cell[1]
+            elif quit_cell is not None:
+                known += quit_cell[0]  # the number of smokers
+            else:
+                hidden.append(m)
+        if len(hidden) != 1:
+            return []
+        m = hidden[0]
+        return [(m, np.array([sizes[m], region[1] - known, np.nan]))]
+
+    groupings = [Grouping.from_labels(name, labels_of(frame, columns)) for name, columns in sets.items()]
+    cells = table.rename(columns={"domain": "grouping", "domain_value": "key"})[["grouping", "key", "indicator"]]
+    unlinked = audit(cells, groupings, frame[["y", "quit"]], 30,
+                     family_list=[Family(("y",)), Family(("quit",))])
+    found = small_recoveries(attack(blank(table, unlinked.suppressed.to_numpy())), 30)
+    assert [(name, sums[1]) for name, sums in found] == [("A", 3.0)]  # the 3 smokers of A, exactly
+    linked = audit(cells, groupings, frame[["y", "quit"]], 30)
+    assert linked.families[0] == Family(("y",), ("quit",))
+    assert small_recoveries(attack(blank(table, linked.suppressed.to_numpy())), 30) == []

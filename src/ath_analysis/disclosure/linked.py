@@ -430,7 +430,7 @@ class _Block:
         self.rows = rows  # positions in the cells table
         self.min_n = min_n
         nresp = len(values)
-        denominators = {int(k): values.iloc[:, int(k)].notna().to_numpy() for k in np.unique(cells.indicator[rows])}
+        denominators = _family_denominators(values, np.unique(cells.indicator[rows]), members)
         # partitions: one (grouping, indicator) pair each; its cells are disjoint
         pairs, part_of_row = np.unique(np.stack([cells.group[rows], cells.indicator[rows]], axis=1), axis=0,
                                        return_inverse=True)
@@ -990,6 +990,35 @@ class _RowSpace:
 
 
 # --------------------------------------------------------------------------------------------------- the audit
+def _family_denominators(values: pd.DataFrame, indicators: np.ndarray, members: np.ndarray
+                         ) -> dict[int, np.ndarray]:
+    """Who each indicator's cells hold, as far as the family's values go.
+
+    A member's cells hold its denominator. A linked indicator X (its denominator inside a member A's, where
+    A's value is a constant c) publishes through its n the sum of A's value over X's respondents of a cell —
+    which is A's sum over X's respondents *and* every respondent of the cell where A's value is 0. So X's cells
+    stand for that larger set; with c = 0 they reveal no sum of A's and hold no one here.
+    """
+    out = {}
+    frame = {int(k): values.iloc[:, int(k)].to_numpy(dtype=np.float64, na_value=np.nan) for k in indicators}
+    member_set = {int(m) for m in members}
+    for k, y in frame.items():
+        defined = ~np.isnan(y)
+        if k in member_set:
+            out[k] = defined
+            continue
+        out[k] = np.zeros(len(y), dtype=bool)
+        for m in members:  # the member whose value is constant on X's denominator
+            value = values.iloc[:, int(m)].to_numpy(dtype=np.float64, na_value=np.nan)
+            inside = ~np.isnan(value)
+            if (defined & ~inside).any() or not defined.any() or np.ptp(value[defined]) != 0:
+                continue
+            if value[defined][0] != 0:
+                out[k] = defined | (inside & (value == 0))
+            break
+    return out
+
+
 def _family_rows(cells: _Cells, family: Family, columns: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     index = {name: k for k, name in enumerate(columns)}
     members = np.array([index[m] for m in family.members if m in index], dtype=np.int64)
