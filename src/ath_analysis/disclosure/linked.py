@@ -1065,7 +1065,7 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
             checked += count
             max_det, min_und = max(max_det, det), min(min_und, und)
             if result.exposed == 0:
-                blocks.append((block, withheld[block.rows].copy()))
+                blocks.append((rows, members, withheld[rows].copy()))  # not the block: it can be large
                 if certify > 0 and not result.certified:
                     uncertified.append(", ".join(family.members))
                 break
@@ -1074,8 +1074,8 @@ def audit(cells: pd.DataFrame, groupings: Sequence[Grouping], values: pd.DataFra
             if added == 0:  # cannot happen: an exposed set always involves a published row
                 raise RuntimeError(f"disclosure audit of {', '.join(family.members)} made no progress")
     # a later family may withhold rows of an earlier one (linked indicators): that only removes rows, but check
-    left_open = sum(block.evaluate(withheld, choose=False)[0].exposed for block, seen in blocks
-                    if (withheld[block.rows] != seen).any())
+    left_open = sum(_Block(table, rows, members, groupings, values, min_n).evaluate(withheld, choose=False)[0].exposed
+                    for rows, members, seen in blocks if (withheld[rows] != seen).any())
     secondary = withheld & ~table.given & ~primary
     index = table.index
     return LinkedAudit(
