@@ -278,8 +278,9 @@ def withhold_estimates(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
     return out
 
 
-def withhold_models(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
-    """The model table with the gate's decisions; a suppressed row also loses its n and message, and the
+def withhold_models(table: pd.DataFrame, result: GateResult, blank_n: bool = True) -> pd.DataFrame:
+    """The model table with the gate's decisions; a suppressed row also loses its message ("perfect
+    prediction: every respondent in level … has the outcome" is a value) and, with `blank_n`, its n; the
     contrasts of a model whose reference level is withheld are blanked (they would reveal it)."""
     out = table.copy()
     new, flag = _withheld(out, result, MODELS, out["suppressed"].fillna(False).astype(bool))
@@ -287,7 +288,8 @@ def withhold_models(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
     out.loc[new, "flag"] = flag[new]
     hidden = out["suppressed"].to_numpy(bool)
     out.loc[hidden, STATISTIC_COLUMNS] = np.nan
-    out["n"] = out["n"].mask(hidden)
+    if blank_n:
+        out["n"] = out["n"].mask(hidden)
     if "message" in out:
         out.loc[hidden, "message"] = ""
     keys = ["indicator", "wave", "comparison", "adjustment", "reference_level"]
@@ -299,15 +301,16 @@ def withhold_models(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
     return out
 
 
-def withhold_small_areas(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
-    """The small-area table with the gate's decisions: a withheld direct estimate is blanked (with its n), and
-    the row shows the model estimate instead."""
+def withhold_small_areas(table: pd.DataFrame, result: GateResult, blank_n: bool = True) -> pd.DataFrame:
+    """The small-area table with the gate's decisions: a withheld direct estimate is blanked (with `blank_n`
+    also its n, which the table otherwise publishes for every area), and the row shows the model estimate."""
     out = table.copy()
     new, _ = _withheld(out, result, SMALL_AREAS, out["direct_suppressed"].fillna(False).astype(bool))
     out.loc[new, "direct_suppressed"] = True
     hidden = out["direct_suppressed"].to_numpy(bool)
     out.loc[hidden, DIRECT_COLUMNS] = np.nan
-    out["n"] = out["n"].mask(hidden)
+    if blank_n:
+        out["n"] = out["n"].mask(hidden)
     shown_direct = hidden & (out["shown"] == "direct").to_numpy()
     out.loc[shown_direct, "shown"] = "model"
     out.loc[shown_direct, "shown_estimate"] = out.loc[shown_direct, "model"]
