@@ -15,6 +15,11 @@ cell of every table as a set of the wave's respondents and runs the linked audit
 
 The `withhold_*` functions then apply the gate's decisions to the tables: rows newly withheld are flagged
 (`small n` or `complementary suppression`), and everything they published besides their identity is blanked.
+
+    settings = GateSettings(min_n=30, region_code="10", domain_sets=config["estimate"]["domains"], ...)
+    gate = publication_gate(waves, estimates, models, small_areas, settings)   # waves: indicator tables
+    estimates = withhold_estimates(estimates, gate)                             # likewise models, small areas
+    audit_record = gate.summary()                                               # per wave: the figures
 """
 
 from __future__ import annotations
