@@ -1,0 +1,324 @@
+"""The publication gate: the estimate, model and small-area tables as cells over respondents, audited together.
+
+Each stage computes its table and applies primary suppression itself; the gate then knows every published
+cell of every table as a set of the wave's respondents and runs the linked audit
+(`ath_analysis.disclosure.linked.audit`) per wave over all of them at once:
+
+- estimate table: one cell per row; its respondents are the domain cell's (as `estimates.domain_frame` and
+  the survey module's domain plan define it) in the indicator's denominator; a standardized row is the
+  same set and also publishes a combination of its age strata's means;
+- model table: a crude model's level publishes the level's weighted prevalence or mean (a sum over its
+  respondents); an adjusted model's margin does not (it is `linear=False`: only its n counts), nor does a
+  pooled model, whose levels span waves (primary suppression only). Each-vs-rest comparisons give the level
+  and "the rest of the region" as two cells;
+- small-area table: each area's direct estimate.
+
+The `withhold_*` functions then apply the gate's decisions to the tables: rows newly withheld are flagged
+(`small n` or `complementary suppression`), and everything they published besides their identity is blanked.
+
+    settings = GateSettings(min_n=30, region_code="10", domain_sets=config["estimate"]["domains"], ...)
+    gate = publication_gate(waves, estimates, models, small_areas, settings)   # waves: indicator tables
+    estimates = withhold_estimates(estimates, gate)                             # likewise models, small areas
+    audit_record = gate.summary()                                               # per wave: the figures
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ath_analysis.compare import (
+    CONTRAST_COLUMNS,
+    FLAG_SMALL_REFERENCE,
+    OK,
+    POOLED,
+    REST_PREFIX,
+    STATISTIC_COLUMNS,
+    Comparison,
+)
+from ath_analysis.disclosure.linked import Grouping, LinkedAudit, audit
+from ath_analysis.disclosure.primary import FLAG_COMPLEMENTARY, FLAG_SMALL_N, SUPPRESSED_COLUMNS
+from ath_analysis.estimates import domain_frame
+from ath_analysis.survey.domains import plan_domains
+
+ESTIMATES, MODELS, SMALL_AREAS = "estimates", "models", "small_areas"
+DIRECT_COLUMNS = ["direct", "direct_se", "direct_ci_low", "direct_ci_high"]
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """What the gate must know of the stages that made the tables (from config; nothing else is read).
+
+    domain_sets: the estimate stage's domain sets; standardize_by: its standardization column (None: no
+    standardized rows); comparisons, adjusters, mikkeli: the compare stage's comparisons, adjusters and the
+    municipality of `within: mikkeli`; small_area_sets, small_area_municipality: the small-area stage's.
+    certify: see `linked.audit`.
+    """
+
+    min_n: int
+    region_code: str
+    domain_sets: Mapping[str, Sequence[str]]
+    standardize_by: str | None = None
+    comparisons: Sequence[Comparison] = ()
+    adjusters: Sequence[str] = ()
+    mikkeli: str | None = None
+    small_area_sets: Sequence[str] = ()
+    small_area_municipality: str | None = None
+    certify: float = 0.0  # seconds per family for the exact search of small determined unions (0: none)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Per table (index of the table given to the gate): cells withheld as primary and secondary suppression."""
+
+    primary: Mapping[str, pd.Series]
+    secondary: Mapping[str, pd.Series]
+    audits: Mapping[str, LinkedAudit]
+
+    def summary(self) -> dict[str, object]:
+        """The audit figures per wave, for the published audit record."""
+        return {wave: result.summary() for wave, result in self.audits.items()}
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Category codes as the tables write them: whole-number floats without '.0', missing as <NA>."""
+    if pd.api.types.is_float_dtype(values):
+        values = values.astype("Int64")
+    return values.astype("string")
+
+
+def _labels(table: pd.DataFrame, what: str, parts: Sequence[str]) -> pd.Series:
+    text = pd.Series(f"{what}, wave ", index=table.index, dtype="object") + table["wave"].astype(str)
+    for column in parts:
+        text = text + " " + table[column].astype(str)
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ the tables
+def estimate_cells(table: pd.DataFrame, frame: pd.DataFrame, domain_sets: Mapping[str, Sequence[str]],
+                   region_code: str, standardize_by: str | None = None) -> tuple[pd.DataFrame, list[Grouping]]:
+    """Cells and groupings of one wave's rows of the estimate table, over the wave's indicator table `frame`."""
+    sets = {name: list(columns) for name, columns in domain_sets.items()}
+    data = domain_frame(frame, sets, region_code)
+    plan = plan_domains(data, sets)
+    text = plan.uniques_text()
+    groupings = [Grouping(f"{ESTIMATES}/{d.name}", d.codes, tuple(str(v) for v in d.value_strings(text)))
+                 for d in plan.sets]
+    standardized = table["standardized"].fillna(False).astype(bool).to_numpy() if "standardized" in table else \
+        np.zeros(len(table), bool)
+    strata = None
+    if standardized.any():
+        if standardize_by is None:
+            raise ValueError("the estimate table has standardized rows: give standardize_by")
+        strata = Grouping.from_labels(f"{ESTIMATES}/standardization", _text(frame[standardize_by]))
+        groupings.append(strata)
+    cells = pd.DataFrame({
+        "grouping": ESTIMATES + "/" + table["domain"].astype(str),
+        "key": table["domain_value"].astype(str),
+        "indicator": table["indicator"].astype(str),
+        "n": table["n"],
+        "suppressed": table["suppressed"].fillna(False).astype(bool) if "suppressed" in table else False,
+        "linear": True,
+        "strata": np.where(standardized, strata.name if strata else "", ""),
+        "label": _labels(table, "estimate table", ["indicator", "domain", "domain_value"]),
+    }, index=table.index)
+    return cells, groupings
+
+
+def model_cells(table: pd.DataFrame, frame: pd.DataFrame, comparisons: Sequence[Comparison],
+                adjusters: Sequence[str], mikkeli: str | None) -> tuple[pd.DataFrame, list[Grouping]]:
+    """Cells and groupings of one wave's rows of the model table (not the pooled rows).
+
+    A comparison's levels are one grouping per adjustment (crude; adjusted: the adjusters observed too); an
+    each-vs-rest comparison has one grouping per level: the level and the rest of its domain.
+    """
+    inside_region = frame["in_region"].fillna(False).to_numpy(dtype=bool, copy=True)
+    by_name = {c.name: c for c in comparisons}
+    unknown = sorted(set(table["comparison"]) - set(by_name))
+    if unknown:
+        raise ValueError(f"model table rows of comparison(s) {', '.join(unknown)} are not among the comparisons given")
+    level = table["level"].astype(str)
+    reference = table["reference_level"].astype(str)
+    each = table["comparison"].map(lambda c: by_name[c].each_vs_rest).astype(bool)
+    model = table["comparison"].astype(str) + np.where(each, "/" + reference.str.slice(len(REST_PREFIX)), "")
+    grouping = MODELS + "/" + model + "/" + table["adjustment"].astype(str)
+    groupings: list[Grouping] = []
+    for name in table["comparison"].drop_duplicates():  # a loop over comparisons (and, each-vs-rest, levels)
+        comparison = by_name[name]
+        inside = inside_region.copy()
+        if comparison.within == "mikkeli":
+            inside &= (_text(frame["municipality"]) == mikkeli).fillna(False).to_numpy(bool)
+        variable = _text(frame[comparison.variable])
+        observed = variable.notna().to_numpy() & inside
+        text = variable.fillna("").to_numpy(dtype=object)
+        adjusted = np.ones(len(frame), dtype=bool)
+        for a in adjusters:
+            if a != comparison.variable:
+                adjusted &= frame[a].notna().to_numpy()
+        rows = (table["comparison"] == name).to_numpy()
+        if comparison.each_vs_rest:
+            parts = {lv: (lv, REST_PREFIX + lv) for lv in sorted(set(reference[rows].str.slice(len(REST_PREFIX))))}
+        else:
+            parts = {"": tuple(sorted(set(text[observed]) | set(level[rows])))}
+        for part, keys in parts.items():
+            if comparison.each_vs_rest:
+                codes = np.where(observed, np.where(text == part, 0, 1), -1).astype(np.int8)
+            else:
+                codes = np.where(observed, pd.Index(keys).get_indexer(text), -1).astype(np.int64)
+            prefix = f"{MODELS}/{name}" + (f"/{part}" if comparison.each_vs_rest else "")
+            groupings.append(Grouping(f"{prefix}/crude", codes, keys))
+            groupings.append(Grouping(f"{prefix}/adjusted", codes, keys, adjusted))
+    status_ok = table["status"] == OK if "status" in table else pd.Series(True, index=table.index)
+    cells = pd.DataFrame({
+        "grouping": grouping,
+        "key": level,
+        "indicator": table["indicator"].astype(str),
+        "n": table["n"],
+        "suppressed": table["suppressed"].fillna(False).astype(bool) if "suppressed" in table else False,
+        # a crude model's margin is the level's weighted mean; a failed model publishes only its n
+        "linear": (table["adjustment"] == "crude") & status_ok,
+        "label": _labels(table, "model table", ["indicator", "comparison", "adjustment", "level"]),
+    }, index=table.index)
+    return cells, groupings
+
+
+def small_area_cells(table: pd.DataFrame, frame: pd.DataFrame, area_sets: Sequence[str], municipality: str | None
+                     ) -> tuple[pd.DataFrame, list[Grouping]]:
+    """Cells and groupings of one wave's rows of the small-area table (the direct estimates)."""
+    inside = frame["in_region"].fillna(False).to_numpy(dtype=bool, copy=True)
+    inside &= (_text(frame["municipality"]) == municipality).fillna(False).to_numpy(bool)
+    groupings = []
+    for area_set in area_sets:
+        labels = _text(frame[area_set]).where(inside)
+        keys = tuple(sorted(set(labels.dropna()) | set(table.loc[table["area_set"] == area_set, "area"].astype(str))))
+        codes = np.where(labels.notna().to_numpy(), pd.Index(keys).get_indexer(labels.fillna("").to_numpy()), -1)
+        groupings.append(Grouping(f"{SMALL_AREAS}/{area_set}", codes.astype(np.int64), keys))
+    suppressed = table["direct_suppressed"].fillna(False).astype(bool) if "direct_suppressed" in table else False
+    cells = pd.DataFrame({
+        "grouping": SMALL_AREAS + "/" + table["area_set"].astype(str),
+        "key": table["area"].astype(str),
+        "indicator": table["indicator"].astype(str),
+        "n": table["n"],
+        "suppressed": suppressed,
+        "linear": True,
+        "label": _labels(table, "small-area table", ["indicator", "area_set", "area"]),
+    }, index=table.index)
+    return cells, groupings
+
+
+# --------------------------------------------------------------------------------------------------- the gate
+def _indexed(cells: pd.DataFrame, table: str) -> pd.DataFrame:
+    return cells.set_axis(pd.MultiIndex.from_arrays([[table] * len(cells), cells.index]), axis=0)
+
+
+def publication_gate(waves: Mapping[str, pd.DataFrame], estimates: pd.DataFrame, models: pd.DataFrame | None,
+                     small_areas: pd.DataFrame | None, settings: GateSettings) -> GateResult:
+    """Audit every wave's published cells of all tables together; pooled model rows get primary suppression.
+
+    waves: each wave's indicator table (the frame the stages estimated from). The tables are as the stages
+    wrote them (after their own primary suppression); the result says which rows must not be published.
+    """
+    tables = {ESTIMATES: estimates, MODELS: models, SMALL_AREAS: small_areas}
+    primary = {name: pd.Series(False, index=t.index) for name, t in tables.items() if t is not None}
+    secondary = {name: pd.Series(False, index=t.index) for name, t in tables.items() if t is not None}
+    audits = {}
+    for wave, frame in waves.items():
+        parts, groupings = [], []
+        rows = estimates["wave"] == wave
+        cells, groups = estimate_cells(estimates[rows], frame, settings.domain_sets, settings.region_code,
+                                       settings.standardize_by)
+        parts.append(_indexed(cells, ESTIMATES))
+        groupings += groups
+        if models is not None and len(settings.comparisons):
+            rows = models["wave"] == wave
+            cells, groups = model_cells(models[rows], frame, settings.comparisons, settings.adjusters, settings.mikkeli)
+            parts.append(_indexed(cells, MODELS))
+            groupings += groups
+        if small_areas is not None and len(settings.small_area_sets):
+            rows = small_areas["wave"] == wave
+            cells, groups = small_area_cells(small_areas[rows], frame, settings.small_area_sets,
+                                             settings.small_area_municipality)
+            parts.append(_indexed(cells, SMALL_AREAS))
+            groupings += groups
+        cells = pd.concat(parts)
+        indicators = list(dict.fromkeys(cells["indicator"]))
+        result = audit(cells, groupings, frame[indicators], settings.min_n, certify=settings.certify)
+        audits[wave] = result
+        for name in primary:
+            mine = result.primary.index.get_level_values(0) == name
+            index = result.primary.index[mine].get_level_values(1)
+            primary[name].loc[index] = result.primary[mine].to_numpy()
+            secondary[name].loc[index] = result.secondary[mine].to_numpy()
+    if models is not None:
+        pooled = (models["wave"] == POOLED).to_numpy()
+        n = pd.to_numeric(models["n"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        primary[MODELS] |= pooled & (n > 0) & (n < settings.min_n)
+    return GateResult(primary, secondary, audits)
+
+
+# ------------------------------------------------------------------------------------------ applying the gate
+def _withheld(table: pd.DataFrame, result: GateResult, name: str, already: pd.Series
+              ) -> tuple[pd.Series, pd.Series]:
+    """Rows to withhold now (not withheld before) and their flag."""
+    primary = result.primary[name].reindex(table.index, fill_value=False)
+    secondary = result.secondary[name].reindex(table.index, fill_value=False)
+    new = (primary | secondary) & ~already
+    flag = pd.Series(np.where(primary, FLAG_SMALL_N, FLAG_COMPLEMENTARY), index=table.index)
+    return new, flag
+
+
+def withhold_estimates(table: pd.DataFrame, result: GateResult) -> pd.DataFrame:
+    """The estimate table with the gate's decisions: new rows suppressed, flagged and blanked."""
+    out = table.copy()
+    new, flag = _withheld(out, result, ESTIMATES, out["suppressed"].fillna(False).astype(bool))
+    out.loc[new, "suppressed"] = True
+    out.loc[new, "flag"] = flag[new]
+    hidden = out["suppressed"].to_numpy(bool)
+    for column in SUPPRESSED_COLUMNS:
+        if column in out:
+            out[column] = out[column].mask(hidden)
+    return out
+
+
+def withhold_models(table: pd.DataFrame, result: GateResult, blank_n: bool = True) -> pd.DataFrame:
+    """The model table with the gate's decisions; a suppressed row also loses its message ("perfect
+    prediction: every respondent in level … has the outcome" is a value) and, with `blank_n`, its n; the
+    contrasts of a model whose reference level is withheld are blanked (they would reveal it)."""
+    out = table.copy()
+    new, flag = _withheld(out, result, MODELS, out["suppressed"].fillna(False).astype(bool))
+    out.loc[new, "suppressed"] = True
+    out.loc[new, "flag"] = flag[new]
+    hidden = out["suppressed"].to_numpy(bool)
+    out.loc[hidden, STATISTIC_COLUMNS] = np.nan
+    if blank_n:
+        out["n"] = out["n"].mask(hidden)
+    if "message" in out:
+        out.loc[hidden, "message"] = ""
+    keys = ["indicator", "wave", "comparison", "adjustment", "reference_level"]
+    reference_hidden = out["is_reference"].astype(bool) & out["suppressed"]
+    affected = pd.MultiIndex.from_frame(out[keys]).isin(pd.MultiIndex.from_frame(out.loc[reference_hidden, keys]))
+    affected &= ~hidden
+    out.loc[affected, CONTRAST_COLUMNS] = np.nan
+    out.loc[affected & (out["flag"] == ""), "flag"] = FLAG_SMALL_REFERENCE
+    return out
+
+
+def withhold_small_areas(table: pd.DataFrame, result: GateResult, blank_n: bool = True) -> pd.DataFrame:
+    """The small-area table with the gate's decisions: a withheld direct estimate is blanked (with `blank_n`
+    also its n, which the table otherwise publishes for every area), and the row shows the model estimate."""
+    out = table.copy()
+    new, _ = _withheld(out, result, SMALL_AREAS, out["direct_suppressed"].fillna(False).astype(bool))
+    out.loc[new, "direct_suppressed"] = True
+    hidden = out["direct_suppressed"].to_numpy(bool)
+    out.loc[hidden, DIRECT_COLUMNS] = np.nan
+    if blank_n:
+        out["n"] = out["n"].mask(hidden)
+    shown_direct = hidden & (out["shown"] == "direct").to_numpy()
+    out.loc[shown_direct, "shown"] = "model"
+    out.loc[shown_direct, "shown_estimate"] = out.loc[shown_direct, "model"]
+    out.loc[shown_direct, "shown_ci_low"] = out.loc[shown_direct, "model_ci_low"]
+    out.loc[shown_direct, "shown_ci_high"] = out.loc[shown_direct, "model_ci_high"]
+    return out
