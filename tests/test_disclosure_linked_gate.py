@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.compare import MIKKELI, build_models, comparisons_from_config
 from ath_analysis.config import load_config
 from ath_analysis.disclosure import FLAG_COMPLEMENTARY
 from ath_analysis.disclosure.published import (
@@ -24,15 +23,18 @@ from ath_analysis.disclosure.published import (
     withhold_small_areas,
 )
 from ath_analysis.errors import DataError
-from ath_analysis.estimates import build_estimates
 from ath_analysis.geography import attach_geography
 from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
 from ath_analysis.indicators.table import build_indicator_table
 from ath_analysis.ingest import ingest_wave
-from ath_analysis.labels import domain_value_labels
-from ath_analysis.small_areas import build_covariates, estimate_small_areas
+from ath_analysis.results.comparisons import comparisons_from_config
 
+from .configured import comparisons as build_models
+from .configured import covariates as build_covariates
+from .configured import estimates as build_estimates
+from .configured import geography_of, labels_of, subareas_of
+from .configured import small_area_table as estimate_small_areas
 from .conftest import ROOT
 
 WAVE, YEAR = "ts2022", 2022
@@ -51,8 +53,8 @@ def stages(synthetic_dir, areas, variables, harmonization):
     chosen = [d for d in definitions if d.id in INDICATORS]
     specs = load_wave_spec(WAVE, harmonization, variables)
     result = ingest_wave(synthetic_dir / f"{WAVE}.sav", WAVE, config["waves"][WAVE], specs, variables)
-    frame, _ = attach_geography(result.respondents, areas, config["geography"], WAVE,
-                                config["waves"][WAVE]["fieldwork_date"])
+    frame, _ = attach_geography(result.respondents, areas, geography_of(config), WAVE,
+                                config["waves"][WAVE]["fieldwork_date"], subareas=subareas_of(config))
     table, _ = build_indicator_table(frame, chosen, WAVE)
     table[NESTED] = table["daily_smoking"].where(table["age"] < 80)
     indicators = [*chosen, replace(next(d for d in chosen if d.id == "daily_smoking"), id=NESTED)]
@@ -61,15 +63,15 @@ def stages(synthetic_dir, areas, variables, harmonization):
     models = build_models(waves, {WAVE: YEAR}, chosen, config, areas, variables)
     population = pd.read_parquet(synthetic_dir / f"population_{WAVE}.parquet")
     covariates = build_covariates(config, areas, {WAVE: population}, [WAVE])
-    labels = domain_value_labels(areas, variables, config["report"]["language"])
+    labels = labels_of(config, areas, variables)
     small, _ = estimate_small_areas(waves, {WAVE: YEAR}, config["small_areas"]["indicators"], covariates, config,
                                     labels)
     settings = GateSettings(
         min_n=config["disclosure"]["min_n"], region_code=config["geography"]["region_code"],
         domain_sets=config["estimate"]["domains"], standardize_by=config["estimate"]["standardize_by"],
         comparisons=comparisons_from_config(config["compare"]), adjusters=config["compare"]["adjusters"],
-        mikkeli=MIKKELI, small_area_sets=config["small_areas"]["area_sets"],
-        small_area_municipality=str(config["small_areas"]["municipality"]))
+        small_area_sets=config["small_areas"]["area_sets"],
+        small_area_municipality=str(config["geography"]["subareas"]["municipality"]))
     return waves, estimates, models, small, settings
 
 

@@ -26,23 +26,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ath_analysis.compare import (
-    CONTRAST_COLUMNS,
-    FLAG_SMALL_REFERENCE,
-    OK,
-    POOLED,
-    REST_PREFIX,
-    STATISTIC_COLUMNS,
-    Comparison,
-)
+from ath_analysis.analysis import domain_frame
 from ath_analysis.disclosure.linked import Grouping, LinkedAudit, audit
+from ath_analysis.disclosure.models import CONTRAST_COLUMNS, FLAG_SMALL_REFERENCE, STATISTIC_COLUMNS
 from ath_analysis.disclosure.primary import FLAG_COMPLEMENTARY, FLAG_SMALL_N, SUPPRESSED_COLUMNS
-from ath_analysis.estimates import domain_frame
 from ath_analysis.survey.domains import plan_domains
+
+if TYPE_CHECKING:
+    from ath_analysis.results.comparisons import Comparison
+
+OK, POOLED, REST_PREFIX = "ok", "pooled", "not "  # as the comparison table writes them
 
 ESTIMATES, MODELS, SMALL_AREAS = "estimates", "models", "small_areas"
 DIRECT_COLUMNS = ["direct", "direct_se", "direct_ci_low", "direct_ci_high"]
@@ -53,8 +51,8 @@ class GateSettings:
     """What the gate must know of the stages that made the tables (from config; nothing else is read).
 
     domain_sets: the estimate stage's domain sets; standardize_by: its standardization column (None: no
-    standardized rows); comparisons, adjusters, mikkeli: the compare stage's comparisons, adjusters and the
-    municipality of `within: mikkeli`; small_area_sets, small_area_municipality: the small-area stage's.
+    standardized rows); comparisons, adjusters: the compare stage's; small_area_sets, small_area_municipality:
+    the small-area stage's (the sub-area municipality: `within: subareas` comparisons are fitted on it too).
     certify: see `linked.audit`.
     """
 
@@ -64,7 +62,6 @@ class GateSettings:
     standardize_by: str | None = None
     comparisons: Sequence[Comparison] = ()
     adjusters: Sequence[str] = ()
-    mikkeli: str | None = None
     small_area_sets: Sequence[str] = ()
     small_area_municipality: str | None = None
     certify: float = 0.0  # seconds per family for the exact search of small determined unions (0: none)
@@ -129,7 +126,7 @@ def estimate_cells(table: pd.DataFrame, frame: pd.DataFrame, domain_sets: Mappin
 
 
 def model_cells(table: pd.DataFrame, frame: pd.DataFrame, comparisons: Sequence[Comparison],
-                adjusters: Sequence[str], mikkeli: str | None) -> tuple[pd.DataFrame, list[Grouping]]:
+                adjusters: Sequence[str]) -> tuple[pd.DataFrame, list[Grouping]]:
     """Cells and groupings of one wave's rows of the model table (not the pooled rows).
 
     A comparison's levels are one grouping per adjustment (crude; adjusted: the adjusters observed too); an
@@ -149,8 +146,8 @@ def model_cells(table: pd.DataFrame, frame: pd.DataFrame, comparisons: Sequence[
     for name in table["comparison"].drop_duplicates():  # a loop over comparisons (and, each-vs-rest, levels)
         comparison = by_name[name]
         inside = inside_region.copy()
-        if comparison.within == "mikkeli":
-            inside &= (_text(frame["municipality"]) == mikkeli).fillna(False).to_numpy(bool)
+        if comparison.within == "subareas":  # as the comparison table's own domain
+            inside &= frame["subarea_group"].notna().to_numpy(bool)
         variable = _text(frame[comparison.variable])
         observed = variable.notna().to_numpy() & inside
         text = variable.fillna("").to_numpy(dtype=object)
@@ -234,7 +231,7 @@ def publication_gate(waves: Mapping[str, pd.DataFrame], estimates: pd.DataFrame,
         groupings += groups
         if models is not None and len(settings.comparisons):
             rows = models["wave"] == wave
-            cells, groups = model_cells(models[rows], frame, settings.comparisons, settings.adjusters, settings.mikkeli)
+            cells, groups = model_cells(models[rows], frame, settings.comparisons, settings.adjusters)
             parts.append(_indexed(cells, MODELS))
             groupings += groups
         if small_areas is not None and len(settings.small_area_sets):
