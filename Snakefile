@@ -23,6 +23,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/estimate.smk"
 include: "workflow/rules/small_areas.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/publish.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -32,6 +33,7 @@ rule all:
         "reports/tables/differences.parquet",
         "reports/tables/small_areas.parquet",
         rules.small_areas.output.audit,
+        "reports/tables/publication_audit.json",
         "reports/tables/comparisons.parquet",
         expand("reports/{area}.html", area=REPORT_AREAS),
         expand("reports/{area}.xlsx", area=REPORT_AREAS),

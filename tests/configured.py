@@ -59,8 +59,7 @@ def estimates(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indic
               config: Mapping[str, Any], areas: AreaTables, variables: Mapping[str, Any]) -> pd.DataFrame:
     return build_estimates(waves, years, indicators, EstimateSettings.from_config(config["estimate"]),
                            rules_of(config), config["geography"]["region_code"], areas.esp2013,
-                           labels_of(config, areas, variables), bool(config["data"]["synthetic"]),
-                           config["geography"]["subareas"]["municipality"] if config["geography"]["subareas"] else None)
+                           labels_of(config, areas, variables), bool(config["data"]["synthetic"]))
 
 
 def comparisons(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int], indicators: Sequence[Indicator],
@@ -128,6 +127,14 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
                 "disclosure": config["disclosure"], "precision": config["precision"],
                 "region_code": config["geography"]["region_code"], "language": language, "synthetic": synthetic,
                 "places": places}
+    if rule == "publish":
+        subareas = config["geography"]["subareas"]
+        return {"waves": years, "min_n": config["disclosure"]["min_n"], "certify": config["disclosure"]["certify"],
+                "region_code": config["geography"]["region_code"],
+                "estimate": {k: config["estimate"][k] for k in ("domains", "standardize_by")},
+                "compare": {k: config["compare"][k] for k in ("comparisons", "adjusters")},
+                "small_area_sets": config["small_areas"]["area_sets"],
+                "subarea_municipality": subareas["municipality"] if subareas else None}
     if rule == "differences":
         return {"waves": years, "indicators": indicator_rules_of(config), "estimate": config["estimate"],
                 "region_code": config["geography"]["region_code"], "national": config["data"]["national"],

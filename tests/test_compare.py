@@ -260,11 +260,11 @@ def test_the_stage_writes_parquet_and_csv(waves, config, tmp_path):
         others = {i.id: np.nan for i in every if i.id not in frame}  # indicators these waves did not ask
         frame.assign(**others).to_parquet(paths[-1], index=False)
     given = {"waves": paths, "areas": area_files(config), "variables": config["variables"]}
-    outputs = {"parquet": str(tmp_path / "models.parquet"), "csv": str(tmp_path / "models.csv")}
+    outputs = {"table": str(tmp_path / "models.parquet")}
     code = run(compare_stage, "compare", given, outputs, params(config, "compare"))
     assert code == 0
     written = pd.read_parquet(tmp_path / "models.parquet")
-    assert list(written.columns) == MODEL_COLUMNS and len(written) == len(pd.read_csv(tmp_path / "models.csv"))
+    assert list(written.columns) == MODEL_COLUMNS and len(written) > 0
     assert set(written["indicator"]) == {i.id for i in every}
     unasked = written[written["indicator"] == "loneliness"]
     assert (unasked["status"] == "not estimable").all()

@@ -19,6 +19,7 @@ from ath_analysis.stages import (
     geography,
     indicators,
     ingest,
+    publish,
     report,
     small_areas,
     synthesize,
@@ -107,7 +108,7 @@ def test_the_import_walk_would_see_a_violation(tmp_path, monkeypatch):
 
 STAGES = {"synthesize": synthesize, "truth": truth, "ingest": ingest, "geography": geography,
           "indicators": indicators, "estimate": estimate, "differences": differences, "compare": compare,
-          "small_areas": small_areas,
+          "small_areas": small_areas, "publish": publish,
           "area_report": report}
 
 
@@ -181,8 +182,8 @@ def test_every_declared_log_is_written(workflow_project):
     logs = sorted((workflow_project / "logs").rglob("*.log"))
     expected = {f"{rule}/{wave}.log" for rule in ("synthesize", "ingest", "geography", "indicators")
                 for wave in ("ath2012", "finsote2018", "ts2022")} | {
-        "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "report/etela-savo.log",
-        "report/mikkeli.log"}
+        "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "publish.log",
+        "report/etela-savo.log", "report/mikkeli.log"}
     assert {str(p.relative_to(workflow_project / "logs")) for p in logs} == expected
     empty = [p for p in logs if p.stat().st_size == 0]
     assert not empty, empty

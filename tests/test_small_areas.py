@@ -61,19 +61,57 @@ def stage_config(config):
     return config
 
 
-def _run(config, inputs, tmp_path, populations=True, name="small_areas"):
+def _run(config, inputs, tmp_path, populations=True, name="small_areas", which="internal"):
+    """The stage's internal table (every area's answers) or the one it hands to the publication gate."""
     tables, pops = inputs
-    parquet, csv = tmp_path / f"{name}.parquet", tmp_path / f"{name}.csv"
     config = {**config, "waves": {w: config["waves"][w] for w in tables}}
     covariates = [str(pops[w]) for w in tables] if config["data"]["synthetic"] else [
         config["small_areas"]["covariate_file"]]
+    outputs = {"internal": str(tmp_path / f"{name}.parquet"), "publishable": str(tmp_path / f"{name}_pub.parquet")}
     small_areas.run({"waves": [str(p) for p in tables.values()], "covariates": covariates,
                      "areas": area_files(config), "variables": config["variables"]},
-                    {"parquet": str(parquet), "csv": str(csv)}, params(config, "small_areas"),
-                    logging.getLogger("test"))
-    table = pd.read_parquet(parquet)
-    assert len(pd.read_csv(csv)) == len(table)
-    return table
+                    outputs, params(config, "small_areas"), logging.getLogger("test"))
+    return pd.read_parquet(outputs[which])
+
+
+def test_areas_below_min_n_are_published_as_synthetic_estimates_of_the_other_areas(stage_config, inputs, tmp_path):
+    """The table for publication: areas with 0 < n < min_n get x'β̂ of a fit without their answers, so nothing
+    published depends on them; areas with more respondents keep their EBLUP or direct estimate."""
+    internal = _run(stage_config, inputs, tmp_path, name="a")
+    published = _run(stage_config, inputs, tmp_path, name="b", which="publishable")
+    min_n = stage_config["disclosure"]["min_n"]
+    small = published["n"].between(1, min_n - 1)
+    assert small.sum() > 20
+    assert (published.loc[small, "estimate_type"] == "synthetic").all()
+    assert published.loc[small, "shrinkage"].isna().all() and (published.loc[small, "shown"] == "model").all()
+    assert (internal.loc[small, "estimate_type"] == "eblup").all()  # the internal fit used their answers
+    big = published["n"] >= min_n
+    assert (published.loc[big, "estimate_type"] == "eblup").all()
+
+
+def test_a_small_areas_answers_change_nothing_published(stage_config, inputs, tmp_path):
+    """Flip the answers of every respondent of one small area: the published table stays the same (the model
+    inversion attack has nothing to invert), while the internal table, which uses them, changes."""
+    tables, pops = inputs
+    min_n = stage_config["disclosure"]["min_n"]
+    before = _run(stage_config, inputs, tmp_path, name="before", which="publishable")
+    wave, indicator = "ts2022", "daily_smoking"
+    rows = before[(before["wave"] == wave) & (before["indicator"] == indicator) & before["n"].between(3, min_n - 1)]
+    area = rows["area"].iloc[0]
+    frame = pd.read_parquet(tables[wave])
+    inside = (frame["subarea"] == area) & frame[indicator].notna()
+    frame.loc[inside, indicator] = 1.0 - frame.loc[inside, indicator]
+    changed = dict(tables)
+    changed[wave] = tmp_path / "flipped.parquet"
+    frame.to_parquet(changed[wave], index=False)
+    after = _run(stage_config, (changed, pops), tmp_path, name="after", which="publishable")
+    internal_before = _run(stage_config, inputs, tmp_path, name="ib")
+    internal_after = _run(stage_config, (changed, pops), tmp_path, name="ia")
+    mine = (after["wave"] == wave) & (after["indicator"] == indicator)
+    shown = ["model", "model_ci_low", "model_ci_high", "shown_estimate", "direct"]
+    pd.testing.assert_frame_equal(after.loc[mine, shown].reset_index(drop=True),
+                                  before.loc[mine, shown].reset_index(drop=True))
+    assert not np.allclose(internal_after.loc[mine, "model"], internal_before.loc[mine, "model"])
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ FIELDWORK_DATES = {wave: spec["fieldwork_date"] for wave, spec in config["waves"
 GEOGRAPHY = {key: config["geography"][key] for key in ("region_code", "reference_date", "membership",
                                                        "urban_rural_source")}
 INDICATOR_TABLES = expand(PROCESSED / "{wave}" / "indicators.parquet", wave=WAVES)
+RESULTS = PROCESSED / "results"  # the stages' own tables, before the publication gate (never published as such)
 # The places of the run: the national register (its manifest records every file's sha256, so it stands for the
 # whole folder) when configured, and the sub-area table; stages that place or label areas read both.
 REGISTER = [f"{config['geography']['register']}/manifest.json"] if config["geography"]["register"] else []

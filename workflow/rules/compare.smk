@@ -7,12 +7,7 @@ rule compare:
         subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
-        parquet=report(
-            "reports/tables/comparisons.parquet",
-            caption="../report/comparisons.rst",
-            category="Tables",
-        ),
-        csv=report("reports/tables/comparisons.csv", caption="../report/comparisons.rst", category="Tables"),
+        table=RESULTS / "comparisons.parquet",
     params:
         waves=WAVE_YEARS,
         indicators=INDICATOR_RULES,

@@ -16,12 +16,8 @@ rule small_areas:
         subarea_table=SUBAREA_TABLE,
         variables=config["variables"],
     output:
-        parquet=report(
-            "reports/tables/small_areas.parquet",
-            caption="../report/small_areas.rst",
-            category="Tables",
-        ),
-        csv=report("reports/tables/small_areas.csv", caption="../report/small_areas.rst", category="Tables"),
+        internal=RESULTS / "small_areas.parquet",  # every area's answers used: never published
+        publishable=RESULTS / "small_areas_publishable.parquet",  # areas below min_n: synthetic estimates
         audit=PROCESSED / "audit_small_areas.json",
     params:
         waves=WAVE_YEARS,

@@ -1,8 +1,9 @@
 """The publication gate: what may leave for `reports/` and what must stay hidden.
 
-`rules` holds the thresholds; `primary` primary suppression (cells below `min_n`), precision flags and the
-complementary suppression along partitions of the estimate table; `models` and `small_areas` apply the same
-rules to the comparison and small-area tables.
+`rules` holds the thresholds; `primary` primary suppression (cells below `min_n`) and precision flags of the
+estimate table; `models` and `small_areas` apply them to the comparison and small-area tables; `linked` is the
+audit of all published cells together and `published` the gate that applies it to every table before
+anything leaves for reports/.
 """
 
 from ath_analysis.disclosure.primary import (
@@ -12,7 +13,6 @@ from ath_analysis.disclosure.primary import (
     FLAG_SMALL_N,
     SUPPRESSED_COLUMNS,
     apply_disclosure,
-    partition_relations,
 )
 from ath_analysis.disclosure.rules import PublicationRules
 
@@ -24,5 +24,4 @@ __all__ = [
     "PublicationRules",
     "SUPPRESSED_COLUMNS",
     "apply_disclosure",
-    "partition_relations",
 ]

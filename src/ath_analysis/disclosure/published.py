@@ -319,3 +319,14 @@ def withhold_small_areas(table: pd.DataFrame, result: GateResult, blank_n: bool 
     out.loc[shown_direct, "shown_ci_low"] = out.loc[shown_direct, "model_ci_low"]
     out.loc[shown_direct, "shown_ci_high"] = out.loc[shown_direct, "model_ci_high"]
     return out
+
+
+def public_small_areas(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """The small-area table as it may be published: an area's number of respondents only when it is at least
+    `min_n` (otherwise `respondents` says "< min_n"); the gate has already blanked withheld direct estimates."""
+    out = table.copy()
+    n = out["n"].astype("Float64")
+    small = (n < min_n).fillna(False).to_numpy(bool) & (n > 0).fillna(False).to_numpy(bool)
+    out["respondents"] = np.where(small, f"< {min_n}", n.astype("Int64").astype("string").fillna("").to_numpy())
+    out["n"] = n.mask(small).astype("Int64")
+    return out

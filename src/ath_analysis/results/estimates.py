@@ -122,7 +122,6 @@ def build_estimates(
     esp2013: pd.DataFrame,
     labels: Mapping[str, Mapping[str, str]],
     synthetic: bool,
-    subarea_municipality: str | None = None,
 ) -> pd.DataFrame:
     """The tidy estimate table for all waves, labelled, with disclosure control applied, in a stable order."""
     parts = []
@@ -135,8 +134,7 @@ def build_estimates(
         parts.append(table)
     table = pd.concat(parts, ignore_index=True)
     table["domain_label"] = label_domains(table, settings.domains, labels)
-    table = apply_disclosure(table, rules.min_n, rules.max_ci_width, rules.max_cv, settings.domains, region_code,
-                             subarea_municipality)
+    table = apply_disclosure(table, rules.min_n, rules.max_ci_width, rules.max_cv)
     order = {
         "indicator": {i.id: k for k, i in enumerate(indicators)},
         "domain": {d: k for k, d in enumerate(settings.domains)},

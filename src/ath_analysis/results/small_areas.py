@@ -228,11 +228,17 @@ def estimate_small_areas(
     labels: Mapping[str, Mapping[str, str]],
     synthetic: bool,
     municipality: str,
+    hide_below: int | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The tidy small-area table (SMALL_AREA_COLUMNS) and warnings, for every indicator × wave × area set.
 
     `covariates[(wave, area_set)]`: one row per area (index: area label) with the configured covariates and
     `population`; its areas are the ones estimated (an area without respondents gets the synthetic estimate).
+
+    hide_below: the table to publish. Areas with fewer respondents are fitted as if they had none, so their
+    estimate is the regression-synthetic x'β̂ of a model fitted on the other areas only: nothing published
+    then depends on those respondents' answers (an EBLUP does, and with its known shrinkage it can be solved
+    back to the hidden direct estimate). None: every area's answers are used (the internal table).
     """
     names = list(settings.covariates)
     level = estimate.level
@@ -258,6 +264,8 @@ def estimate_small_areas(
                                     f"small-area model for '{indicator}'")
                 direct["n"] = direct["n"].fillna(0)
                 direct.loc[direct["n"] == 0, ["estimate", "se", "deff"]] = np.nan
+                if hide_below is not None:
+                    direct.loc[direct["n"] < hide_below, ["estimate", "se", "deff"]] = np.nan
                 try:
                     fit, sigma2 = _fit_one(direct, cov, names, settings, level)
                 except SAEDataError as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from ath_analysis.atomic import atomic_outputs
 from ath_analysis.disclosure import PublicationRules
 from ath_analysis.indicators.definitions import canonical_variables, indicators_from_rules
 from ath_analysis.results.comparisons import CompareSettings, build_comparisons
-from ath_analysis.results.io import read_wave_tables, write_table
+from ath_analysis.results.io import read_wave_tables
 from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 from ath_analysis.yaml_files import read_yaml
@@ -28,5 +29,6 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         PublicationRules.from_config(params["disclosure"], params["precision"]), str(params["region_code"]),
         where.labels(read_yaml(input["variables"]), language), language, bool(params["synthetic"]),
     )
-    write_table(table, output["parquet"], output["csv"])
-    log.info("%d rows written to %s", len(table), output["parquet"])
+    with atomic_outputs(output["table"]) as (tmp,):
+        table.to_parquet(tmp, index=False)
+    log.info("%d rows written to %s", len(table), output["table"])

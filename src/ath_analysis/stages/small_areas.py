@@ -11,7 +11,7 @@ from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
 from ath_analysis.geography import GeographySettings
 from ath_analysis.indicators.definitions import canonical_variables, indicators_from_rules
-from ath_analysis.results.io import read_wave_tables, write_table
+from ath_analysis.results.io import read_wave_tables
 from ath_analysis.results.small_areas import (
     DirectSettings,
     SmallAreaSettings,
@@ -32,7 +32,8 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     exact_params(params, PARAMS, "small_areas")
     years = {str(w): int(y) for w, y in params["waves"].items()}
     where = places(input, params["places"])
-    if where.subareas is None:
+    subareas = where.subareas
+    if subareas is None:
         raise ConfigError("small_areas: geography.subareas is not configured, so there are no sub-areas to model")
     settings = SmallAreaSettings.from_config(params["small_areas"])
     geography = GeographySettings.from_config(params["geography"])
@@ -40,23 +41,32 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     ids = select_indicators(definitions, settings.indicators)
     if params["synthetic"]:
         populations = {wave: pd.read_parquet(path) for wave, path in zip(years, input["covariates"], strict=True)}
-        covariates = synthetic_covariates(settings, where.areas, where.subareas, populations, geography,
+        covariates = synthetic_covariates(settings, where.areas, subareas, populations, geography,
                                           int(params["min_age"]), dict(params["fieldwork_dates"]))
     else:
-        covariates = file_covariates(settings, where.subareas, input["covariates"][0], list(years))
+        covariates = file_covariates(settings, subareas, input["covariates"][0], list(years))
     estimate = params["estimate"]
-    table, warnings = estimate_small_areas(
-        read_wave_tables(input["waves"], list(years)), years, ids, covariates, settings,
-        DirectSettings(estimate["ci_method"], float(estimate["level"]), estimate["lonely_psu"]),
-        int(params["min_n"]), geography.region_code,
-        where.labels(read_yaml(input["variables"]), str(params["language"])), bool(params["synthetic"]),
-        where.subareas.municipality,
-    )
+    waves = read_wave_tables(input["waves"], list(years))
+    labels = where.labels(read_yaml(input["variables"]), str(params["language"]))
+    min_n = int(params["min_n"])
+
+    def fitted(hide_below: int | None) -> tuple[pd.DataFrame, list[str]]:
+        return estimate_small_areas(
+            waves, years, ids, covariates, settings,
+            DirectSettings(estimate["ci_method"], float(estimate["level"]), estimate["lonely_psu"]), min_n,
+            geography.region_code, labels, bool(params["synthetic"]), subareas.municipality, hide_below)
+
+    table, warnings = fitted(None)  # internal: every area's answers
+    publishable, _ = fitted(min_n)  # for publication: areas below min_n get the synthetic estimate
     for warning in warnings:
         log.warning("%s", warning)
-    write_table(table, output["parquet"], output["csv"])
+    with atomic_outputs(output["internal"], output["publishable"]) as (internal_tmp, publishable_tmp):
+        table.to_parquet(internal_tmp, index=False)
+        publishable.to_parquet(publishable_tmp, index=False)
     if "audit" in output:
         audit = {"rows": len(table), "indicators": ids, "area_sets": list(settings.area_sets), "warnings": warnings}
         with atomic_outputs(output["audit"]) as (tmp,):
             tmp.write_text(json.dumps(audit, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    log.info("%d rows: %d indicators × %d waves × %s", len(table), len(ids), len(years), ", ".join(settings.area_sets))
+    log.info("%d rows: %d indicators × %d waves × %s; %d areas below %d respondents get the synthetic estimate",
+             len(table), len(ids), len(years), ", ".join(settings.area_sets),
+             int((publishable["estimate_type"] == "synthetic").sum()), min_n)
