@@ -185,7 +185,8 @@ def cv_summary(table: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
     sets = list(dict.fromkeys(rows["area_set"]))
     rows = rows[rows["area_set"] == (PREFERRED_SET if PREFERRED_SET in sets else sets[0])]
     summary = rows.groupby("area", sort=False).agg(
-        label=("area_label", "first"), n=("n", lambda s: float(pd.to_numeric(s, errors="coerce").median())),
+        label=("area_label", "first"),
+        n=("n", lambda s: float(pd.to_numeric(s, errors="coerce").astype("float64").median())),
         direct_cv=("direct_cv", "median"), model_cv=("model_cv", "median"),
         year=("year", "first"),
     ).reset_index()
