@@ -140,3 +140,51 @@ def test_bad_wave_fails_the_run_with_a_clear_message(project, tmp_path, damage, 
     assert not (workdir / "reports" / "tables" / "estimates.parquet").exists()
     assert not list((workdir / "data" / "processed").rglob("*.tmp"))
     assert not (workdir / "data" / "processed" / "ts2022" / "analysis.parquet").exists()
+
+
+def test_published_files_say_nothing_about_suppressed_cells(project):
+    """Every published table, and the report tables and workbooks, carry only the identity and the reason of a
+    suppressed cell: no n, df, counts, sums, estimate, interval or p-value; small-area n only from min_n up."""
+    import openpyxl
+
+    tables = project / "reports" / "tables"
+    min_n = 30
+    estimates = pd.read_parquet(tables / "estimates.parquet")
+    hidden = estimates[estimates["suppressed"]]
+    assert len(hidden) > 50 and (hidden["flag"] == "complementary suppression").any()
+    numbers = ["n", "n_positive", "weight_sum", "estimate", "se", "ci_low", "ci_high", "df", "deff", "cv"]
+    assert hidden[numbers].isna().all().all()
+    models = pd.read_parquet(tables / "comparisons.parquet")
+    withheld = models[models["suppressed"]]
+    assert len(withheld) and withheld[["n", "df", "estimate", "se", "ci_low", "ci_high", "term_p_value",
+                                       "difference", "odds_ratio"]].isna().all().all()
+    assert (withheld["message"].fillna("") == "").all()
+    small = pd.read_parquet(tables / "small_areas.parquet")
+    assert not small["n"].between(1, min_n - 1).any() and (small["respondents"] == f"< {min_n}").any()
+    assert small.loc[small["direct_suppressed"], ["direct", "direct_se", "direct_ci_low"]].isna().all().all()
+    assert (small.loc[small["respondents"] == f"< {min_n}", "estimate_type"] == "synthetic").all()
+    differences = pd.read_parquet(tables / "differences.parquet")
+    assert differences.loc[differences["suppressed"], ["difference", "se", "ci_low", "estimate_area"]].isna().all().all()
+    # the internal tables hold the hidden counts; they must not reach any published table
+    internal = pd.read_parquet(project / "data" / "processed" / "results" / "estimates.parquet")
+    keys = ["indicator", "wave", "domain", "domain_value", "standardized"]
+    counts = internal.merge(hidden[keys], on=keys)
+    assert (counts["n"] > 0).any()
+    for path in tables.glob("*_report.csv"):
+        report = pd.read_csv(path, dtype=str)
+        if {"domain", "domain_value", "indicator", "wave"} <= set(report.columns) and "n" in report:
+            merged = report.merge(hidden[["indicator", "wave", "domain", "domain_value"]].astype(str),
+                                  on=["indicator", "wave", "domain", "domain_value"])
+            assert merged["n"].isna().all(), path
+    for path in (project / "reports").glob("*.xlsx"):
+        book = openpyxl.load_workbook(path, read_only=True)
+        for sheet in book.worksheets:
+            rows = list(sheet.values)
+            if not rows or "suppressed" not in [str(c) for c in rows[0]]:
+                continue
+            header = [str(c) for c in rows[0]]
+            frame = pd.DataFrame(rows[1:], columns=header)
+            shown = frame[frame["suppressed"].astype(str).isin(["True", "1", "TRUE"])]
+            for column in ("n", "estimate", "ci_low", "ci_high"):
+                if column in shown:
+                    assert shown[column].isna().all(), (path, sheet.title, column)

@@ -292,9 +292,14 @@ def withhold_models(table: pd.DataFrame, result: GateResult, blank_n: bool = Tru
     out.loc[hidden, STATISTIC_COLUMNS] = np.nan
     if blank_n:
         out["n"] = out["n"].mask(hidden)
+    if "df" in out:
+        out["df"] = out["df"].mask(hidden)
     if "message" in out:
         out.loc[hidden, "message"] = ""
     keys = ["indicator", "wave", "comparison", "adjustment", "reference_level"]
+    if "term_p_value" in out:  # the test of a comparison rests on all its levels, a withheld one too
+        with_hidden = out["suppressed"].groupby([out[k] for k in keys], sort=False).transform("any")
+        out["term_p_value"] = out["term_p_value"].mask(with_hidden.to_numpy(bool))
     reference_hidden = out["is_reference"].astype(bool) & out["suppressed"]
     affected = pd.MultiIndex.from_frame(out[keys]).isin(pd.MultiIndex.from_frame(out.loc[reference_hidden, keys]))
     affected &= ~hidden
