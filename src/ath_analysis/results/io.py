@@ -11,13 +11,35 @@ from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
 
 CSV_FLOAT_FORMAT = "%.10g"
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection: =HYPERLINK(…), +cmd…)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    """True for text a spreadsheet would take as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralize_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, prefixed with an apostrophe (shown as text);
+    numbers are left as they are. Labels come from config and data files, which anyone may have written."""
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            text = values.astype("string")
+            risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(bool)
+            if risky.any():
+                out[column] = values.astype(object).where(~risky, "'" + text.astype(object))
+    return out
 
 
 def write_table(table: pd.DataFrame, parquet: str | Path, csv: str | Path) -> None:
-    """Write a result table to Parquet and CSV together (all or nothing), with stable float formatting."""
+    """Write a result table to Parquet and CSV together (all or nothing), with stable float formatting; text that
+    would be a formula in a spreadsheet is written as text in the CSV."""
     with atomic_outputs(parquet, csv) as (parquet_tmp, csv_tmp):
         table.to_parquet(parquet_tmp, index=False)
-        table.to_csv(csv_tmp, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+        neutralize_text(table).to_csv(csv_tmp, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
 
 
 def read_wave_tables(paths: Sequence[str | Path], waves: Sequence[str]) -> dict[str, pd.DataFrame]:
