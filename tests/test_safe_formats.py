@@ -23,6 +23,7 @@ def test_planted_labels_become_text_in_the_csv(tmp_path):
     assert written["domain_label"].iloc[0] == "'" + PLANTED[0] and written["domain_label"].iloc[-1] == "Mikkeli"
     assert written["code"].iloc[0] == "'=1"
     assert (pd.to_numeric(written["estimate"]) == -0.5).all()  # numbers stay numbers, negatives included
+    assert written["domain_label"].iloc[5] == " x"  # a carriage return would end the row in a reader
     # the machine table keeps the values as they are
     assert pd.read_parquet(tmp_path / "t.parquet")["domain_label"].tolist()[:6] == PLANTED
 

@@ -62,7 +62,7 @@ def test_editing_one_wave_reruns_only_that_wave(project):
     for rule in ("ingest", "geography", "indicators"):
         assert jobs.pop(rule) == ["finsote2018"], rule
     # everything else that reruns is a table or report of all waves together (no wave wildcard)
-    assert jobs == {"estimate": [""], "compare": [""], "small_areas": [""],
+    assert jobs == {"estimate": [""], "differences": [""], "compare": [""], "small_areas": [""], "publish": [""],
                     "area_report": ["etela-savo", "mikkeli"]}, jobs
     assert _snakemake(project, "--cores", "2").returncode == 0
 

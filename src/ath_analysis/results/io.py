@@ -28,9 +28,14 @@ def neutralize_text(table: pd.DataFrame) -> pd.DataFrame:
         values = out[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             text = values.astype("string")
+            returns = text.str.contains("\r", regex=False).fillna(False).to_numpy(bool)
+            if returns.any():  # a bare carriage return ends a CSV row in most readers
+                text = text.str.replace("\r", " ", regex=False)
+                values = values.astype(object).where(~returns, text.astype(object))
             risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(bool)
             if risky.any():
-                out[column] = values.astype(object).where(~risky, "'" + text.astype(object))
+                values = values.astype(object).where(~risky, "'" + text.astype(object))
+            out[column] = values
     return out
 
 
