@@ -6,6 +6,7 @@ oversample) plus the national sample of every other county (country.py), in one 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,13 @@ CODE_ITEMS = ("municipality_code", "wellbeing_area_code")  # codes written as nu
 
 
 def wave_seed(seed: int, wave: str, purpose: str) -> int:
-    """A stable per-wave, per-purpose seed, so one wave can be regenerated without the others."""
-    return int.from_bytes(f"{seed}|{wave}|{purpose}".encode(), "little") % (2**63)
+    """A stable per-wave, per-purpose seed, so one wave can be regenerated without the others.
+
+    A hash of the whole text: the streams of different waves and purposes are independent (the sample's random
+    keys, say, and who responds).
+    """
+    digest = hashlib.blake2b(f"{seed}|{wave}|{purpose}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def wave_index(fmt: WaveFormat) -> int:
