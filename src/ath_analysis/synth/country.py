@@ -220,9 +220,10 @@ def national_respondents(strata: pd.DataFrame, sample_design: SampleDesign, desi
 def municipality_pool(register: NationalRegister, fieldwork_date: str, frame: pd.Series) -> pd.DataFrame:
     """Municipalities in force at fieldwork outside the Etelä-Savo `frame`: code, county, population.
 
-    The register's lists start in 2013: an earlier survey gets the first list plus the municipalities merged on
-    its first day (they were in force at fieldwork). Populations are Sotkanet's, published in a later municipal
-    division; municipalities merged by then share their successor's population equally.
+    The register's lists start in 2013: an earlier survey gets the first list, plus the municipalities whose merger
+    the register dates after fieldwork and by that list's first day (they were in force at fieldwork; undated
+    mergers cannot be placed in time). Populations are Sotkanet's, published in a later municipal division;
+    municipalities merged by then share their successor's population equally.
     """
     listed = register.municipality_list(fieldwork_date, nearest=True)
     first_day = f"{int(listed['year'].iloc[0])}-01-01"
