@@ -104,7 +104,8 @@ def workflow_project(tmp_path_factory) -> Path:
 
 
 WORKFLOW_FIXTURES = {"workflow_project", "workflow_run", "project", "project_copy"}
-WORKFLOW_MODULES = {"test_workflow.py", "test_coverage.py"}  # coverage: 200 replicates of the pipeline's steps
+WORKFLOW_MODULES = {"test_workflow.py", "test_coverage.py",  # coverage: 200 replicates of the pipeline's steps
+                    "test_national_coverage.py"}  # 2 × 80 replicates of whole-country waves
 WORKFLOW_TESTS = {"test_the_workflow_refuses_before_any_job"}
 
 
