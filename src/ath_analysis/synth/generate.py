@@ -306,17 +306,17 @@ def generate_wave(
         population.assign(wave=wave, year=fmt.year).to_parquet(temps[1], index=False)
         if national_path is not None:
             national.to_parquet(temps[2], index=False)
-    regional = respondents["stratum"].isin(national["stratum"])
+    in_national = respondents["stratum"].isin(national["stratum"])
     return {
         "wave": wave,
         "survey": fmt.survey,
         "year": fmt.year,
         "population": len(population),
         "national_population": int(national["population"].sum()),
-        "sampled_municipalities": int(respondents.loc[~regional, "municipality_code"].nunique()),
+        "sampled_municipalities": int(respondents.loc[~in_national, "municipality_code"].nunique()),
         "counties": int(respondents["wellbeing_area_code"].nunique()),
         "respondents": len(frame),
-        "national_respondents": int(regional.sum()),
+        "national_respondents": int(in_national.sum()),
         "note": SYNTHETIC_NOTE,
     }
 
