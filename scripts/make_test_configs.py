@@ -20,6 +20,12 @@ real = paths("""\
 # The fixture files are synthetic, but the pipeline treats them as a researcher's real files.
 """ + rest)
 real = real.replace("  synthetic: true\n", "  synthetic: false\n")
+a = "  national: true\n"
+assert a in real
+real = real.replace(a, "  national: false\n")  # a regional extract: koko maa from published values
+a = "    country: [country]\n    maakunta: [maakunta]\n    hyvinvointialue: [hyvinvointialue]\n"
+assert a in real
+real = real.replace(a, "")
 for w in ("ath2012", "finsote2018", "ts2022"):
     real = real.replace(f"file: data/raw/synthetic/{w}.sav", f"file: data/raw/{w}.sav")
 a = "  membership: reference        # reference: region at reference_date; survey_time: region when surveyed"

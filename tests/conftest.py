@@ -10,6 +10,7 @@ import pytest
 from ath_analysis.areas import load_area_tables
 from ath_analysis.config import load_config, read_yaml
 from ath_analysis.synth import WAVE_FORMATS, generate_wave
+from ath_analysis.synth.country import read_counties
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261123
@@ -26,6 +27,12 @@ def areas():
 
 
 @pytest.fixture(scope="session")
+def counties():
+    """config/areas/hyvinvointialueet.csv: the synthetic waves' national design."""
+    return read_counties(ROOT / "config" / "areas" / "hyvinvointialueet.csv")
+
+
+@pytest.fixture(scope="session")
 def variables():
     return read_yaml(ROOT / "config" / "variables.yaml")
 
@@ -36,11 +43,12 @@ def harmonization():
 
 
 @pytest.fixture(scope="session")
-def synthetic_dir(tmp_path_factory, areas, variables) -> Path:
-    """The three default synthetic waves, generated once for the whole test run."""
+def synthetic_dir(tmp_path_factory, areas, variables, counties) -> Path:
+    """The three default synthetic waves, generated once for the whole test run (with their national strata)."""
     out = tmp_path_factory.mktemp("synthetic")
     for wave in WAVE_FORMATS:
-        generate_wave(areas, variables, wave, SEED, out / f"{wave}.sav", out / f"population_{wave}.parquet")
+        generate_wave(areas, variables, wave, SEED, out / f"{wave}.sav", out / f"population_{wave}.parquet",
+                      counties=counties, national_path=out / f"national_{wave}.parquet")
     return out
 
 
@@ -96,7 +104,8 @@ def workflow_project(tmp_path_factory) -> Path:
 
 
 WORKFLOW_FIXTURES = {"workflow_project", "workflow_run", "project", "project_copy"}
-WORKFLOW_MODULES = {"test_workflow.py", "test_coverage.py"}  # coverage: 200 replicates of the pipeline's steps
+WORKFLOW_MODULES = {"test_workflow.py", "test_coverage.py",  # coverage: 200 replicates of the pipeline's steps
+                    "test_national_coverage.py"}  # 2 × 80 replicates of whole-country waves
 WORKFLOW_TESTS = {"test_the_workflow_refuses_before_any_job"}
 
 

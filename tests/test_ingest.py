@@ -28,11 +28,11 @@ def _ingest(config, harmonization, variables, wave, path=None):
 
 
 @pytest.mark.parametrize("wave", list(WAVE_FORMATS))
-def test_harmonized_values_equal_the_truth(wave, config, harmonization, variables, areas):
+def test_harmonized_values_equal_the_truth(wave, config, harmonization, variables, areas, counties):
     """Every answered item, after renames, recodes and reversed scales, equals the respondent's true value."""
     result = _ingest(config, harmonization, variables, wave)
     fmt = WAVE_FORMATS[wave]
-    truth = simulate_respondents(build_wave_population(areas, fmt, SEED), areas, fmt, SEED)
+    truth = simulate_respondents(build_wave_population(areas, fmt, SEED), areas, fmt, SEED, counties=counties)
     got = result.respondents
     assert len(got) == len(truth)
     for column in ["sex", "age", "education", "srh", "loneliness", "smoking", "audit1", "qol8", "expenses"]:

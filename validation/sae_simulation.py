@@ -1,7 +1,7 @@
 """Fay–Herriot for Mikkeli's postal-area sub-areas, validated on the project's synthetic population.
 
 Each replicate redraws a whole FinSote-2018-style wave from one fixed synthetic population (stratified sample,
-non-response, weighting: `simulate_respondents`), computes direct estimates per Mikkeli sub-area with the
+non-response, weighting: `regional_respondents`), computes direct estimates per Mikkeli sub-area with the
 project's survey estimator (full regional design, FPC as in tests/test_coverage.py), fits Fay–Herriot with
 sub-area covariates taken from the population register (share aged 65+, share with low education, share living
 in rural classes M5–M7), and compares every estimate with the true sub-area value (the population mean).
@@ -48,7 +48,7 @@ from ath_analysis.geography import UNKNOWN_SUBAREA, GeographySettings, attach_ge
 from ath_analysis.indicators.definitions import canonical_variables, compute_indicators, load_indicators
 from ath_analysis.sae import fay_herriot
 from ath_analysis.survey import estimate_domains
-from ath_analysis.synth import WAVE_FORMATS, simulate_respondents
+from ath_analysis.synth import WAVE_FORMATS, regional_respondents
 from ath_analysis.synth.generate import build_wave_population
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def sub_area_population(population: pd.DataFrame, areas, fmt, indicators) -> tup
 
 def one_replicate(population, areas, fmt, indicators, seed: int) -> pd.DataFrame:
     """Direct estimates per sub-area (and for Mikkeli as a whole) from one simulated wave."""
-    respondents = simulate_respondents(population, areas, fmt, seed=seed)
+    respondents = regional_respondents(population, areas, fmt, seed=seed)  # Etelä-Savo's sample
     respondents = respondents.assign(municipality_code=respondents["municipality_code_at_survey"])
     frame, _ = attach_geography(respondents, areas, GEO, fmt.wave, fmt.fieldwork_date)
     design_columns = frame[["weight", "stratum", "in_region", "subarea", "municipality"]].assign(fpc=frame["N_h"])

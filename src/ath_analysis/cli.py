@@ -22,15 +22,18 @@ def _synth(args: argparse.Namespace) -> int:
     from ath_analysis.areas import load_area_tables
     from ath_analysis.config import load_config
     from ath_analysis.synth import WAVE_FORMATS, generate_wave
+    from ath_analysis.synth.country import read_counties
     from ath_analysis.yaml_files import read_yaml
 
     config = load_config(args.config)
     seed = args.seed if args.seed is not None else config["data"]["synthetic_seed"]
     areas = load_area_tables(config["areas_dir"])
+    counties = read_counties(Path(config["areas_dir"]) / "hyvinvointialueet.csv")
     variables = read_yaml(config["variables"])
     out = Path(args.out)
     for wave in args.waves or list(WAVE_FORMATS):
-        summary = generate_wave(areas, variables, wave, seed, out / f"{wave}.sav", out / f"population_{wave}.parquet")
+        summary = generate_wave(areas, variables, wave, seed, out / f"{wave}.sav", out / f"population_{wave}.parquet",
+                                counties=counties, national_path=out / f"national_{wave}.parquet")
         print(f"{out / (wave + '.sav')}: {summary['respondents']} respondents ({summary['survey']} "
               f"{summary['year']}, SYNTHETIC)")
     return 0

@@ -11,6 +11,7 @@ SYNTHETIC_DIR = f"{config['data']['raw_dir']}/synthetic"  # generated .sav files
 SYNTHETIC_DERIVED = PROCESSED / "synthetic"  # their true populations and truth table
 AREA_TABLES = [str(Path(config["areas_dir"]) / name) for name in AREA_TABLE_FILES]
 MUNICIPALITY_CENTRES = str(Path(config["areas_dir"]) / "municipality_centres.csv")
+COUNTIES = str(Path(config["areas_dir"]) / "hyvinvointialueet.csv")  # the synthetic waves' national design
 INDICATOR_RULES = SETTINGS.indicator_rules
 WAVE_YEARS = {wave: spec["year"] for wave, spec in config["waves"].items()}
 FIELDWORK_DATES = {wave: spec["fieldwork_date"] for wave, spec in config["waves"].items()}

@@ -62,6 +62,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     with atomic_outputs(output["audit"]) as (tmp,):
         tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     for wave, figures in summary.items():
+        assert isinstance(figures, dict)
         log.info("wave %s: %s cells, %s published, %s withheld as primary and %s as secondary suppression; "
                  "%s atoms, %s sets checked, %s exposed after the audit", wave, figures["cells"],
                  figures["published"], figures["withheld_primary"], figures["withheld_secondary"], figures["atoms"],

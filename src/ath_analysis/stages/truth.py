@@ -22,9 +22,11 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     geography = GeographySettings.from_config(params["geography"])
     indicators = indicators_from_rules(params["indicators"], canonical_variables(input["variables"]))
     dates = dict(params["fieldwork_dates"])
+    # the national strata of each wave (absent: Etelä-Savo's domains only)
+    nationals = list(input.get("nationals") or [None] * len(dates))
     parts = [population_truth(pd.read_parquet(path), where.areas, geography, dates[wave], indicators, wave,
-                              where.municipalities)
-             for wave, path in zip(dates, input["populations"], strict=True)]
+                              pd.read_parquet(national) if national else None, municipalities=where.municipalities)
+             for wave, path, national in zip(dates, input["populations"], nationals, strict=True)]
     table = pd.concat(parts, ignore_index=True)
     with atomic_outputs(output["table"]) as (tmp,):
         table.to_parquet(tmp, index=False)

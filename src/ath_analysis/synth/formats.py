@@ -1,5 +1,8 @@
 """File formats of the three survey generations, as the synthetic waves are delivered.
 
+Every wave covers the whole country as Terve Suomi does (country.NationalDesign: 2,000 + 800 adults per
+wellbeing services county) and Etelä-Savo's own regional sample (`design`, by municipality) on top.
+
 Each wave names its variables its own way and codes some items differently (reversed scales, split
 categories, sex coded the other way round), has Finnish variable and value labels, and marks "don't know"
 and "no answer" with SPSS user-missing codes. config/harmonization.yaml maps each back to the canonical
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ath_analysis.synth.country import NationalDesign
 from ath_analysis.synth.sampling import SampleDesign
 
 
@@ -35,8 +39,8 @@ class WaveFormat:
     survey: str
     year: int
     fieldwork_date: str
-    region_period: str  # municipalities.csv column whose region 10 members are sampled
-    design: SampleDesign
+    region_period: str  # municipalities.csv column whose region 10 members are Etelä-Savo's regional sample
+    design: SampleDesign  # Etelä-Savo's regional sample (municipal strata); its response shift applies to all
     id_var: str
     weight_var: str
     stratum_var: str
@@ -44,6 +48,7 @@ class WaveFormat:
     items: list[Item] = field(default_factory=list)
     id_prefix: str = ""
     file_label: str = ""
+    national: NationalDesign = field(default_factory=NationalDesign)  # the rest of the country
 
 
 EOS = (9, "En osaa sanoa")
@@ -71,9 +76,10 @@ ATH2012 = WaveFormat(
     stratum_var="ositus",
     fpc_var="N_osite",
     id_prefix="",
-    file_label="SYNTEETTINEN AINEISTO - ATH 2012 Etelä-Savo",
+    file_label="SYNTEETTINEN AINEISTO - ATH 2012, koko maa",
     items=[
         Item("municipality_code", "kunta", missing_rate=0),
+        Item("wellbeing_area_code", "hva", missing_rate=0),
         Item("postal_code", "postinro", missing_rate=0, string=True),
         Item("urban_rural_code", "kaupmaa", missing_rate=0),
         Item("sex", "sp", missing_rate=0),
@@ -114,9 +120,10 @@ FINSOTE2018 = WaveFormat(
     weight_var="w_analyysi",
     stratum_var="strata",
     fpc_var="N_h",
-    file_label="SYNTEETTINEN AINEISTO - FinSote 2018 Etelä-Savo",
+    file_label="SYNTEETTINEN AINEISTO - FinSote 2018, koko maa",
     items=[
         Item("municipality_code", "kunta_nro", missing_rate=0, string=True),
+        Item("wellbeing_area_code", "hva_nro", missing_rate=0, string=True),
         Item("postal_code", "posti", missing_rate=0, string=True),
         Item("urban_rural_code", "kaumaa7", missing_rate=0, string=True),
         Item("sex", "sukup", missing_rate=0),
@@ -156,9 +163,10 @@ TS2022 = WaveFormat(
     stratum_var="ositus_ts",
     fpc_var="perusjoukko",
     id_prefix="TS22-",
-    file_label="SYNTEETTINEN AINEISTO - Terve Suomi 2022 Etelä-Savo",
+    file_label="SYNTEETTINEN AINEISTO - Terve Suomi 2022, koko maa",
     items=[
         Item("municipality_code", "kunta", missing_rate=0),
+        Item("wellbeing_area_code", "hyvinvointialue", missing_rate=0),
         Item("postal_code", "postinumero", missing_rate=0, string=True),
         Item("urban_rural_code", "kmluokka", missing_rate=0),
         # Terve Suomi codes sex 1 = woman, 2 = man

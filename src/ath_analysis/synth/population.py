@@ -1,7 +1,8 @@
 """A synthetic adult (20+) population of the 14 municipalities of Etelä-Savo 2013–2020.
 
 Each person has the register variables a THL sample frame has (municipality, postal code, sex, age,
-education) plus the SYKE urban–rural class of the home grid cell and whether they live alone.
+education) plus the SYKE urban–rural class of the home grid cell, whether they live alone, and the wellbeing
+services county of the municipality (as it is now: THL adds it to harmonized trend data).
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import numpy as np
 import pandas as pd
 
 from ath_analysis.areas import AreaTables
+from ath_analysis.errors import ConfigError
 from ath_analysis.synth import parameters as p
 
 MIKKELI = "491"
 SAVONLINNA = "740"
 
 
-def _draw(rng: np.random.Generator, mix: dict[str, float], size: int) -> np.ndarray:
+def draw_classes(rng: np.random.Generator, mix: dict[str, float], size: int) -> np.ndarray:
+    """`size` draws of the keys of `mix` (e.g. urban–rural classes) with its shares as probabilities."""
     keys = np.array(list(mix))
     probs = np.array(list(mix.values()), dtype=float)
     return keys[rng.choice(len(keys), size=size, p=probs / probs.sum())]
@@ -46,17 +49,18 @@ def _municipality_block(
         classes = np.empty(adults, dtype=object)
         for group, mix in p.MIKKELI_MIX.items():
             inside = groups == group
-            classes[inside] = _draw(rng, mix, int(inside.sum()))
+            classes[inside] = draw_classes(rng, mix, int(inside.sum()))
         block["urban_rural_code"] = classes
     else:
         if code == SAVONLINNA:
             mix = {**p.SAVONLINNA_FORMER, code: 1 - sum(p.SAVONLINNA_FORMER.values())}
-            block["former_code"] = _draw(rng, mix, adults)
+            block["former_code"] = draw_classes(rng, mix, adults)
         mix = p.URBAN_RURAL_MIX.get(code, p.RURAL_DEFAULT_MIX)
-        block["urban_rural_code"] = _draw(rng, mix, adults)
+        block["urban_rural_code"] = draw_classes(rng, mix, adults)
         if code == SAVONLINNA:  # the former municipalities are rural centres and countryside
             former = block["former_code"].to_numpy() != code
-            block.loc[former, "urban_rural_code"] = _draw(rng, {"M4": 0.5, "M6": 0.2, "M7": 0.3}, int(former.sum()))
+            countryside = {"M4": 0.5, "M6": 0.2, "M7": 0.3}
+            block.loc[former, "urban_rural_code"] = draw_classes(rng, countryside, int(former.sum()))
     urbanity = {"1": 1.0, "2": 0.6, "3": 0.0}[row["kuntaryhmitys_2015"]]
     block["age"] = _ages(rng, adults, urbanity)
     return block
@@ -70,11 +74,25 @@ def build_population(areas: AreaTables, year: int, seed: int) -> pd.DataFrame:
     for _, row in areas.municipalities.sort_values("code").iterrows():
         adults = round(row[f"pop_{pop_year}"] * p.ADULT_SHARE[row["kuntaryhmitys_2015"]])
         blocks.append(_municipality_block(rng, areas, row, adults))
-    people = pd.concat(blocks, ignore_index=True)
+    people = add_register_traits(pd.concat(blocks, ignore_index=True), rng)
+    people["wellbeing_area_code"] = wellbeing_areas(people["municipality_code"], areas)
+    people.insert(0, "person_id", np.arange(1, len(people) + 1))
+    return people
+
+
+def female_share(age: np.ndarray) -> np.ndarray:
+    """Share of women by age (women live longer): also gives the sex × age totals weights are raked to."""
+    return np.where(age >= 80, 0.64, np.where(age >= 70, 0.55, 0.48))
+
+
+def add_register_traits(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Add sex, education and living alone to people who have an age and an urban–rural class.
+
+    The same rules make Etelä-Savo's materialised population and the rest of the country's simulated adults.
+    """
     n = len(people)
     age = people["age"].to_numpy()
-    female_share = np.where(age >= 80, 0.64, np.where(age >= 70, 0.55, 0.48))
-    people["sex"] = np.where(rng.random(n) < female_share, 2, 1)
+    people["sex"] = np.where(rng.random(n) < female_share(age), 2, 1)
     rurality = people["urban_rural_code"].map(p.RURALITY).to_numpy(float)
     # education relative to the birth cohort: tertile-like, poorer in the countryside
     edu_latent = rng.normal(size=n) - 0.55 * rurality + 0.1 * (people["sex"].to_numpy() == 2)
@@ -83,5 +101,18 @@ def build_population(areas: AreaTables, year: int, seed: int) -> pd.DataFrame:
         [age < 30, age < 65, age < 75], [0.32, 0.20, 0.30], default=np.where(people["sex"] == 2, 0.55, 0.32)
     )
     people["lives_alone"] = (rng.random(n) < alone_p).astype(int)
-    people.insert(0, "person_id", np.arange(1, n + 1))
     return people
+
+
+def wellbeing_areas(codes: pd.Series, areas: AreaTables) -> pd.Series:
+    """The wellbeing services county (column `hyvinvointialue` of municipalities.csv) of each municipality."""
+    table = areas.municipalities
+    if "hyvinvointialue" not in table.columns:
+        raise ConfigError("municipalities.csv: missing column hyvinvointialue (the municipality's wellbeing "
+                          "services county, a code of hyvinvointialueet.csv), which the synthetic waves carry")
+    lookup = table.set_index("code")["hyvinvointialue"]
+    result = codes.map(lookup)
+    if result.isna().any():
+        missing = sorted(set(codes[result.isna()]))
+        raise ConfigError(f"municipalities.csv: no hyvinvointialue for municipality {', '.join(missing)}")
+    return result.astype(str)
