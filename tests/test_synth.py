@@ -21,7 +21,7 @@ from ath_analysis.indicators.definitions import (
     load_indicators,
 )
 from ath_analysis.synth import WAVE_FORMATS, generate_wave, simulate_respondents
-from ath_analysis.synth.country import counties_of, expected_sex_age, read_counties
+from ath_analysis.synth.country import expected_sex_age, read_counties
 from ath_analysis.synth.generate import build_wave_population, frame_municipalities, national_sample_strata
 from ath_analysis.synth.parameters import ADULT_SHARE, COUNTIES
 from ath_analysis.synth.population import wellbeing_areas
@@ -33,7 +33,7 @@ from .conftest import ROOT, SEED
 GEO = GeographySettings(region_code="10", reference_date="2025-01-01", membership="reference",
                         urban_rural_source="auto")
 ALAND = "91"
-HELSINKI, VANTAA_KERAVA, KAINUU, LAPLAND, SOUTH_SAVO = "90", "4", "20", "21", "12"
+HELSINKI, VANTAA_KERAVA, KAINUU, LAPLAND, SOUTH_SAVO = "90", "04", "20", "21", "12"
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def test_waves_have_own_names_codes_labels_and_user_missing(files):
     assert ts.missing_ranges["terveys"] == [{"lo": 99.0, "hi": 99.0}]
     assert ts.variable_value_labels["hyvinvointialue"][90] == "Helsingin kaupunki"
     assert ath.variable_value_labels["hva"][12] == "Etelä-Savon hyvinvointialue"
-    assert fs.variable_value_labels["hva_nro"]["5"] == "Varsinais-Suomen hyvinvointialue"
+    assert fs.variable_value_labels["hva_nro"]["05"] == "Varsinais-Suomen hyvinvointialue"
     assert ALAND not in fs.variable_value_labels["hva_nro"]
     assert ts.column_names_to_labels["hyvinvointialue"] == "Hyvinvointialue"
 
@@ -182,7 +182,7 @@ def test_waves_have_own_names_codes_labels_and_user_missing(files):
                           ("ts2022", "hyvinvointialue", "kunta")])
 def test_every_wave_covers_the_country(files, counties, areas, wave, county, municipality):
     data, _ = files[wave]
-    codes = data[county].astype("string").str.replace(r"\.0$", "", regex=True)
+    codes = data[county].astype("string").str.replace(r"\.0$", "", regex=True).str.zfill(2)
     assert set(codes) == set(counties["code"]) - {ALAND}
     muni = data[municipality].replace("", np.nan)
     national = muni.isna().to_numpy()
@@ -395,11 +395,9 @@ def test_county_table_problems_are_one_line_errors(tmp_path, areas):
     path.write_text(good.replace("98972", "lots"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"row 1, column population_2022: 'lots' is not a population"):
         read_counties(path)
-    path.write_text(good.replace("\n2,", "\n1,", 1), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"county code\(s\) 1 listed twice"):
+    path.write_text(good.replace("\n02,", "\n01,", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"county code\(s\) 01 listed twice"):
         read_counties(path)
-    with pytest.raises(ConfigError, match=r"need the wellbeing services counties \(config/areas/hyvinvointialueet"):
-        counties_of(areas, None)
 
 
 def test_municipalities_without_their_county_are_one_line_errors(areas):

@@ -59,7 +59,7 @@ class NationalDesign:
 
 
 def read_counties(path: str | Path) -> pd.DataFrame:
-    """config/areas/hyvinvointialueet.csv: codes as text ("5", "90"), maakunta as two digits, population as int."""
+    """config/areas/hyvinvointialueet.csv: codes as two-digit text ("05", "90"), maakunta too, population as int."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: reference table not found")
@@ -81,11 +81,7 @@ def read_counties(path: str | Path) -> pd.DataFrame:
 
 def counties_of(areas: AreaTables, counties: pd.DataFrame | None) -> pd.DataFrame:
     """The county table given, else the one the area tables carry (`hyvinvointialueet`)."""
-    table = counties if counties is not None else getattr(areas, "hyvinvointialueet", None)
-    if table is None:
-        raise ConfigError("the synthetic national waves need the wellbeing services counties "
-                          "(config/areas/hyvinvointialueet.csv), which were not given")
-    return table
+    return counties if counties is not None else areas.hyvinvointialueet
 
 
 def _age_shares(profile: p.CountyProfile) -> np.ndarray:
@@ -235,7 +231,7 @@ def municipality_pool(register: NationalRegister, fieldwork_date: str, frame: pd
     codes = codes[~in_frame.to_numpy()].reset_index(drop=True)
     latest = f"{register.years[-1]}-01-01"
     now = register.municipality_at(codes, fieldwork_date, latest)
-    pool = pd.DataFrame({"code": codes, "county": register.hyvinvointialue_on(now, latest).str.lstrip("0"),
+    pool = pd.DataFrame({"code": codes, "county": register.hyvinvointialue_on(now, latest),
                          "maakunta": register.maakunta_on(now, latest)})
     populations = register.populations
     year = min(max(pd.Timestamp(fieldwork_date).year, int(populations["year"].min())), int(populations["year"].max()))

@@ -82,23 +82,23 @@ NATIONAL_EFFECTS = {"drink": -0.19, "strain": -0.06}
 NATIONAL_TRENDS = {"strain": -0.04}
 
 COUNTIES: dict[str, CountyProfile] = {
-    "1": CountyProfile(0.78, (0.1, 0.5, 0.4), _mix(0.25, 0.15, 0.15, 0.12, 0.20, 0.10, 0.03),  # Itä-Uusimaa
+    "01": CountyProfile(0.78, (0.1, 0.5, 0.4), _mix(0.25, 0.15, 0.15, 0.12, 0.20, 0.10, 0.03),  # Itä-Uusimaa
                        {"health": 0.1, "drink": -0.05}),
-    "2": CountyProfile(0.75, (0.2, 0.7, 0.1), _mix(0.35, 0.25, 0.15, 0.05, 0.17, 0.02, 0.01),  # Keski-Uusimaa
+    "02": CountyProfile(0.75, (0.2, 0.7, 0.1), _mix(0.35, 0.25, 0.15, 0.05, 0.17, 0.02, 0.01),  # Keski-Uusimaa
                        {"health": 0.1}),
-    "3": CountyProfile(0.76, (0.4, 0.5, 0.1), _mix(0.65, 0.15, 0.05, 0.04, 0.07, 0.03, 0.01),  # Länsi-Uusimaa
+    "03": CountyProfile(0.76, (0.4, 0.5, 0.1), _mix(0.65, 0.15, 0.05, 0.04, 0.07, 0.03, 0.01),  # Länsi-Uusimaa
                        {"health": 0.2, "lifestyle": -0.1}),
-    "4": CountyProfile(0.76, (0.6, 0.4, 0.0), _mix(0.75, 0.22, 0.02, 0.0, 0.01, 0.0, 0.0),  # Vantaa ja Kerava
+    "04": CountyProfile(0.76, (0.6, 0.4, 0.0), _mix(0.75, 0.22, 0.02, 0.0, 0.01, 0.0, 0.0),  # Vantaa ja Kerava
                        {"health": 0.05, "drink": 0.05, "strain": 0.05}),
-    "5": CountyProfile(0.79, (0.2, 0.5, 0.3), _mix(0.42, 0.15, 0.08, 0.10, 0.12, 0.10, 0.03),  # Varsinais-Suomi
+    "05": CountyProfile(0.79, (0.2, 0.5, 0.3), _mix(0.42, 0.15, 0.08, 0.10, 0.12, 0.10, 0.03),  # Varsinais-Suomi
                        {"health": 0.05}),
-    "6": CountyProfile(0.80, (0.0, 0.35, 0.65), _mix(0.30, 0.15, 0.10, 0.15, 0.08, 0.17, 0.05),  # Satakunta
+    "06": CountyProfile(0.80, (0.0, 0.35, 0.65), _mix(0.30, 0.15, 0.10, 0.15, 0.08, 0.17, 0.05),  # Satakunta
                        {"health": -0.05, "lifestyle": 0.05}),
-    "7": CountyProfile(0.79, (0.0, 0.5, 0.5), _mix(0.30, 0.18, 0.10, 0.12, 0.15, 0.12, 0.03),  # Kanta-Häme
+    "07": CountyProfile(0.79, (0.0, 0.5, 0.5), _mix(0.30, 0.18, 0.10, 0.12, 0.15, 0.12, 0.03),  # Kanta-Häme
                        {"health": -0.05}),
-    "8": CountyProfile(0.78, (0.3, 0.5, 0.2), _mix(0.50, 0.15, 0.07, 0.08, 0.10, 0.08, 0.02),  # Pirkanmaa
+    "08": CountyProfile(0.78, (0.3, 0.5, 0.2), _mix(0.50, 0.15, 0.07, 0.08, 0.10, 0.08, 0.02),  # Pirkanmaa
                        {"health": 0.05}),
-    "9": CountyProfile(0.80, (0.0, 0.5, 0.5), _mix(0.45, 0.15, 0.07, 0.08, 0.10, 0.10, 0.05),  # Päijät-Häme
+    "09": CountyProfile(0.80, (0.0, 0.5, 0.5), _mix(0.45, 0.15, 0.07, 0.08, 0.10, 0.10, 0.05),  # Päijät-Häme
                        {"health": -0.05, "lifestyle": 0.05}),
     "10": CountyProfile(0.81, (0.0, 0.3, 0.7), _mix(0.35, 0.20, 0.10, 0.10, 0.08, 0.12, 0.05),  # Kymenlaakso
                         {"health": -0.15, "lifestyle": 0.1}),
