@@ -2,7 +2,8 @@
 
 Each attack recovers n, n_positive and weight_sum (hence the prevalence) of groups that were not published.
 Every test shows the attack recovering a group of 0 < n < min_n respondents exactly without the linked audit
-(with primary suppression only, or with today's per-partition complementary suppression), and recovering
+(with primary suppression only, or with the former per-partition complementary suppression kept in
+tests/legacy_disclosure.py), and recovering
 no such group after the audit. The tables are made here from small synthetic frames (numpy, fixed seeds),
 independently of the audit.
 """
@@ -15,8 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ath_analysis.disclosure import apply_disclosure
 from ath_analysis.disclosure.linked import Family, Grouping, audit
+
+from .legacy_disclosure import complementary_disclosure
 
 SUMS = ["n", "n_positive", "weight_sum"]
 JOIN = " × "
@@ -45,7 +47,7 @@ def publish(frame: pd.DataFrame, domain_sets: dict[str, list[str]], indicators: 
                 rows.append({"indicator": indicator, "domain": name, "domain_value": key, "n": len(part),
                              "n_positive": float(part["y"].sum()), "weight_sum": float(part["w"].sum())})
     table = pd.DataFrame(rows)
-    table["estimate"] = 0.5  # not used by the attacks (they use the sums); present for apply_disclosure
+    table["estimate"] = 0.5  # not used by the attacks (they use the sums); present for the disclosure rules
     table[["se", "ci_low", "ci_high", "deff", "cv"]] = [0.01, 0.4, 0.6, 1.0, 0.02]
     table["wave"], table["standardized"], table["kind"] = "w1", False, "proportion"
     return table
@@ -65,10 +67,9 @@ def primary_only(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return blank(table, small.to_numpy())
 
 
-def todays(table: pd.DataFrame, domain_sets: dict[str, list[str]], min_n: int) -> pd.DataFrame:
-    """Today's disclosure control: primary plus complementary suppression along every partition."""
-    out = apply_disclosure(table, min_n, 1.0, 1.0, domain_sets, region_code="R")
-    return out
+def per_partition(table: pd.DataFrame, domain_sets: dict[str, list[str]], min_n: int) -> pd.DataFrame:
+    """The former disclosure control: primary plus complementary suppression along every partition."""
+    return complementary_disclosure(table, min_n, 1.0, 1.0, domain_sets, region_code="R")
 
 
 def blank(table: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
@@ -224,7 +225,7 @@ def test_nested_denominator_indicator_reveals_the_oldest_of_every_cell():
     sets = {"region": ["region"], "municipality": ["municipality"], "sex": ["sex"],
             "municipality_sex": ["municipality", "sex"]}
     table = publish(frame, sets, ["y", "y_u80"])
-    for without in (primary_only(table, 30), todays(table, sets, 30)):
+    for without in (primary_only(table, 30), per_partition(table, sets, 30)):
         found = small_recoveries(attack_nested_denominators(without, "y", "y_u80"), 30)
         assert len(found) >= 3  # the 80+ of small municipalities and municipality × sex cells
         name, sums = found[0]
@@ -246,7 +247,7 @@ def test_overlapping_age_domain_sets_reveal_55_64_and_65_74():
     sets = {"region": ["region"], "municipality": ["municipality"],
             "municipality_age": ["municipality", "age_group"], "municipality_age2": ["municipality", "age_group2"]}
     table = publish(frame, sets, ["y"])
-    for without in (primary_only(table, 30), todays(table, sets, 30)):
+    for without in (primary_only(table, 30), per_partition(table, sets, 30)):
         found = small_recoveries(attack_overlapping_ages(without, "y", ["A", "B", "C"]), 30)
         recovered = dict(found)
         assert "C 55–64" in recovered  # 20–64 minus 20–54
@@ -267,9 +268,9 @@ def test_urban_rural_refinement_at_a_high_min_n():
     sets = {"region": ["region"], "urban_rural": ["urban_rural"], "urban_rural_group": ["urban_rural_group"]}
     table = publish(frame, sets, ["y"])
     min_n = 150
-    today = todays(table, sets, min_n)
-    assert today.loc[today["domain_value"] == "K3", "suppressed"].all()
-    assert today["suppressed"].sum() == 2  # K3 and, as its complement in the partition of the region, M5
+    former = per_partition(table, sets, min_n)
+    assert former.loc[former["domain_value"] == "K3", "suppressed"].all()
+    assert former["suppressed"].sum() == 2  # K3 and, as its complement in the partition of the region, M5
 
     def attack(published: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
         out = []
@@ -283,7 +284,7 @@ def test_urban_rural_refinement_at_a_high_min_n():
                 out.append((hidden["domain_value"].iloc[0], whole - others))
         return out
 
-    found = small_recoveries(attack(today), min_n)
+    found = small_recoveries(attack(former), min_n)
     assert [name for name, _ in found] == ["K3", "M5"] or [name for name, _ in found] == ["K3"]
     assert tuple(dict(found)["K3"]) == pytest.approx(truth(frame, frame["urban_rural"] == "K3", "y"))
     published, _ = audited(frame, table, sets, min_n)

@@ -108,68 +108,7 @@ def test_disclosure_rules_on_a_hand_made_table():
     assert np.isnan(out.loc[1, "estimate"]) and np.isnan(out.loc[1, "n"]) and out.loc[2, "estimate"] == 0.3
 
 
-def _cells(domain, values, ns, indicator="x"):
-    return pd.DataFrame({"indicator": indicator, "wave": "w", "standardized": False, "kind": "proportion",
-                         "domain": domain, "domain_value": values, "n": ns, "n_positive": 1, "weight_sum": 1.0,
-                         "estimate": 0.5, "se": 0.01, "ci_low": 0.45, "ci_high": 0.55, "deff": 1.0, "cv": 0.02})
-
-
-SETS = {"region": ["region"], "municipality": ["municipality"], "sex": ["sex"],
-        "municipality_sex": ["municipality", "sex"], "subarea_group": ["subarea_group"]}
-
-
-def test_one_small_sibling_gets_a_complementary_suppression():
-    table = pd.concat([
-        _cells("region", ["10"], [400]),
-        _cells("municipality", ["046", "491", "740"], [12, 250, 138]),
-    ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
-    assert out.loc["046", "flag"] == "small n"
-    assert out.loc["740", "flag"] == "complementary suppression"  # the smallest published sibling
-    assert not out.loc["491", "suppressed"] and not out.loc["10", "suppressed"]
-    # nothing suppressed can now be recovered: 400 - 250 leaves two unknown cells
-    published = out[~out["suppressed"]]
-    assert set(published.index) == {"10", "491"}
-
-
-def test_crossed_table_is_protected_along_both_margins():
-    table = pd.concat([
-        _cells("region", ["10"], [400]),
-        _cells("municipality", ["046", "491"], [100, 300]),
-        _cells("sex", ["1", "2"], [190, 210]),
-        _cells("municipality_sex", ["046 × 1", "046 × 2", "491 × 1", "491 × 2"], [20, 80, 170, 130]),
-    ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
-    crossed = out.loc[["046 × 1", "046 × 2", "491 × 1", "491 × 2"], "suppressed"]
-    # 046 × 1 is small: 046 × 2 protects it within 046, 491 × 1 within men, and then 491 × 2 the other two
-    assert crossed.all()
-    assert out.loc["046", "suppressed"] == False  # noqa: E712 - the margins stay published
-    for margin in [["046 × 1", "046 × 2"], ["491 × 1", "491 × 2"], ["046 × 1", "491 × 1"], ["046 × 2", "491 × 2"]]:
-        assert out.loc[margin, "suppressed"].sum() != 1
-
-
-def test_subareas_are_protected_within_mikkeli_and_empty_cells_need_no_partner():
-    table = pd.concat([
-        _cells("region", ["10"], [400]),
-        _cells("municipality", ["491", "740"], [300, 100]),
-        _cells("subarea_group", ["Anttola", "Ristiina", "Mikkelin kaupunkialue", "Suomenniemi"], [10, 60, 230, 0]),
-    ], ignore_index=True)
-    out = apply_disclosure(table, 30, 0.2, 0.1, SETS, "10", "491").set_index("domain_value")
-    assert out.loc["Anttola", "flag"] == "small n" and out.loc["Suomenniemi", "flag"] == "no respondents"
-    assert out.loc["Ristiina", "flag"] == "complementary suppression"
-    assert not out.loc["Mikkelin kaupunkialue", "suppressed"]
-
-
-def test_pipeline_table_has_no_lone_suppressed_cell(table):
-    sets = {"region": ["region"], "municipality": ["municipality"], "sex": ["sex"], "education": ["education"],
-            "municipality_sex": ["municipality", "sex"]}
-    from ath_analysis.disclosure import partition_relations
-
-    secret = table["suppressed"] & (table["flag"] != "no respondents")
-    for child, parent, key_of in partition_relations(sets, "10"):
-        rows = table[table["domain"] == child]
-        keys = key_of(rows["domain_value"])
-        counts = secret.loc[rows.index].groupby([rows["indicator"], rows["wave"], rows["standardized"], keys]).sum()
-        parents = table[table["domain"] == parent].set_index(["indicator", "wave", "standardized", "domain_value"])
-        lone = counts[counts == 1]
-        assert parents.loc[lone.index, "suppressed"].all(), (child, parent)
+def test_the_stage_applies_primary_suppression_only(table):
+    """Secondary suppression is the publication gate's (rule publish), over all tables of a wave at once."""
+    assert set(table["flag"]) <= {"", "small n", "no respondents", "low precision"}
+    assert (table["suppressed"] == table["flag"].isin(["small n", "no respondents"])).all()

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ath_analysis.analysis import AGE_COLUMNS, domain_frame, require_columns, wave_design
@@ -18,12 +19,14 @@ from ath_analysis.disclosure import PublicationRules, apply_disclosure
 from ath_analysis.errors import DataError
 from ath_analysis.indicators.definitions import Indicator
 from ath_analysis.survey import CIMethod, Design, LonelyPSU, Standardization, collapse_esp2013, estimate_domains
+from ath_analysis.survey.intervals import boundary
 
 ESTIMATE_COLUMNS = [
     "indicator", "kind", "wave", "year", "domain", "domain_value", "domain_label", "n", "n_positive", "weight_sum",
     "estimate", "se", "ci_low", "ci_high", "ci_method", "df", "deff", "cv", "standardized", "suppressed", "flag",
 ]
 STANDARD_AGE = "_standard_age_group"
+BOUNDARY_METHOD = "clopper-pearson"  # ci_method of a 0 % or 100 % prevalence (see fill_boundary_intervals)
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,20 @@ def _estimate_kind(frame: pd.DataFrame, design: Design, indicators: Sequence[Ind
     table = estimate_domains(frame, design, ids, domain_sets, kind=kind,  # type: ignore[arg-type]
                              ci=ci, level=settings.level, standardize=standardize)
     table["ci_method"] = ci
+    if kind == "proportion" and ci != "wald":
+        fill_boundary_intervals(table, settings.level)
     table["kind"] = kind
     table["standardized"] = standardize is not None
     return table
+
+
+def fill_boundary_intervals(table: pd.DataFrame, level: float) -> None:
+    """Give prevalences of exactly 0 % or 100 % the Clopper–Pearson limits their design cannot
+    (`survey.intervals.boundary`); `ci_method` names the rows filled."""
+    low, high = boundary(table["estimate"].to_numpy(float), table["n"].to_numpy(float), level)
+    fill = (table["ci_low"].isna() & np.isfinite(low) & (table["df"].to_numpy(float) > 0)).to_numpy()
+    table.loc[fill, "ci_low"], table.loc[fill, "ci_high"] = low[fill], high[fill]
+    table.loc[fill, "ci_method"] = BOUNDARY_METHOD
 
 
 def estimate_wave(

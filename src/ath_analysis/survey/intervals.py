@@ -8,6 +8,11 @@
   sample size n·/deff, rescaled by (t(n−1)/t(df))².
 
 df ≤ 0 (e.g. a single respondent or one PSU per stratum) gives NaN limits, as in R.
+
+* ``boundary``: where a prevalence is exactly 0 or 1 the design gives no variance and neither logit nor beta
+  is defined; NCHS's standard for proportions (Parker et al. 2017) then uses the Clopper–Pearson interval
+  with the number of respondents as the sample size: [0, 1 − (α/2)^(1/n)] or [(α/2)^(1/n), 1]. The estimate
+  stage fills those cells with it and says so in `ci_method`, so a published 0 % or 100 % has limits.
 """
 
 from __future__ import annotations
@@ -64,6 +69,18 @@ def beta(estimate: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray,
         # qbeta with a zero shape is a point mass (R gives 0 or 1); only reachable when p is 0 or 1 exactly
         low = np.where(a_low == 0, 0.0, low)
         high = np.where(b_high == 0, 1.0, high)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+
+
+def boundary(estimate: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper–Pearson limits for a prevalence of exactly 0 or 1 out of `n` (R: ``binom.test(x, n)``); NaN
+    elsewhere and where n < 1."""
+    estimate, n = np.asarray(estimate, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = np.where(n >= 1, ((1 - level) / 2) ** (1 / n), np.nan)
+    low = np.where(estimate == 0, 0.0, np.where(estimate == 1, edge, np.nan))
+    high = np.where(estimate == 1, 1.0, np.where(estimate == 0, 1 - edge, np.nan))
+    ok = np.isfinite(edge)
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
