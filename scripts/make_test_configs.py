@@ -6,6 +6,7 @@ def paths(s):
                  ("variables: config/variables.yaml", "variables: ../../config/variables.yaml"),
                  ("indicators: config/indicators.yaml", "indicators: ../../config/indicators.yaml"),
                  ("areas_dir: config/areas", "areas_dir: ../../config/areas"),
+                 ("local_knowledge: config/templates/", "local_knowledge: ../../config/templates/"),
                  ("table: config/areas/mikkeli_subareas.csv",
                   "table: ../../config/areas/mikkeli_subareas.csv")]:
         assert a in s, a
@@ -20,6 +21,9 @@ real = paths("""\
 # The fixture files are synthetic, but the pipeline treats them as a researcher's real files.
 """ + rest)
 real = real.replace("  synthetic: true\n", "  synthetic: false\n")
+a = "local_knowledge: ../../config/templates/esimerkki_paikallistieto.yaml"
+assert a in real
+real = real.replace(a, "local_knowledge: null  # the example workbook is made up: never beside real numbers")
 a = "  national: true\n"
 assert a in real
 real = real.replace(a, "  national: false\n")  # a regional extract: koko maa from published values

@@ -94,10 +94,17 @@ CASES: dict[str, tuple[Edit, str]] = {
     "respondent data under reports": (_replace("config/config.yaml", "  synthetic_seed: 20261123\n",
                                                "  synthetic_seed: 20261123\n  processed_dir: reports/processed\n"),
                                       "data.processed_dir: reports/processed lies inside reports/"),
+    "workbook area typo": (_replace("config/templates/esimerkki_paikallistieto.yaml", "alue: Suomenniemi",
+                                    "alue: Suomeniemi"),
+                           "config/templates/esimerkki_paikallistieto.yaml, sheet 'Havainnot', entry 5, column 'alue': "
+                           "unknown area 'Suomeniemi' (did you mean: Suomenniemi"),
+    "example workbook beside real data": (
+        _replace("config/config.yaml", "  synthetic: true\n", "  synthetic: false\n"),
+        "local_knowledge: config/templates/esimerkki_paikallistieto.yaml is a made-up EXAMPLE workbook"),
 }
 WORKFLOW_CASES = ["education not mapped in one wave", "unknown sub-area municipality", "config saved in cp1252",
                   "20,000-deep nesting", "YTE template", "billion laughs", "duplicate key in config",
-                  "indicator id with a newline", "level NaN"]
+                  "indicator id with a newline", "level NaN", "workbook area typo"]
 
 
 def _project(tmp_path: Path, edit: Edit) -> Path:

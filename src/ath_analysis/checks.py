@@ -221,6 +221,15 @@ def _reference_values(config: Mapping[str, Any], indicators: list[Indicator]) ->
     return problems
 
 
+def _local_knowledge(config: Mapping[str, Any]) -> list[str]:
+    path = config.get("local_knowledge")
+    if path is None:
+        return []
+    from ath_analysis.local.cli import workbook_problems
+
+    return workbook_problems(config, path)
+
+
 def project_problems(config: Mapping[str, Any]) -> list[str]:
     """Every problem of a schema-valid config together with the files it names (not the survey data)."""
     problems = _paths(config)
@@ -239,4 +248,5 @@ def project_problems(config: Mapping[str, Any]) -> list[str]:
     problems += _small_areas(config, places, indicators)
     problems += _reports(config, places)
     problems += _reference_values(config, indicators)
+    problems += _local_knowledge(config)
     return [p.strip() for p in problems]

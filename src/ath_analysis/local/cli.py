@@ -51,13 +51,17 @@ def project_catalogues(config: Mapping[str, Any]) -> tuple[AreaCatalogue, ThemeC
 def workbook_problems(config: Mapping[str, Any], path: str | Path) -> list[str]:
     """The problems of the workbook at `path` against the project's areas and indicators (for `validate`)."""
     from ath_analysis.errors import AthError
-    from ath_analysis.local.workbook import check_workbook
+    from ath_analysis.local.workbook import check_workbook, read_workbook
 
     try:
         areas, themes = project_catalogues(config)
     except AthError as exc:  # broken indicators or area tables are reported by their own checks
         return [f"{path}: cannot check the local-knowledge workbook until this is fixed: {exc}".splitlines()[0]]
-    return check_workbook(path, areas, themes)
+    problems = check_workbook(path, areas, themes)
+    if not problems and not config["data"]["synthetic"] and read_workbook(path, areas, themes).example:
+        problems.append(f"local_knowledge: {path} is a made-up EXAMPLE workbook and the survey data are real; "
+                        "name your own workbook (ath-analysis local template) or set local_knowledge: null")
+    return problems
 
 
 def configured_area(config: Mapping[str, Any], name: str, areas: AreaCatalogue) -> str:
