@@ -24,6 +24,8 @@ def _real_data_project(tmp_path: Path, synthetic_dir: Path) -> Path:
     (work / "data").mkdir()
     text = (work / "config" / "config.yaml").read_text(encoding="utf-8")
     text = text.replace("  synthetic: true", "  synthetic: false")
+    assert "\nlocal_knowledge: config/templates/" in text  # real data: the EXAMPLE workbook is refused
+    text = text.replace("\nlocal_knowledge: config/templates/esimerkki_paikallistieto.yaml", "\nlocal_knowledge: null")
     for wave in ("ath2012", "finsote2018", "ts2022"):
         shutil.copy(synthetic_dir / f"{wave}.sav", work / "data" / f"{wave}.sav")
         text = text.replace(f"file: data/raw/synthetic/{wave}.sav", f"file: data/{wave}.sav")

@@ -328,10 +328,14 @@ def withhold_small_areas(table: pd.DataFrame, result: GateResult, blank_n: bool 
 
 def public_small_areas(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """The small-area table as it may be published: an area's number of respondents only when it is at least
-    `min_n` (otherwise `respondents` says "< min_n"); the gate has already blanked withheld direct estimates."""
+    `min_n` and its direct estimate is published (an area of fewer says "< min_n" in `respondents`, which its
+    synthetic estimate tells anyway). Takes the table from `withhold_small_areas(..., blank_n=False)`: the n
+    of a withheld area is needed here to tell "< min_n" from a secondary withholding, and is blanked here."""
     out = table.copy()
     n = out["n"].astype("Float64")
     small = (n < min_n).fillna(False).to_numpy(bool) & (n > 0).fillna(False).to_numpy(bool)
-    out["respondents"] = np.where(small, f"< {min_n}", n.astype("Int64").astype("string").fillna("").to_numpy())
-    out["n"] = n.mask(small).astype("Int64")
+    withheld = out["direct_suppressed"].fillna(False).to_numpy(bool) & ~small
+    shown = n.mask(small | withheld).astype("Int64")
+    out["respondents"] = np.where(small, f"< {min_n}", shown.astype("string").fillna("").to_numpy())
+    out["n"] = shown
     return out

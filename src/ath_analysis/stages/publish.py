@@ -49,7 +49,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     published = {
         "estimates": withhold_estimates(estimates, gate),
         "comparisons": withhold_models(comparisons, gate),
-        "small_areas": public_small_areas(withhold_small_areas(small_areas, gate), min_n)
+        "small_areas": public_small_areas(withhold_small_areas(small_areas, gate, blank_n=False), min_n)
         if len(small_areas) else small_areas,
     }
     summary = gate.summary()
