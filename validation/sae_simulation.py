@@ -477,7 +477,8 @@ def plot_publication(records: pd.DataFrame, path: Path, min_n: int) -> None:
         for ax in axes[:, j]:
             ax.axvline(min_n, color="grey", lw=0.8, ls="--")
             ax.set_xscale("symlog", linthresh=1)
-            ax.set_xlabel("mean respondents per sub-area")
+            ax.set_xlim(left=0)
+            ax.set_xlabel("mean respondents per sub-area (log scale from 1)")
     fig.suptitle(f"Sub-areas: what publishing the synthetic estimate below {min_n} respondents costs "
                  "(synthetic population)")
     fig.tight_layout()
@@ -561,6 +562,8 @@ def write_results(records: pd.DataFrame, covariates: pd.DataFrame, study: Study,
     """The summary tables and figures (nothing respondent-level)."""
     out.mkdir(parents=True, exist_ok=True)
     publication = summarize_publication(records, study.min_n)
+    publication.insert(0, "replicates", records["replicate"].nunique())
+    publication.insert(1, "min_n", study.min_n)
     publication.to_csv(out / "sae_publication_rule.csv", index=False, float_format="%.6g")
     plot_publication(records, out / "sae_publication_rule.png", study.min_n)
     tables = {"publication": publication}
