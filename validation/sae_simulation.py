@@ -48,7 +48,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +144,7 @@ def load_study(config_path: str | Path) -> Study:
     places = load_places(_path(config["areas_dir"]), register, subareas, geography["reference_date"],
                          geography.get("splits") or {})
     settings = SmallAreaSettings.from_config(config["small_areas"])
-    if AREA_SET not in settings.area_sets:
-        settings = SmallAreaSettings(settings.indicators, (AREA_SET,), settings.method, settings.transform,
-                                     settings.finite_population, settings.max_direct_cv, settings.covariates,
-                                     settings.covariate_file)
+    settings = replace(settings, area_sets=(AREA_SET,))  # the study is of the sub-areas themselves
     estimate = config["estimate"]
     study = Study(places, GeographySettings.from_config(geography), int(geography["min_age"]), settings,
                   int(config["disclosure"]["min_n"]), estimate["ci_method"], float(estimate["level"]),
@@ -588,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-variants", action="store_true", help="only the publication rule, not VARIANTS")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    if args.replicates < 1:
+        parser.error("--replicates must be at least 1")
     started = time.time()
     try:
         study = load_study(args.config)
