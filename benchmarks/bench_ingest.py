@@ -29,7 +29,13 @@ import time
 from pathlib import Path
 
 ITEMS_MAPPED = 34
-MUNICIPALITIES = [46.0, 97.0, 171.0, 491.0, 507.0, 588.0, 593.0, 623.0, 681.0, 696.0, 740.0, 768.0]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def municipality_codes() -> list[float]:
+    """The shipped municipalities' codes, as numbers the way THL files carry them."""
+    lines = (ROOT / "config" / "areas" / "municipalities.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return [float(line.split(",", 1)[0]) for line in lines if line]
 
 
 def item_names(columns: int) -> list[str]:
@@ -50,7 +56,7 @@ def make_file(path: Path, rows: int, columns: int, seed: int = 2026) -> None:
         "tunnus": np.arange(1, rows + 1, dtype=float),
         "paino": rng.gamma(4.0, 25.0, rows),
         "ositus": rng.integers(1, 300, rows).astype(float),
-        "kunta": rng.choice(MUNICIPALITIES, rows),
+        "kunta": rng.choice(municipality_codes(), rows),
         "ika": rng.integers(20, 100, rows).astype(float),
     }
     items = item_names(columns)

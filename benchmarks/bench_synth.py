@@ -31,8 +31,8 @@ from ath_analysis.synth.truth import MC_ADULTS, population_truth
 from ath_analysis.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-GEO = GeographySettings(region_code="10", reference_date="2025-01-01", membership="reference",
-                        urban_rural_source="auto")
+GEO = GeographySettings(region_code=str(read_yaml(ROOT / "config" / "config.yaml")["geography"]["region_code"]),
+                        reference_date="2025-01-01", membership="reference", urban_rural_source="auto")
 
 
 def _timed(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
