@@ -203,7 +203,11 @@ class LocalOutputs:
         return bool(self.knowledge.example)
 
     def area_label(self, code: str) -> str:
-        return self.area.label(self.areas.label(code, self.lang), self.lang)
+        """The area's name in the page's language (the report's `labels_en` first, as the main report)."""
+        finnish = self.areas.label(code, "fi")
+        if self.lang == "en" and finnish in self.area.labels_en:
+            return self.area.labels_en[finnish]
+        return self.areas.label(code, self.lang)
 
 
 def prepare_local(
