@@ -144,11 +144,16 @@ def indicator_sections(outputs: LocalOutputs) -> list[dict[str, Any]]:
     return sections
 
 
+def than_text(worse_than: str, lang: str) -> str:
+    """'maakunta ja koko maa' from the need map's 'country; region' (the region first)."""
+    refs = [r for r in ("region", "country") if r in worse_than.split("; ")]
+    return f" {tr('and', lang)} ".join(tr(f"than_{r}", lang) for r in refs)
+
+
 def need_table(outputs: LocalOutputs) -> dict[str, Any]:
     """The themes × areas table of the need map (every indicator a row, every report area a column)."""
     lang, need = outputs.lang, outputs.need
     by_cell = {(r["indicator"], r["area"]): r for _, r in need.iterrows()}
-    than = {"region": tr("than_region", lang), "country": tr("than_country", lang)}
     rows = []
     for indicator in outputs.indicators:
         cells = []
@@ -159,18 +164,25 @@ def need_table(outputs: LocalOutputs) -> dict[str, Any]:
             if row is not None and finding:
                 parts = [str(row["finding_text"])]
                 if row["worse_than"]:
-                    parts.append(tr("need_list_item", lang, indicator="", area=outputs.area_label(area),
-                                    than=", ".join(than.get(w, w) for w in str(row["worse_than"]).split("; ")))
-                                 .lstrip(": "))
+                    parts.append(tr("need_list_item", lang, indicator=outputs.themes.label(indicator.id, lang),
+                                    area=outputs.area_label(area), than=than_text(str(row["worse_than"]), lang)))
                 parts += [str(row["actors"]), str(row["actions"])]
                 title = " · ".join(p for p in parts if p)
             cells.append({"area": area, "finding": finding, "short": tr(f"short_{finding}", lang) if finding else "",
                           "title": title})
         rows.append({"indicator": indicator.id, "label": outputs.themes.label(indicator.id, lang), "cells": cells})
     gaps = need[need["finding"] == "need_no_one"]
-    listed = [tr("need_list_item", lang, indicator=r["indicator_label"], area=outputs.area_label(r["area"]),
-                 than=", ".join(than.get(w, w) for w in str(r["worse_than"]).split("; ")))
-              for _, r in gaps.iterrows()]
+    listed = []
+    for indicator in outputs.indicators:
+        rows_of = gaps[gaps["indicator"] == indicator.id]
+        if rows_of.empty:
+            continue
+        order = {a: n for n, a in enumerate(outputs.areas_shown)}
+        rows_of = rows_of.assign(_o=rows_of["area"].map(order)).sort_values("_o")
+        named = [f"{outputs.area_label(r['area'])} ({than_text(str(r['worse_than']), lang)})"
+                 for _, r in rows_of.iterrows()]
+        listed.append(tr("need_list_group", lang, indicator=outputs.themes.label(indicator.id, lang),
+                         areas=", ".join(named)))
     legend = [{"finding": f, "short": tr(f"short_{f}", lang), "text": tr(f"finding_{f}", lang)}
               for f in NEED_FINDINGS]
     return {"areas": [{"code": a, "label": outputs.area_label(a)} for a in outputs.areas_shown], "rows": rows,

@@ -48,6 +48,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "need_none_found": {"fi": "Yhdelläkään mittarilla ei ole tarvetta ilman toimijaa.",
                         "en": "No indicator has a need without an actor."},
     "need_list_title": {"fi": "Tarve – ei toimijaa eikä toimenpidettä", "en": "Need – no actor or action"},
+    "need_list_intro": {"fi": "Mittari on alueella selvästi heikompi kuin suluissa mainittu vertailualue, eikä "
+                              "työkirjaan ole kirjattu toimijaa tai toimenpidettä sen teemalla:",
+                        "en": "The indicator is clearly worse in the area than the reference in brackets, and the "
+                              "workbook registers no actor or action on its theme:"},
+    "need_list_group": {"fi": "{indicator}: {areas}", "en": "{indicator}: {areas}"},
+    "and": {"fi": "ja", "en": "and"},
     "need_list_item": {"fi": "{indicator}: {area} on selvästi heikompi kuin {than}.",
                        "en": "{indicator}: {area} is clearly worse than {than}."},
     "short_need_no_one": {"fi": "tarve, ei ketään", "en": "need, no one"},

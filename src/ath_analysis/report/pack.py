@@ -26,9 +26,9 @@ PROPOSAL_ROWS = 6  # empty rows for the table's proposals
 
 
 def _than(row: pd.Series, lang: str) -> str:
-    """'maakunta, koko maa': what the area is clearly worse than."""
+    """'maakunta ja koko maa': what the area is clearly worse than."""
     parts = [tr(f"than_{ref}", lang) for ref in ("region", "country") if row.get(f"verdict_{ref}") == "worse"]
-    return ", ".join(parts)
+    return f" {tr('and', lang)} ".join(parts)
 
 
 def pack_context(outputs: LocalOutputs) -> dict[str, Any]:
