@@ -54,6 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
                               "workbook registers no actor or action on its theme:"},
     "need_list_group": {"fi": "{indicator}: {areas}", "en": "{indicator}: {areas}"},
     "and": {"fi": "ja", "en": "and"},
+    "than": {"fi": "kuin", "en": "than"},
     "need_list_item": {"fi": "{indicator}: {area} on selvästi heikompi kuin {than}.",
                        "en": "{indicator}: {area} is clearly worse than {than}."},
     "short_need_no_one": {"fi": "tarve, ei ketään", "en": "need, no one"},

@@ -40,7 +40,7 @@ def pack_context(outputs: LocalOutputs) -> dict[str, Any]:
         cell = cells.loc[(row["indicator"], row["area"])]
         reasons = []
         if row["reason"] in ("worse", "both"):
-            reasons.append(f"{tr('reason_worse', lang)} ({_than(cell, lang)})")
+            reasons.append(f"{tr('reason_worse', lang)} {tr('than', lang)} {_than(cell, lang)}")
         if row["reason"] in ("worsened", "both"):
             reasons.append(tr(f"change_{cell['change']}", lang, year=int(cell["previous_year"])))
         flagged.append({"label": row["indicator_label"], "value": value_text(cell, lang),
@@ -53,8 +53,10 @@ def pack_context(outputs: LocalOutputs) -> dict[str, Any]:
     summary = counts[counts["publication"] == "summary_only"]
     summary_rows = [{"theme": r["theme_label"], "source": r["source_label"], "n": int(r["n"])}
                     for _, r in summary.iterrows()]
+    served = dict(zip(outputs.knowledge.actors["id"], outputs.knowledge.actors["areas"], strict=True))
     actors = [{"name": a["name"], "type": a["type"], "themes": a["themes"], "activities": a["activities"],
                "scope": tr(f"scope_{a['scope']}", lang), "on_flagged": bool(a["on_flagged"]),
+               "where": "; ".join(outputs.area_label(code) for code in served.get(a["id"], ())),
                "resources": a["resources"], "challenges": a["challenges"]} for _, a in pack.actors.iterrows()]
     actions = [{"title": a["title"], "status": a["status"], "themes": a["themes"], "actors": a["actors"],
                 "start": fmt_date(a["start"], lang), "end": fmt_date(a["end"], lang),
