@@ -289,3 +289,13 @@ def test_the_pack_is_an_a4_handout(knowledge, tmp_path):
     assert PUBLIC in html and "Kyläseura ry" in html and "Kyläkahvila" in html and "rahoitusinfo" in html
     assert "Mittari i3: Aville on selvästi heikompi kuin koko maa." in html  # need meets no one
     assert html.count("<tr><td></td><td></td><td></td></tr>") == 6  # space for the table's proposals
+
+
+def test_a_suppressed_difference_gives_no_verdict_even_with_a_flag_left_in_it(knowledge):
+    differences = DIFFERENCES.copy()
+    row = (differences["indicator"] == "i1") & (differences["domain_value"] == "A") & (differences["wave"] == "w22")
+    differences.loc[row, "suppressed"] = True  # a hidden difference whose `differs` a table still carried
+    cells = area_cells(ESTIMATES, differences, INDICATORS, AREAS, local_area("aville", SPECS["aville"], "R"), "R")
+    got = cells.set_index(["indicator", "domain_value"]).loc[("i1", "A")]
+    assert got[["verdict_region", "verdict_country", "change", "verdict"]].tolist() == ["", "", "", ""]
+    assert not pd.isna(got["estimate"])  # the estimate itself is published

@@ -72,7 +72,8 @@ def _require(table: pd.DataFrame, columns: Sequence[str], name: str) -> None:
 
 def _verdict(differs: Any, difference: Any, suppressed: Any, higher_is_better: bool) -> str:
     """'worse' | 'better' | 'none' from a published difference row; '' when it is hidden or absent."""
-    if suppressed is True or differs is None or differs is pd.NA or pd.isna(differs) or pd.isna(difference):
+    hidden = suppressed is not None and not pd.isna(suppressed) and bool(suppressed)
+    if hidden or differs is None or pd.isna(differs) or difference is None or pd.isna(difference):
         return ""
     if not bool(differs):
         return "none"
