@@ -299,3 +299,13 @@ def test_a_suppressed_difference_gives_no_verdict_even_with_a_flag_left_in_it(kn
     got = cells.set_index(["indicator", "domain_value"]).loc[("i1", "A")]
     assert got[["verdict_region", "verdict_country", "change", "verdict"]].tolist() == ["", "", "", ""]
     assert not pd.isna(got["estimate"])  # the estimate itself is published
+
+
+def test_the_main_report_links_name_the_files_the_rule_writes():
+    from ath_analysis.report.local_page import local_links
+
+    links = local_links("mikkeli", "en")
+    assert [link["href"] for link in links] == ["mikkeli_paikallistieto.html", "mikkeli_kumppanuuspoyta.pdf"]
+    assert links[0]["text"] == "Local knowledge beside the numbers"
+    smk = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / "local.smk").read_text(encoding="utf-8")
+    assert '"reports/{area}_paikallistieto.html"' in smk and '"reports/{area}_kumppanuuspoyta.pdf"' in smk

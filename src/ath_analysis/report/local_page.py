@@ -250,5 +250,15 @@ def write_local_page(outputs: LocalOutputs, path: str | Path, *, sources: Mappin
         Path(tmp).chmod(0o644)  # readable like the other reports (mkstemp makes 0600)
 
 
-__all__ = ["environment", "fmt_date", "indicator_sections", "need_table", "page_context", "render_local_page",
+def local_links(area: str, lang: str = "fi") -> list[dict[str, str]]:
+    """The links the area's main report gives to its local outputs (same folder): [{href, text}, …].
+
+    For the main report's header when `local_knowledge` is set, e.g. in report.html.j2:
+    `{% for link in local_links %}<a href="{{ link.href }}">{{ link.text }}</a> {% endfor %}`.
+    """
+    return [{"href": f"{area}_paikallistieto.html", "text": tr("link_page", lang)},
+            {"href": f"{area}_kumppanuuspoyta.pdf", "text": tr("link_pack", lang)}]
+
+
+__all__ = ["environment", "local_links", "fmt_date", "indicator_sections", "need_table", "page_context", "render_local_page",
            "value_text", "write_local_page"]

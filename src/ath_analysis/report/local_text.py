@@ -30,6 +30,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "how your own workbook would look in the report. It says nothing about the area."},
     "made_from": {"fi": "Lähteet: julkaistut taulukot {tables}; paikallistiedon työkirja {workbook}.",
                   "en": "Sources: the published tables {tables}; the local-knowledge workbook {workbook}."},
+    "link_page": {"fi": "Paikallistieto lukujen rinnalla", "en": "Local knowledge beside the numbers"},
+    "link_pack": {"fi": "Kumppanuuspöydän aineisto (PDF)", "en": "Partnership-table pack (PDF)"},
     "back_to_report": {"fi": "Alueen raportti", "en": "The area's report"},
     "contents": {"fi": "Sisällys", "en": "Contents"},
     "how_to_read": {"fi": "Näin luet sivua", "en": "How to read this page"},
