@@ -260,5 +260,5 @@ def local_links(area: str, lang: str = "fi") -> list[dict[str, str]]:
             {"href": f"{area}_kumppanuuspoyta.pdf", "text": tr("link_pack", lang)}]
 
 
-__all__ = ["environment", "local_links", "fmt_date", "indicator_sections", "need_table", "page_context", "render_local_page",
-           "value_text", "write_local_page"]
+__all__ = ["environment", "fmt_date", "indicator_sections", "local_links", "need_table", "page_context",
+           "render_local_page", "value_text", "write_local_page"]
