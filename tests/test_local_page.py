@@ -158,6 +158,7 @@ def test_a_suppressed_cell_shows_nothing_but_the_words(knowledge):
     row = section[section.index("Beetown"):]
     row = row[:row.index("</tr>")]
     assert "piilotettu tietosuojan vuoksi" in row and "77,7" not in page and "78,7" not in page
+    assert "Piilotettu tietosuojan vuoksi: vastaajia on niin vähän" in section  # the footnote says why
     english = render_local_page(outputs_of(knowledge, "reg", "en"))
     assert ">suppressed<" in english and "77.7" not in english
 

@@ -139,6 +139,7 @@ def indicator_sections(outputs: LocalOutputs) -> list[dict[str, Any]]:
             "id": indicator.id, "label": outputs.themes.label(indicator.id, lang),
             "group": outputs.themes.label(indicator.group, lang) if indicator.group else "",
             "year": int(first["year"]), "standardized": bool(rows["standardized"].any()), "rows": table,
+            "has_suppressed": bool(rows["suppressed"].astype(bool).any()),
             "local": _local_block(outputs, indicator.id, outputs.focus),
         })
     return sections
@@ -210,8 +211,9 @@ def follow_up_blocks(outputs: LocalOutputs) -> list[dict[str, Any]]:
                           "value": value_text({**row, "kind": kinds.get(indicator, "proportion")}, lang)})
         blocks.append({
             "id": action_id,
-            "heading": tr("follow_action", lang, title=action["title"], status=STATUSES.label(action["status"], lang),
-                          start=fmt_date(action["start"], lang)),
+            "heading": tr("follow_action_ended" if fmt_date(action["end"], lang) else "follow_action", lang,
+                          title=action["title"], status=STATUSES.label(action["status"], lang),
+                          start=fmt_date(action["start"], lang), end=fmt_date(action["end"], lang)),
             "indicator": tr("follow_indicator", lang, indicator=outputs.themes.label(indicator, lang)),
             "evaluation": tr("evaluation", lang, text=action["evaluation"]) if action["evaluation"] else "",
             "result": tr("result", lang, text=action["result"]) if action["result"] else "",

@@ -81,7 +81,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_action": {"fi": "Toimenpide", "en": "Action"},
     "col_status": {"fi": "Tila", "en": "Status"},
     "col_start": {"fi": "Alkaa", "en": "Starts"},
-    "col_end": {"fi": "Päättyy", "en": "Ends"},
     "col_actors": {"fi": "Toimijat", "en": "Actors"},
     "col_survey": {"fi": "Kysely", "en": "Survey"},
     "col_period": {"fi": "Suhteessa alkuun", "en": "Relative to the start"},
@@ -96,7 +95,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "suppressed_explained": {
         "fi": "Piilotettu tietosuojan vuoksi: vastaajia on niin vähän, ettei lukua julkaista.",
         "en": "Suppressed: too few respondents for the value to be published."},
-    "no_comparison": {"fi": "–", "en": "–"},
     "verdict_worse": {"fi": "selvästi heikompi", "en": "clearly worse"},
     "verdict_better": {"fi": "selvästi parempi", "en": "clearly better"},
     "verdict_none": {"fi": "ei selvää eroa", "en": "no clear difference"},
@@ -126,6 +124,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "alkamispäivä.",
                     "en": "The workbook has no actions in this area with an indicator to follow and a start date."},
     "follow_action": {"fi": "{title} ({status}, alkoi {start})", "en": "{title} ({status}, started {start})"},
+    "follow_action_ended": {"fi": "{title} ({status}, {start}–{end})", "en": "{title} ({status}, {start} to {end})"},
     "follow_indicator": {"fi": "Seurattava mittari: {indicator}", "en": "Indicator followed: {indicator}"},
     "follow_through": {"fi": "{area} (toimenpide: {action_area}; pienemmästä alueesta ei ole lukuja)",
                        "en": "{area} (action in {action_area}, which has no numbers of its own)"},
