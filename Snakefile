@@ -32,6 +32,7 @@ include: "workflow/rules/small_areas.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/publish.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/local.smk"
 
 
 rule all:
@@ -45,3 +46,4 @@ rule all:
         expand("reports/{area}.html", area=REPORT_AREAS),
         expand("reports/{area}.xlsx", area=REPORT_AREAS),
         SYNTHETIC_TRUTH,
+        LOCAL_REPORTS,

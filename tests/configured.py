@@ -171,6 +171,15 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
             "waves": {w: {k: s[k] for k in ("survey", "year", "fieldwork_date")} for w, s in waves.items()},
             "synthetic": synthetic, "places": places,
         }
+    if rule == "local_report":
+        assert area is not None
+        spec = config["report"]["areas"][area]
+        from ath_analysis.local.cli import region_labels
+
+        return {"area": area, "spec": {k: v for k, v in spec.items()
+                                       if k in ("name_fi", "name_en", "focus", "compare", "labels_en")},
+                "language": language, "region_code": config["geography"]["region_code"],
+                "region_labels": list(region_labels(config)), "synthetic": synthetic, "places": places}
     raise KeyError(rule)
 
 

@@ -19,6 +19,7 @@ from ath_analysis.stages import (
     geography,
     indicators,
     ingest,
+    local_report,
     publish,
     report,
     small_areas,
@@ -109,7 +110,7 @@ def test_the_import_walk_would_see_a_violation(tmp_path, monkeypatch):
 STAGES = {"synthesize": synthesize, "truth": truth, "ingest": ingest, "geography": geography,
           "indicators": indicators, "estimate": estimate, "differences": differences, "compare": compare,
           "small_areas": small_areas, "publish": publish,
-          "area_report": report}
+          "area_report": report, "local_report": local_report}
 
 
 @pytest.mark.parametrize("rule", [r for r in STAGES if r != "synthesize"])
@@ -148,7 +149,9 @@ def test_editing_an_indicator_label_reruns_only_the_reports(project_copy):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "label_fi: Lihavien osuus", "label_fi: Lihavien (BMI ≥ 30) osuus", 1), encoding="utf-8")
     assert "Lihavien (BMI ≥ 30) osuus" in path.read_text(encoding="utf-8")
-    assert planned_jobs(project_copy) == {"area_report": ["etela-savo", "mikkeli"]}
+    # the local pages name the indicators too
+    assert planned_jobs(project_copy) == {"area_report": ["etela-savo", "mikkeli"],
+                                          "local_report": ["etela-savo", "mikkeli"]}
 
 
 def test_editing_an_indicator_definition_reruns_indicators_and_everything_after(project_copy):
@@ -183,7 +186,7 @@ def test_every_declared_log_is_written(workflow_project):
     expected = {f"{rule}/{wave}.log" for rule in ("synthesize", "ingest", "geography", "indicators")
                 for wave in ("ath2012", "finsote2018", "ts2022")} | {
         "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "publish.log",
-        "report/etela-savo.log", "report/mikkeli.log"}
+        "report/etela-savo.log", "report/mikkeli.log", "local/etela-savo.log", "local/mikkeli.log"}
     assert {str(p.relative_to(workflow_project / "logs")) for p in logs} == expected
     empty = [p for p in logs if p.stat().st_size == 0]
     assert not empty, empty

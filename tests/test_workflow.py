@@ -63,7 +63,7 @@ def test_editing_one_wave_reruns_only_that_wave(project):
         assert jobs.pop(rule) == ["finsote2018"], rule
     # everything else that reruns is a table or report of all waves together (no wave wildcard)
     assert jobs == {"estimate": [""], "differences": [""], "compare": [""], "small_areas": [""], "publish": [""],
-                    "area_report": ["etela-savo", "mikkeli"]}, jobs
+                    "area_report": ["etela-savo", "mikkeli"], "local_report": ["etela-savo", "mikkeli"]}, jobs
     assert _snakemake(project, "--cores", "2").returncode == 0
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the catalogues import pandas: only when a local command run
     from ath_analysis.local.catalogue import AreaCatalogue, ThemeCatalogue
 
 
-def _region_labels(config: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def region_labels(config: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The region's name from the report whose focus is the region itself (config has no other)."""
     region = str(config["geography"]["region_code"])
     for spec in (config.get("report", {}).get("areas") or {}).values():
@@ -35,7 +35,7 @@ def project_catalogues(config: Mapping[str, Any]) -> tuple[AreaCatalogue, ThemeC
     from ath_analysis.local.catalogue import ThemeCatalogue, area_catalogue
     from ath_analysis.places import SubareaSettings, load_places
 
-    label_fi, label_en = _region_labels(config)
+    label_fi, label_en = region_labels(config)
     geography = config["geography"]
     places = load_places(config["areas_dir"], geography.get("register"),
                          SubareaSettings.from_config(geography.get("subareas")), str(geography["reference_date"]),
