@@ -94,6 +94,10 @@ CASES: dict[str, tuple[Edit, str]] = {
     "respondent data under reports": (_replace("config/config.yaml", "  synthetic_seed: 20261123\n",
                                                "  synthetic_seed: 20261123\n  processed_dir: reports/processed\n"),
                                       "data.processed_dir: reports/processed lies inside reports/"),
+    "respondent data outside the project": (
+        _replace("config/config.yaml", "  synthetic_seed: 20261123\n",
+                 "  synthetic_seed: 20261123\n  raw_dir: ../elsewhere/raw\n"),
+        "data.raw_dir: ../elsewhere/raw lies outside the project folder"),
     "workbook area typo": (_replace("config/templates/esimerkki_paikallistieto.yaml", "alue: Suomenniemi",
                                     "alue: Suomeniemi"),
                            "config/templates/esimerkki_paikallistieto.yaml, sheet 'Havainnot', entry 5, column 'alue': "
@@ -176,4 +180,13 @@ def test_a_small_alias_is_still_fine(tmp_path):
 
 def test_the_default_project_validates(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
+    assert main(["validate"]) == 0, capsys.readouterr().err
+
+
+def test_data_outside_the_project_when_allowed(tmp_path, monkeypatch, capsys):
+    """data.allow_outside_project: true is the way to keep respondent data on another disk."""
+    project = _project(tmp_path, _replace("config/config.yaml", "  synthetic_seed: 20261123\n",
+                                          "  synthetic_seed: 20261123\n  raw_dir: ../elsewhere/raw\n"
+                                          "  allow_outside_project: true\n"))
+    monkeypatch.chdir(project)
     assert main(["validate"]) == 0, capsys.readouterr().err

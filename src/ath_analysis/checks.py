@@ -38,14 +38,18 @@ def _read(path: str | Path, schema: str, problems: list[str]) -> Any:
 
 
 def _paths(config: Mapping[str, Any]) -> list[str]:
-    """Respondent-level folders must not lie where published outputs go."""
+    """Respondent-level folders must not lie where published outputs go, nor (unless allowed) leave the project."""
     published = PUBLISHED_DIR.resolve()
+    project = Path.cwd().resolve()
     out = []
     for key in ("raw_dir", "processed_dir"):
         folder = Path(config["data"][key]).resolve()
         if folder == published or published in folder.parents:
             out.append(f"data.{key}: {config['data'][key]} lies inside {PUBLISHED_DIR}/, where only published "
                        "aggregates may go; respondent-level data must stay outside it")
+        elif project not in folder.parents and not config["data"]["allow_outside_project"]:
+            out.append(f"data.{key}: {config['data'][key]} lies outside the project folder {project}; set "
+                       "data.allow_outside_project: true if respondent-level data are meant to live there")
     return out
 
 
