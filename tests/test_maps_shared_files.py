@@ -22,8 +22,9 @@ KNOWN_NAMES = {
 
 
 def shared_directory() -> Path | None:
-    """../shared beside the checkout (CI, the main checkout), beside a worktree's parent, or ATH_SHARED_DIR."""
-    candidates = [os.environ.get("ATH_SHARED_DIR"), ROOT.parent / "shared", ROOT.parent.parent / "shared"]
+    """`$ATH_SHARED` (as the register tests), ../shared beside the checkout (CI, the main checkout), or beside a
+    worktree's parent folder."""
+    candidates = [os.environ.get("ATH_SHARED"), ROOT.parent / "shared", ROOT.parent.parent / "shared"]
     for candidate in candidates:
         if candidate and all((Path(candidate) / part).is_dir() for part in SHARED_PARTS):
             return Path(candidate)
