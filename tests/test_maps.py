@@ -277,6 +277,11 @@ def test_group_map_colours_dissolved_groups_and_small_area_map(postal_map):
     assert rgba(drawn["Mikkelin kaupunkialue"]) == colour(maps.VERDICT_COLOURS["better"])
     assert drawn["Anttola"].get_hatch() == maps.HATCH
     assert any(ATTRIBUTION_FI in t for t in texts(figure)) and "SYNTEETTINEN AINEISTO" in texts(figure)
+    # a sub-area of the table that nobody answered in has no row: it is hidden, not left blank
+    table = pd.concat([SUBAREAS, pd.DataFrame({"postal_code": ["99999"], "subarea": ["Tyhjä"],
+                                               "subarea_group": ["Tyhjä"]})], ignore_index=True)
+    drawn = patches(maps.subarea_map(content, postal, table, data, differences))
+    assert set(drawn) == {"Mikkelin kaupunkialue", "Anttola", "Tyhjä"} and drawn["Tyhjä"].get_hatch() == maps.HATCH
 
     small = pd.DataFrame({"indicator": "daily_smoking", "wave": "ts2022", "area_set": "subarea",
                           "area": ["Mikkeli 50100", "Mikkeli 50130", "Anttola", "Majavesi"],

@@ -364,7 +364,7 @@ def verdict_map(
     if others:
         key.add_artist(main)
         key.legend(handles=[handle(v) for v in others], loc="upper center", ncol=len(others),
-                   bbox_to_anchor=(0.5, 1.0 - 0.62 / legend_h), **style)
+                   bbox_to_anchor=(0.5, 1.0 - 0.5 / legend_h), **style)
     key.text(0.0, 0.0, "\n".join(notes), transform=key.transAxes, ha="left", va="bottom", fontsize=LABEL_FONT,
              color="#333333", gid="map-notes", linespacing=1.3)
     figure.suptitle("\n".join(textwrap.wrap(title, 62)), x=0.01, ha="left", fontweight="bold")
@@ -481,6 +481,11 @@ def subarea_map(content: IndicatorContent, postal: Boundaries, subarea_table: pd
                               for _, r in rows.iterrows()}, dtype="string")
         rule = "interval"
     areas = map_areas(rows, verdicts)
+    # a sub-area of the table without a published row (nobody answered there) is hidden, not left out
+    absent = [g for g in shapes.shapes if g not in set(areas["code"])]
+    if absent:
+        areas = pd.concat([areas, pd.DataFrame({"code": absent, "label": [data.label(domain, g, spec) for g in absent],
+                                                "estimate": np.nan, "verdict": HIDDEN})], ignore_index=True)
     return verdict_map(areas, shapes, kind=content.kind, lang=data.lang, title=_title(content, data.lang),
                        reference_name=reference_label(data, reference), higher_is_better=indicator.higher_is_better,
                        min_n=data.settings.min_n, level=data.settings.level, rule=rule, synthetic=data.synthetic,
