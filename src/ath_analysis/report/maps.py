@@ -221,8 +221,9 @@ def _text_size(text: str) -> tuple[float, float]:
 class _LabelPlacer:
     """Labels that fit inside their area and overlap no label already placed (positions in page inches)."""
 
-    def __init__(self, origin: tuple[float, float], inches_per_unit: tuple[float, float]) -> None:
-        self.origin, self.scale = origin, inches_per_unit
+    def __init__(self, box: tuple[float, float, float, float], inches_per_unit: tuple[float, float]) -> None:
+        self.origin, self.scale = box[:2], inches_per_unit
+        self.size = ((box[2] - box[0]) * inches_per_unit[0], (box[3] - box[1]) * inches_per_unit[1])
         self.placed: list[tuple[float, float, float, float]] = []
 
     def try_place(self, path: MplPath, point: tuple[float, float], text: str, force: bool = False) -> bool:
@@ -233,6 +234,7 @@ class _LabelPlacer:
         y = (point[1] - self.origin[1]) * self.scale[1]
         mine = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
         free = all(mine[2] <= o[0] or mine[0] >= o[2] or mine[3] <= o[1] or mine[1] >= o[3] for o in self.placed)
+        free = free and mine[0] >= 0 and mine[1] >= 0 and mine[2] <= self.size[0] and mine[3] <= self.size[1]
         if (fits or force) and free:
             self.placed.append(mine)
             return True
@@ -314,41 +316,13 @@ def verdict_map(
     key = figure.add_subplot(grid[1])
     key.set_axis_off()
 
-    if context is not None:
-        around = near(context.without(codes), (x0, y0, x1, y1), margin=0.0)
-        if around.shapes:
-            ax.add_collection(PatchCollection([PathPatch(p) for p in around.shapes.values()], facecolor=CONTEXT_FILL,
-                                              edgecolor=LIGHT_GREY, linewidth=0.5, zorder=1))
-    for row in rows.itertuples(index=False):
-        code = str(row.code)
-        hidden = row.verdict == HIDDEN
-        ax.add_patch(PathPatch(boundaries.shapes[code], facecolor=VERDICT_COLOURS[row.verdict], edgecolor="none",
-                               linewidth=0, hatch=HATCH if hidden else None, hatchcolor=GREY if hidden else None,
-                               zorder=2, gid=f"area-{code}"))
-    ax.add_collection(_lines([boundaries.outline(c) for c in codes], BORDER, 0.7, zorder=3))
-    if highlight is not None and highlight in codes:
-        ax.add_collection(_lines([boundaries.outline(highlight)], "black", 2.2, zorder=4, gid="highlight"))
-
-    placer = _LabelPlacer((x0, y0), inches_per_unit)
-    ranked = sorted(rows.itertuples(index=False), key=lambda r: (str(r.code) != highlight,
-                                                                 -_area_size(boundaries.shapes[str(r.code)])))
-    for row in ranked:
-        code = str(row.code)
-        hidden = row.verdict == HIDDEN
-        value = map_text("hidden_label", lang) if hidden else fmt_value(row.estimate, kind, lang)
-        path = boundaries.shapes[code]
-        point = _label_point(path)
-        for text in (f"{row.label}\n{value}", value):
-            if placer.try_place(path, point, text, force=code == highlight):
-                ax.text(point[0], point[1], text, ha="center", va="center", fontsize=LABEL_FONT, zorder=5,
-                        gid=f"label-{code}", fontweight="bold" if code == highlight else "normal",
-                        fontstyle="italic" if hidden else "normal",
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-                break
+    unlabelled = _draw_areas(ax, rows, boundaries, context, (x0, y0, x1, y1), inches_per_unit, kind, lang,
+                             highlight)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1 / xs if boundaries.lonlat else "equal")
     ax.set_axis_off()
+    _inset(ax, rows, boundaries, context, unlabelled, (x0, y0, x1, y1), inches_per_unit, map_h, kind, lang, xs)
 
     def handle(v: str) -> Patch:
         return Patch(facecolor=VERDICT_COLOURS[v], edgecolor=BORDER, linewidth=0.7,
@@ -371,6 +345,103 @@ def verdict_map(
     if synthetic:
         stamp_synthetic(figure, tr("synthetic_stamp", lang))
     return figure
+
+
+def _draw_areas(ax: Any, rows: pd.DataFrame, boundaries: Boundaries, context: Boundaries | None,
+                box: tuple[float, float, float, float], inches_per_unit: tuple[float, float], kind: str, lang: str,
+                highlight: str | None, prefix: str = "") -> list[str]:
+    """Fill, outline and label the areas (and the pale context) on `ax`; return the codes left without a label."""
+    codes = rows["code"].astype(str).tolist()
+    if context is not None:
+        around = near(context.without(codes), box, margin=0.0)
+        if around.shapes:
+            ax.add_collection(PatchCollection([PathPatch(p) for p in around.shapes.values()], facecolor=CONTEXT_FILL,
+                                              edgecolor=LIGHT_GREY, linewidth=0.5, zorder=1))
+    for row in rows.itertuples(index=False):
+        code = str(row.code)
+        hidden = row.verdict == HIDDEN
+        ax.add_patch(PathPatch(boundaries.shapes[code], facecolor=VERDICT_COLOURS[row.verdict], edgecolor="none",
+                               linewidth=0, hatch=HATCH if hidden else None, hatchcolor=GREY if hidden else None,
+                               zorder=2, gid=f"{prefix}area-{code}"))
+    ax.add_collection(_lines([boundaries.outline(c) for c in codes], BORDER, 0.7, zorder=3))
+    if highlight is not None and highlight in codes:
+        ax.add_collection(_lines([boundaries.outline(highlight)], "black", 2.2, zorder=4, gid=f"{prefix}highlight"))
+    placer = _LabelPlacer(box, inches_per_unit)
+    ranked = sorted(rows.itertuples(index=False), key=lambda r: (str(r.code) != highlight,
+                                                                 -_area_size(boundaries.shapes[str(r.code)])))
+    unlabelled = []
+    for row in ranked:
+        code = str(row.code)
+        hidden = row.verdict == HIDDEN
+        value = map_text("hidden_label", lang) if hidden else fmt_value(row.estimate, kind, lang)
+        path = boundaries.shapes[code]
+        point = _label_point(path)
+        for text in (f"{row.label}\n{value}", value):
+            if placer.try_place(path, point, text, force=code == highlight):
+                ax.text(point[0], point[1], text, ha="center", va="center", fontsize=LABEL_FONT, zorder=5,
+                        gid=f"{prefix}label-{code}", fontweight="bold" if code == highlight else "normal",
+                        fontstyle="italic" if hidden else "normal", clip_on=True,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+                break
+        else:
+            unlabelled.append(code)
+    return unlabelled
+
+
+def _inset(ax: Any, rows: pd.DataFrame, boundaries: Boundaries, context: Boundaries | None, unlabelled: list[str],
+           box: tuple[float, float, float, float], inches_per_unit: tuple[float, float], map_h: float, kind: str,
+           lang: str, xs: float) -> None:
+    """A magnified inset of a cluster of areas too small to label (a town's postal areas), in the corner of the
+    map that covers the fewest of its own areas, with the zoomed box marked on the map."""
+    if len(unlabelled) < 3:
+        return
+    # the densest cluster: the unlabelled areas within 0.3 inch (on the page) of the one with most such neighbours
+    points = np.array([_label_point(boundaries.shapes[c]) for c in unlabelled], dtype=float)
+    page = (points - np.array(box[:2])) * np.array(inches_per_unit)
+    distance = np.hypot(page[:, None, 0] - page[None, :, 0], page[:, None, 1] - page[None, :, 1])
+    close = distance <= 0.3
+    centre = int(close.sum(axis=1).argmax())
+    cluster = [c for c, near_centre in zip(unlabelled, close[centre], strict=True) if near_centre]
+    if len(cluster) < 3:
+        return
+    x0, y0, x1, y1 = _extent([boundaries.shapes[c] for c in cluster])
+    pad = 0.08 * max(x1 - x0, (y1 - y0) / xs)
+    x0, y0, x1, y1 = x0 - pad, y0 - pad * xs, x1 + pad, y1 + pad * xs
+    width_in, height_in = (x1 - x0) * inches_per_unit[0], (y1 - y0) * inches_per_unit[1]
+    if width_in > 0.35 * MAP_WIDTH_IN or height_in > 0.35 * map_h:
+        return
+    zoom = min(0.45 * MAP_WIDTH_IN / width_in, 0.45 * map_h / height_in)
+    if zoom < 2:
+        return
+    fw, fh = width_in * zoom / MAP_WIDTH_IN, height_in * zoom / map_h
+    vertices = np.vstack([np.asarray(boundaries.shapes[c].vertices) for c in rows["code"].astype(str)])
+    bx0, by0, bx1, by1 = box
+
+    def covered(fx: float, fy: float) -> int:
+        lx, ly = bx0 + fx * (bx1 - bx0), by0 + fy * (by1 - by0)
+        hx, hy = lx + fw * (bx1 - bx0), ly + fh * (by1 - by0)
+        inside = (vertices[:, 0] >= lx) & (vertices[:, 0] <= hx) & (vertices[:, 1] >= ly) & (vertices[:, 1] <= hy)
+        return int(inside.sum())
+
+    corners = [(1 - fw, 1 - fh), (0.0, 1 - fh), (1 - fw, 0.0), (0.0, 0.0)]
+    fx, fy = min(corners, key=lambda c: covered(*c))
+    inset = ax.inset_axes((fx, fy, fw, fh))
+    near_rows = rows[[bool(boundaries.shapes[str(c)].get_extents().overlaps(
+        mpl.transforms.Bbox.from_extents(x0, y0, x1, y1))) for c in rows["code"]]]
+    _draw_areas(inset, near_rows, boundaries, context, (x0, y0, x1, y1),
+                (inches_per_unit[0] * zoom, inches_per_unit[1] * zoom), kind, lang, None, prefix="inset-")
+    inset.set_xlim(x0, x1)
+    inset.set_ylim(y0, y1)
+    inset.set_aspect(1 / xs if boundaries.lonlat else "equal")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_facecolor("white")
+    inset.set_gid("inset")
+    for spine in inset.spines.values():
+        spine.set_edgecolor("black")
+        spine.set_linewidth(1.0)
+    ax.add_patch(mpl.patches.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linewidth=1.0,
+                                       zorder=6, gid="inset-frame"))
 
 
 def _lines(paths: list[MplPath], colour: str, width: float, zorder: int, gid: str | None = None) -> LineCollection:
