@@ -403,3 +403,30 @@ def report_data(rows: list[dict], focus: tuple[str, str] = ("municipality", "491
     labels = {"region": {"10": "Etelä-Savo"},
               "municipality": {"046": "Enonkoski", "491": "Mikkeli", "623": "Puumala", "768": "Sulkava"}}
     return ReportData(pd.DataFrame(rows), None, indicators, labels, settings)
+
+
+def test_a_cluster_of_areas_too_small_to_label_gets_a_magnified_inset(tmp_path):
+    """A town's small postal areas among big rural ones: the map adds an inset where they carry labels."""
+    features = [feature({"code": f"{k:05d}"}, square(26.0 + 0.5 * (k % 3), 61.0 + 0.5 * (k // 3), 0.5, 0.5))
+                for k in range(9) if k != 4]
+    features += [feature({"code": f"5{k:04d}"}, square(26.5 + 0.05 * (k % 3), 61.5 + 0.05 * (k // 3), 0.05, 0.05))
+                 for k in range(9)]
+    features.append(feature({"code": "00004"}, [[[26.5, 61.5], [27.0, 61.5], [27.0, 62.0], [26.5, 62.0],
+                                                  [26.5, 61.7], [26.7, 61.7], [26.7, 61.5], [26.5, 61.5]]]))
+    boundaries = postal_boundaries(write(tmp_path / "town.geojson", features))
+    town = [c for c in boundaries.shapes if c.startswith("5")]
+    verdicts = {c: ("better" if c in town[:5] else "same") for c in boundaries.shapes}
+    figure = draw(areas_frame(verdicts), boundaries)
+    main = figure.axes[0]
+    insets = [a for a in main.child_axes if a.get_gid() == "inset"]
+    assert len(insets) == 1
+    main_labels = {t.get_gid() for t in main.texts}
+    inset_labels = {t.get_gid() for t in insets[0].texts}
+    assert not any(f"label-{c}" in main_labels for c in town)  # too small on the map itself
+    assert sum(f"inset-label-{c}" in inset_labels for c in town) >= 5  # most are labelled in the inset
+    inset_patches = {p.get_gid(): p for p in insets[0].patches}
+    assert rgba(inset_patches[f"inset-area-{town[0]}"]) == colour(maps.VERDICT_COLOURS["better"])
+    assert any(p.get_gid() == "inset-frame" for p in main.patches)
+    # a map whose areas all carry labels has none
+    plain = draw(areas_frame({c: "same" for c in boundaries.shapes if not c.startswith("5")}), boundaries)
+    assert not plain.axes[0].child_axes
