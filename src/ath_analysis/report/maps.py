@@ -83,6 +83,7 @@ HATCH = "///"
 CONTEXT_FILL = "#F7F7F7"
 BORDER = "#5A5A5A"
 LABEL_FONT = 9.0  # points: nothing in a figure is smaller
+LABEL_WRAP = 18  # characters per line of an area's name on the map
 MAP_WIDTH_IN = FIGURE_WIDTH - 0.35  # the map's own width on the page (A4 text width at 100 %)
 MAX_MAP_HEIGHT_IN = 7.2
 
@@ -375,17 +376,31 @@ def _draw_areas(ax: Any, rows: pd.DataFrame, boundaries: Boundaries, context: Bo
         hidden = row.verdict == HIDDEN
         value = map_text("hidden_label", lang) if hidden else fmt_value(row.estimate, kind, lang)
         path = boundaries.shapes[code]
-        point = _label_point(path)
-        for text in (f"{row.label}\n{value}", value):
-            if placer.try_place(path, point, text, force=code == highlight):
-                ax.text(point[0], point[1], text, ha="center", va="center", fontsize=LABEL_FONT, zorder=5,
-                        gid=f"{prefix}label-{code}", fontweight="bold" if code == highlight else "normal",
-                        fontstyle="italic" if hidden else "normal", clip_on=True,
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-                break
-        else:
+        name = "\n".join(textwrap.wrap(str(row.label), LABEL_WRAP)) or str(row.label)
+        placed = next(((point, text) for text in (f"{name}\n{value}", value) for point in _label_points(path)
+                       if placer.try_place(path, point, text, force=code == highlight)), None)
+        if placed is None:
             unlabelled.append(code)
+            continue
+        (x, y), text = placed
+        ax.text(x, y, text, ha="center", va="center", fontsize=LABEL_FONT, zorder=5, gid=f"{prefix}label-{code}",
+                fontweight="bold" if code == highlight else "normal", fontstyle="italic" if hidden else "normal",
+                clip_on=True, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                    "alpha": 0.8})
     return unlabelled
+
+
+def _label_points(path: MplPath, grid: int = 7) -> list[tuple[float, float]]:
+    """Where a label may go: the centroid of the largest ring, then points of a grid over the area that lie
+    inside it, nearest to the centroid first (when a neighbour's label already covers the centroid)."""
+    first = _label_point(path)
+    box = path.get_extents()
+    xs = np.linspace(box.x0, box.x1, grid + 2)[1:-1]
+    ys = np.linspace(box.y0, box.y1, grid + 2)[1:-1]
+    points = np.array([(x, y) for x in xs for y in ys], dtype=float)
+    inside = points[path.contains_points(points)]
+    order = np.argsort(np.hypot(inside[:, 0] - first[0], inside[:, 1] - first[1]))
+    return [first] + [(float(x), float(y)) for x, y in inside[order]]
 
 
 def _inset(ax: Any, rows: pd.DataFrame, boundaries: Boundaries, context: Boundaries | None, unlabelled: list[str],
