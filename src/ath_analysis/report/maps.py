@@ -511,7 +511,7 @@ def municipality_map(content: IndicatorContent, boundaries: Boundaries, data: Re
     rule = "difference"
     if differences is not None:
         verdicts = difference_verdicts(differences, indicator.id, content.latest_wave, "municipality",
-                                       indicator.higher_is_better, reference, standardized=content.standardized)
+                                       indicator.higher_is_better, reference, standardized=_standardized(rows))
     else:
         rule = "interval"
         ref_row = content.region
@@ -524,6 +524,11 @@ def municipality_map(content: IndicatorContent, boundaries: Boundaries, data: Re
                        higher_is_better=indicator.higher_is_better, min_n=data.settings.min_n,
                        level=data.settings.level, rule=rule, synthetic=data.synthetic, highlight=highlight,
                        context=boundaries if context is None else context)
+
+
+def _standardized(rows: pd.DataFrame) -> bool:
+    """Whether the drawn estimate rows are age-standardized (their verdicts must be too)."""
+    return bool(rows["standardized"].astype(bool).any()) if "standardized" in rows else False
 
 
 def _interval_word(word: str) -> str:
@@ -559,7 +564,7 @@ def subarea_map(content: IndicatorContent, postal: Boundaries, subarea_table: pd
     shapes = dissolve(postal, groups)
     if differences is not None:
         verdicts = difference_verdicts(differences, indicator.id, content.latest_wave, domain,
-                                       indicator.higher_is_better, reference, standardized=content.standardized)
+                                       indicator.higher_is_better, reference, standardized=_standardized(rows))
         rule = "difference"
     else:
         value = float(content.region["estimate"])
