@@ -67,3 +67,19 @@ def test_the_keski_suomi_configuration_is_jyvaskyla_and_its_postal_areas():
     assert config["local_knowledge"] is None
     prepare = (KESKI_SUOMI / "prepare.sh").read_text(encoding="utf-8")
     assert "--out .test/config_keski-suomi/data/external/areas" in prepare and "../shared" in prepare
+
+
+def test_the_registers_maps_as_the_municipalities_are_on_the_reference_date(register):
+    from ath_analysis.municipalities import RegisterMunicipalities
+    from ath_analysis.report.maps import register_maps
+
+    municipal, postal = register_maps(register.directory, RegisterMunicipalities(register, {}), "2025-01-01")
+    assert municipal is not None and postal is not None and municipal.lonlat and postal.lonlat
+    # the 2023 map has Pertunmaa (588), which joined Mäntyharju (507) on 2025-01-01: one area now
+    assert "588" not in municipal.shapes and {"507", "179", "491"} <= set(municipal.shapes)
+    assert len(municipal.shapes) == len(register.municipality_list("2025-01-01"))
+    assert municipal.shapes["507"].get_extents().width > 0.5
+    jyvaskyla = [c for c, props in postal.properties.items() if props.get("municipality_code") == JYVASKYLA]
+    assert len(jyvaskyla) > 20 and "40100" in jyvaskyla
+    before, _ = register_maps(register.directory, RegisterMunicipalities(register, {}), "2024-01-01")
+    assert before is not None and "588" in before.shapes
