@@ -389,9 +389,10 @@ def est(domain: str, value: str, estimate: float, low: float, high: float, n: in
     return row
 
 
-def report_data(rows: list[dict], focus: tuple[str, str] = ("municipality", "491")) -> ReportData:
-    spec = AreaSpec(name="test", title={"fi": "Testi"}, focus_domain=focus[0], focus_value=focus[1], compare=[],
-                    comparisons=[], trend=[], map=True)
+def report_data(rows: list[dict], focus: tuple[str, str] = ("municipality", "491"), compare: tuple[str, ...] = (),
+                small_areas: bool = False) -> ReportData:
+    spec = AreaSpec(name="test", title={"fi": "Testi"}, focus_domain=focus[0], focus_value=focus[1],
+                    compare=list(compare), comparisons=[], trend=[], map=True, small_areas=small_areas)
     settings = ReportSettings(
         area=spec, language="fi", model_wave="pooled", min_n=30, max_ci_width=0.2, max_cv=0.1, region_code="10",
         reference_date="2025-01-01", min_age=20, level=0.95, ci_method="logit", standardize_by="age_group",
@@ -430,3 +431,31 @@ def test_a_cluster_of_areas_too_small_to_label_gets_a_magnified_inset(tmp_path):
     # a map whose areas all carry labels has none
     plain = draw(areas_frame({c: "same" for c in boundaries.shapes if not c.startswith("5")}), boundaries)
     assert not plain.axes[0].child_axes
+
+
+def test_area_maps_draws_what_the_inputs_allow(lonlat_map, postal_map):
+    data = report_data([
+        est("region", "10", 0.10, 0.09, 0.11, 2000),
+        est("municipality", "046", 0.20, 0.15, 0.26, 120),
+        est("municipality", "491", 0.08, 0.07, 0.09, 900),
+        est("subarea_group", "Mikkelin kaupunkialue", 0.07, 0.056, 0.087, 600),
+        est("subarea_group", "Anttola", np.nan, np.nan, np.nan, 10, suppressed=True),
+    ], compare=("subarea_group",), small_areas=True)
+    content = data.content(data.indicators[0], data.settings.area)
+    small = pd.DataFrame({"indicator": "daily_smoking", "wave": "ts2022", "area_set": "subarea",
+                          "area": ["Mikkeli 50100", "Mikkeli 50130", "Anttola", "Majavesi"],
+                          "shown_estimate": [0.12, 0.03, 0.08, 0.2], "shown_ci_low": [0.10, 0.01, 0.05, 0.05],
+                          "shown_ci_high": [0.14, 0.06, 0.12, 0.3]})
+    everything = maps.MapInputs(municipal=maps.load_boundaries(lonlat_map), postal=postal_boundaries(postal_map),
+                                subareas=SUBAREAS, differences=DIFFERENCES, small_areas=small)
+    drawn = maps.area_maps(content, data.settings.area, data, everything)
+    assert set(drawn) == {"map", "subarea_map", "village_map"}
+    assert set(patches(drawn["subarea_map"])) == {"Mikkelin kaupunkialue", "Anttola"}
+    # the villages against the report area's own value (Mikkeli 8.0 %): 50100 12 % (10–14) is clearly worse
+    assert rgba(patches(drawn["village_map"])["Mikkeli 50100"]) == colour(maps.VERDICT_COLOURS["worse"])
+    assert any(c.get_gid() == "highlight" for c in drawn["map"].axes[0].collections)  # Mikkeli outlined
+    # no boundaries: the symbol map at the municipal centres, and no sub-area maps
+    centres = pd.DataFrame({"code": ["046", "491"], "lat": [62.08, 61.69], "lon": [28.93, 27.27]})
+    drawn = maps.area_maps(content, data.settings.area, data, maps.MapInputs(centres=centres))
+    assert set(drawn) == {"map"} and not patches(drawn["map"])
+    assert maps.area_maps(content, data.settings.area, data, maps.MapInputs()) == {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,9 @@ from ath_analysis.report.style import (
 )
 from ath_analysis.report.text import tr
 
-__all__ = ["CODE_PROPERTIES", "Boundaries", "choropleth_map", "load_boundaries", "municipality_map",
-           "small_area_map", "subarea_map", "symbol_map", "verdict_map"]
+__all__ = ["CODE_PROPERTIES", "Boundaries", "MapInputs", "area_maps", "choropleth_map", "load_boundaries",
+           "municipal_boundaries", "municipality_map", "register_maps", "small_area_map", "subarea_map", "symbol_map",
+           "verdict_map"]
 
 COLOUR_MAP = "cividis"  # symbol map: perceptually uniform and readable with colour-vision deficiencies
 MAX_MARKER_AREA = 1500.0  # pt², the largest municipality's circle
@@ -631,3 +633,56 @@ def _label_point(path: MplPath) -> tuple[float, float]:
         box = path.get_extents()
         return (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
     return float(best[0]), float(best[1])
+
+
+# --- one call for the report builder --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapInputs:
+    """What an area's maps may draw on; each is optional (a map whose inputs are missing is not drawn).
+
+    municipal, postal: boundaries (register_maps, municipal_boundaries); subareas: the sub-area table (postal_code,
+    subarea, subarea_group: Places.subareas.table); differences, small_areas: the published tables
+    (reports/tables/differences.parquet, small_areas.parquet); centres: municipality_centres.csv for the symbol
+    map when there are no municipal boundaries; reference: the comparison of the verdicts (region or country).
+    """
+
+    municipal: Boundaries | None = None
+    postal: Boundaries | None = None
+    subareas: pd.DataFrame | None = None
+    differences: pd.DataFrame | None = None
+    small_areas: pd.DataFrame | None = None
+    centres: pd.DataFrame | None = None
+    reference: str = REGION_DOMAIN
+
+
+SUBAREA_DOMAINS = ("subarea_group", "subarea")
+
+
+def area_maps(content: IndicatorContent, spec: Any, data: ReportData, inputs: MapInputs) -> dict[str, Figure]:
+    """The maps of one indicator in an area's report, by figure stem suffix:
+
+    - "map": the municipalities (choropleth with municipal boundaries, else the symbol map) when `spec.map`;
+    - "subarea_map": the sub-areas the report compares (`spec.compare` has subarea_group or subarea) on the
+      postal-area boundaries, dissolved by the sub-area table;
+    - "village_map": the small-area estimates of the villages and districts when `spec.small_areas`, coloured
+      against the report area's own value.
+    """
+    out: dict[str, Figure | None] = {}
+    highlight = spec.focus_value if spec.focus_domain == "municipality" else None
+    if spec.map:
+        if inputs.municipal is not None:
+            out["map"] = municipality_map(content, inputs.municipal, data, inputs.differences, highlight,
+                                          inputs.reference)
+        elif inputs.centres is not None:
+            out["map"] = symbol_map(content, inputs.centres, data, highlight)
+    if inputs.postal is not None and inputs.subareas is not None:
+        domain = next((d for d in SUBAREA_DOMAINS if d in spec.compare), None)
+        if domain is not None:
+            out["subarea_map"] = subarea_map(content, inputs.postal, inputs.subareas, data, inputs.differences,
+                                             domain, inputs.reference, spec)
+        if spec.small_areas and inputs.small_areas is not None and content.kind == "proportion":
+            focus = content.focus
+            value = float(focus["estimate"]) if not bool(focus.get("suppressed", False)) else float("nan")
+            out["village_map"] = small_area_map(content, inputs.postal, inputs.subareas, inputs.small_areas, data,
+                                                value, data.label(spec.focus_domain, spec.focus_value, spec))
+    return {stem: figure for stem, figure in out.items() if figure is not None}
