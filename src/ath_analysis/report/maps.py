@@ -71,9 +71,11 @@ from ath_analysis.report.style import (
 )
 from ath_analysis.report.text import tr
 
-__all__ = ["CODE_PROPERTIES", "Boundaries", "MapInputs", "area_maps", "choropleth_map", "load_boundaries",
-           "municipal_boundaries", "municipality_map", "register_maps", "small_area_map", "subarea_map", "symbol_map",
-           "verdict_map"]
+__all__ = [
+    "CODE_PROPERTIES", "Boundaries", "MapInputs", "area_maps", "choropleth_map", "load_boundaries", "load_map_inputs",
+    "municipal_boundaries", "municipality_map", "register_maps", "small_area_map", "subarea_map", "symbol_map",
+    "verdict_map",
+]
 
 COLOUR_MAP = "cividis"  # symbol map: perceptually uniform and readable with colour-vision deficiencies
 MAX_MARKER_AREA = 1500.0  # pt², the largest municipality's circle
@@ -686,3 +688,23 @@ def area_maps(content: IndicatorContent, spec: Any, data: ReportData, inputs: Ma
             out["village_map"] = small_area_map(content, inputs.postal, inputs.subareas, inputs.small_areas, data,
                                                 value, data.label(spec.focus_domain, spec.focus_value, spec))
     return {stem: figure for stem, figure in out.items() if figure is not None}
+
+
+def load_map_inputs(*, register_dir: str | Path | None = None, boundaries_path: str | Path | None = None,
+                    code_property: str | None = None, municipalities: Municipalities | None = None,
+                    reference_date: str | None = None, subareas: pd.DataFrame | None = None,
+                    differences_path: str | Path | None = None, small_areas: pd.DataFrame | None = None,
+                    centres_path: str | Path | None = None, reference: str = REGION_DOMAIN) -> MapInputs:
+    """MapInputs from the files a report rule declares: a user's municipal GeoJSON (`report.boundaries`) wins
+    over the register's map; the postal areas come from the register; all maps are merged to the reference date
+    when the municipality catalogue is given."""
+    municipal = postal = None
+    if register_dir is not None:
+        folder = Path(register_dir)
+        folder = folder.parent if folder.name == "manifest.json" else folder
+        municipal, postal = register_maps(folder, municipalities, str(reference_date or "9999-12-31"))
+    if boundaries_path is not None:
+        municipal = municipal_boundaries(boundaries_path, municipalities, reference_date, code_property)
+    differences = pd.read_parquet(differences_path) if differences_path is not None else None
+    centres = pd.read_csv(centres_path, dtype={"code": str}) if centres_path is not None else None
+    return MapInputs(municipal, postal, subareas, differences, small_areas, centres, reference)
