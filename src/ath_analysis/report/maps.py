@@ -445,6 +445,14 @@ def _inset(ax: Any, rows: pd.DataFrame, boundaries: Boundaries, context: Boundar
     corners = [(1 - fw, 1 - fh), (0.0, 1 - fh), (1 - fw, 0.0), (0.0, 0.0)]
     fx, fy = min(corners, key=lambda c: covered(*c))
     inset = ax.inset_axes((fx, fy, fw, fh))
+    # labels of the map that the inset covers (their anchor within about half a label of it) are dropped
+    lx, ly = bx0 + fx * (bx1 - bx0), by0 + fy * (by1 - by0)
+    hx, hy = lx + fw * (bx1 - bx0), ly + fh * (by1 - by0)
+    mx, my = 0.4 / inches_per_unit[0], 0.15 / inches_per_unit[1]
+    for text in list(ax.texts):
+        x, y = text.get_position()
+        if lx - mx <= x <= hx + mx and ly - my <= y <= hy + my:
+            text.remove()
     near_rows = rows[[bool(boundaries.shapes[str(c)].get_extents().overlaps(
         mpl.transforms.Bbox.from_extents(x0, y0, x1, y1))) for c in rows["code"]]]
     _draw_areas(inset, near_rows, boundaries, context, (x0, y0, x1, y1),
