@@ -319,3 +319,10 @@ def test_unplaced_respondents_and_too_few_areas(stage_config, inputs, areas):
     few.loc[~keep, "obesity"] = np.nan
     with pytest.raises(DataError, match="indicator 'obesity', wave 'ts2022', area set 'subarea'"):
         estimate_small_areas({"ts2022": few}, {"ts2022": 2022}, ["obesity"], cov, stage_config, labels)
+    # no area with covariates (a sub-area municipality outside the synthetic population, as Jyväskylä in the
+    # Keski-Suomi test): no rows and one warning per wave, not an internal error
+    empty = {key: table.iloc[0:0] for key, table in cov.items()}
+    table, warnings = estimate_small_areas({"ts2022": frame}, {"ts2022": 2022}, INDICATORS, empty, stage_config,
+                                           labels)
+    assert table.empty and warnings == ["wave 'ts2022', subarea: no area of municipality 491 has covariates; no "
+                                        "small-area rows"]

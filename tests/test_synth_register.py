@@ -14,7 +14,9 @@ from ath_analysis.synth.generate import build_wave_population, frame_municipalit
 from .conftest import ROOT, SEED
 from .register_support import shared_finland
 
-MUNICIPALITY_COLUMNS = ["municipality_code", "former_code", "municipality_code_at_survey"]
+# what the register adds to a national respondent: the municipality, and a postal area of it
+# (synth.country.draw_postal_codes)
+MUNICIPALITY_COLUMNS = ["municipality_code", "former_code", "municipality_code_at_survey", "postal_code"]
 HELSINKI, ESPOO, WEST_UUSIMAA = "091", "049", "03"
 
 

@@ -249,12 +249,17 @@ def estimate_small_areas(
             raise DataError(f"wave '{wave}': the indicator table has no respondents; no small-area estimates")
         table = _direct_table(frame, indicator_ids, settings.area_sets, municipality, estimate,
                               region_code, wave)
+        # e.g. a sub-area municipality outside the synthetic population (Etelä-Savo): nothing to model on
+        warnings += [f"wave '{wave}', {area_set}: no area of municipality {municipality} has covariates; no "
+                     "small-area rows" for area_set in settings.area_sets if covariates[(wave, area_set)].empty]
         for indicator in indicator_ids:
             if indicator not in frame or frame[indicator].notna().sum() == 0:
                 warnings.append(f"wave '{wave}': indicator '{indicator}' has no answers; no small-area rows")
                 continue
             for area_set in settings.area_sets:
                 cov = covariates[(wave, area_set)]
+                if cov.empty:
+                    continue
                 rows = table[(table["variable"] == indicator) & (table["domain"] == area_set)]
                 direct = rows.set_index("domain_value").reindex(cov.index)
                 left_out = rows[~rows["domain_value"].isin(cov.index) & (rows["n"] > 0)]

@@ -263,3 +263,29 @@ def county_names(counties: pd.DataFrame) -> Mapping[str, str]:
     """Code → Finnish name of the counties THL surveys."""
     surveyed = counties[counties["maakunta"] != AUTONOMOUS_MAAKUNTA]
     return dict(zip(surveyed["code"], surveyed["name_fi"], strict=True))
+
+
+def draw_postal_codes(register: NationalRegister, municipalities: pd.Series, fieldwork_date: str,
+                      rng: np.random.Generator) -> pd.Series:
+    """A postal code area of each national respondent's municipality, proportional to the areas' populations
+    (the register's postal areas, as in its latest municipal list); missing where the register has none.
+
+    Without it a national respondent has no postal code, so a sub-area municipality outside Etelä-Savo (the
+    Keski-Suomi test's Jyväskylä) would have no sub-areas to estimate.
+    """
+    result = pd.Series(pd.NA, index=municipalities.index, dtype="string")
+    postal = register.postal_areas
+    if postal is None or postal.empty or municipalities.isna().all():
+        return result
+    latest = f"{register.years[-1]}-01-01"
+    home = register.municipality_at(postal["municipality_code"].replace("", pd.NA), latest, latest)
+    people = register.municipality_at(municipalities, fieldwork_date, latest)
+    population = pd.to_numeric(postal["population"], errors="coerce").fillna(0).to_numpy(float)
+    codes = postal["postal_code"].to_numpy(object)
+    for municipality, rows in people.groupby(people, sort=True):  # per municipality, not per person
+        mine = np.flatnonzero((home == municipality).fillna(False).to_numpy(bool))
+        if not len(mine):
+            continue
+        weights = population[mine] + 1.0  # an area without a published population still gets a few
+        result.loc[rows.index] = codes[mine][rng.choice(len(mine), size=len(rows), p=weights / weights.sum())]
+    return result

@@ -23,6 +23,7 @@ from ath_analysis.synth.country import (
     counties_of,
     county_names,
     draw_municipalities,
+    draw_postal_codes,
     municipality_pool,
     national_respondents,
     national_strata,
@@ -120,12 +121,15 @@ def simulate_respondents(
                                     wave_seed(seed, fmt.wave, "national"),
                                     wave_seed(seed, fmt.wave, "national response"))
     codes = pd.Series(pd.NA, index=national.index, dtype="string")
+    postal = pd.Series(pd.NA, index=national.index, dtype="string")
     if register is not None:
         pool = municipality_pool(register, fmt.fieldwork_date, frame_municipalities(areas, fmt))
         rng = np.random.default_rng(wave_seed(seed, fmt.wave, "national municipality"))
         codes[:] = draw_municipalities(pool, national["wellbeing_area_code"].to_numpy(), rng)
+        postal = draw_postal_codes(register, codes, fmt.fieldwork_date,
+                                   np.random.default_rng(wave_seed(seed, fmt.wave, "national postal code")))
     national = national.assign(municipality_code=codes, former_code=codes, municipality_code_at_survey=codes,
-                               postal_code=pd.Series(pd.NA, index=national.index, dtype="string"))
+                               postal_code=postal)
     regional = regional.drop(columns=["person_id", "in_frame"], errors="ignore")
     respondents = pd.concat([regional, national[regional.columns]], ignore_index=True)
     for column in ("municipality_code", "former_code", "municipality_code_at_survey", "wellbeing_area_code"):
