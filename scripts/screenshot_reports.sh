@@ -1,68 +1,45 @@
 #!/usr/bin/env bash
-# Headless Chromium screenshots of the HTML reports, for developers and CI: look at them after a change.
-#
-#   scripts/screenshot_reports.sh [REPORT.html ...]     (default: reports/*.html except the workflow report)
-#
-# Writes reports/screenshots/<name>.png (1280 px wide, 4000 px tall: the top of the report) and, with
-# FULL=1, also <name>-NN-<section>.png, one per indicator section and one for the methods. Needs Debian's `chromium`
-# (apt-get install -y chromium). The reports are self-contained, and networking features are switched off.
+# Screenshots of the reports as a reader sees them: headless Chromium at desktop (1280 px) and phone (390 px)
+# width, for each HTML file given (default: reports/*.html and one card per report), and each card PDF's first
+# page as PNG (pdftoppm, poppler-utils). For looking at, not for CI: Chromium is not a project dependency.
+#   scripts/screenshot_reports.sh [OUT_DIR] [FILE.html ...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
+out="${1:-screenshots}"
+shift || true
+mkdir -p "$out"
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
 if [[ -z "$browser" ]]; then
-    echo "screenshot_reports.sh: chromium not found; install it with: apt-get install -y chromium" >&2
-    exit 1
+  echo "screenshot_reports.sh: no Chromium found (Debian: apt-get install -y chromium)" >&2
+  exit 1
 fi
-
-out="reports/screenshots"
-mkdir -p "$out"
-height="${HEIGHT:-4000}"
-
-if [[ $# -gt 0 ]]; then
-    reports=("$@")
-else
-    reports=()
-    for f in reports/*.html; do
-        [[ "$(basename "$f")" == workflow-report.html ]] && continue
-        [[ -e "$f" ]] && reports+=("$f")
-    done
+files=("$@")
+if [[ ${#files[@]} -eq 0 ]]; then
+  for html in reports/*.html; do
+    files+=("$html")
+    area="$(basename "$html" .html)"
+    first="$(ls "reports/$area/kortit/"*.html 2>/dev/null | head -n 1 || true)"
+    [[ -n "$first" ]] && files+=("$first")
+  done
 fi
-if [[ ${#reports[@]} -eq 0 ]]; then
-    echo "screenshot_reports.sh: no reports found; run snakemake first" >&2
-    exit 1
-fi
-
-shoot() {  # shoot FILE_URL OUTPUT.png
-    local profile
-    profile="$(mktemp -d)"
-    "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --hide-scrollbars --user-data-dir="$profile" --window-size="1280,${height}" \
-        --screenshot="$2" "$1" >/dev/null 2>&1 || { rm -rf "$profile"; return 1; }
-    rm -rf "$profile"
+shot() {  # file width height name
+  local profile
+  profile="$(mktemp -d)"
+  "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
+    --disable-sync --no-first-run --hide-scrollbars --user-data-dir="$profile" --screenshot="$4" \
+    --window-size="$2,$3" "file://$(realpath "$1")" >/dev/null 2>&1
+  rm -rf "$profile"
+  echo "$4"
 }
-
-# Tiles further down the page: a copy of the report that shows only the `:target` section (scrolling to an
-# anchor in a headless screenshot gives a blank image), one per indicator, the small-area overview (when the
-# report has one) and one for the methods.
-TILE_CSS='<style>header nav, .synthetic-note, main > section:not(:target):not(:has(:target)), .indicator:not(:target) { display: none !important; }</style>'
-
-for report in "${reports[@]}"; do
-    name="$(basename "$report" .html)"
-    rm -f "$out/$name.png" "$out/$name"-[0-9][0-9]-*.png
-    shoot "file://$(realpath "$report")" "$out/$name.png"
-    echo "$out/$name.png"
-    if [[ "${FULL:-0}" == 1 ]]; then
-        tmpdir="$(mktemp -d)"
-        sed "s#</head>#${TILE_CSS}</head>#" "$report" > "$tmpdir/$name.html"
-        k=0
-        for anchor in $(grep -o 'id="\(ind-[a-z0-9_]*\|small-areas\)"' "$report" | sed 's/id="\(.*\)"/\1/') methods; do
-            k=$((k + 1))
-            tile="$out/$name-$(printf %02d "$k")-${anchor#ind-}.png"
-            height="${TILE_HEIGHT:-3200}" shoot "file://$tmpdir/$name.html#$anchor" "$tile"
-            echo "$tile"
-        done
-        rm -rf "$tmpdir"
-    fi
+for file in "${files[@]}"; do
+  stem="$(echo "${file%.html}" | sed 's|^reports/||; s|/|_|g')"
+  shot "$file" 1280 2000 "$out/${stem}_desktop.png"
+  shot "$file" 390 2400 "$out/${stem}_phone.png"
 done
+if command -v pdftoppm >/dev/null; then
+  for pdf in reports/*/kortit/kortit.pdf; do
+    [[ -e "$pdf" ]] || continue
+    area="$(basename "$(dirname "$(dirname "$pdf")")")"
+    pdftoppm -r 80 -f 1 -l 1 -png "$pdf" "$out/${area}_kortit_page"
+    ls "$out/${area}_kortit_page"*.png
+  done
+fi

@@ -1,10 +1,10 @@
 """What a report shows: the rows of the estimate and model tables for one area, with the CI-based verdicts.
 
-Everything here is a small aggregate table (one row per domain cell); nothing reads respondent data. The
-verdict rules are the ones the report states in plain words:
-- an area is clearly higher/lower than the region when its whole CI lies above/below the region's estimate;
-- a change between two waves, or an adjusted gap, is clear when the CI of the difference excludes zero
-  (for a change: independent samples, normal approximation).
+Everything here is a small aggregate table (one row per domain cell); nothing reads respondent data. There
+is one verdict rule, stated in the report in plain words: a difference (area vs region, area vs koko maa,
+change from the previous survey, an adjusted gap) is clear when the 95 % CI of the difference excludes zero.
+The differences and their CIs come from the gated differences table (`report.verdicts`), never from comparing
+two intervals here.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ath_analysis.indicators.definitions import Indicator
 from ath_analysis.report.style import fmt_count, fmt_estimate, fmt_interval, fmt_value
 from ath_analysis.report.text import tr
+from ath_analysis.report.verdicts import Differences, direction
 
 if TYPE_CHECKING:
     from ath_analysis.report.settings import ReportSettings
@@ -106,17 +106,6 @@ class IndicatorContent:
         return self.indicator.kind
 
 
-def verdict(row: Mapping[str, Any], reference: float, higher_is_better: bool) -> str:
-    """'better' | 'worse' | 'none' for a published cell against the reference estimate; '' when hidden."""
-    if row.get("suppressed") or _missing(row.get("ci_low")) or _missing(reference):
-        return ""
-    if row["ci_low"] > reference:
-        return "better" if higher_is_better else "worse"
-    if row["ci_high"] < reference:
-        return "worse" if higher_is_better else "better"
-    return "none"
-
-
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -126,31 +115,14 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def wave_change(latest: Mapping[str, Any], previous: Mapping[str, Any], level: float,
-                higher_is_better: bool) -> dict[str, Any] | None:
-    """Difference latest − previous with a CI for independent samples; None when either is hidden."""
-    values = [latest.get("estimate"), previous.get("estimate"), latest.get("se"), previous.get("se")]
-    if latest.get("suppressed") or previous.get("suppressed") or any(_missing(v) for v in values):
-        return None
-    diff = float(latest["estimate"]) - float(previous["estimate"])
-    se = math.hypot(float(latest["se"]), float(previous["se"]))
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    low, high = diff - z * se, diff + z * se
-    if low > 0:
-        direction = "up_good" if higher_is_better else "up_bad"
-    elif high < 0:
-        direction = "down_bad" if higher_is_better else "down_good"
-    else:
-        direction = "none"
-    return {"difference": diff, "ci_low": low, "ci_high": high, "verdict": direction}
-
-
 class ReportData:
     """The estimate and model tables prepared for one language; builds each indicator's content for an area."""
 
     def __init__(self, estimates: pd.DataFrame, models: pd.DataFrame | None, indicators: Sequence[Indicator],
-                 labels: Mapping[str, Mapping[str, str]], settings: ReportSettings) -> None:
+                 labels: Mapping[str, Mapping[str, str]], settings: ReportSettings,
+                 differences: Differences | None = None) -> None:
         self.lang = settings.language
+        self.differences = differences if differences is not None else Differences(None)
         self.settings = settings
         self.indicators = list(indicators)
         self.labels = labels
@@ -241,9 +213,8 @@ class ReportData:
         table = self._table(indicator, spec, latest, region)
         change = None
         if previous is not None:
-            before = self._row(indicator, spec.focus_domain, spec.focus_value, previous)
-            if before is not None:
-                change = wave_change(focus, before, self.level, indicator.higher_is_better)
+            change = self.differences.change(indicator.id, latest, str(focus["domain"]), str(focus["domain_value"]),
+                                             bool(focus["standardized"]), indicator.higher_is_better)
         map_rows = pd.DataFrame()
         if spec.map:
             map_rows = self._rows(indicator, ["municipality"], [latest]).copy()
@@ -278,12 +249,22 @@ class ReportData:
         table = pd.concat(parts, ignore_index=True)
         table["label"] = [self.label(d, v, spec) for d, v in zip(table["domain"], table["domain_value"],
                                                                  strict=True)]
-        reference = float(region["estimate"])
         table["verdict"] = [
-            "reference" if role == "region" else verdict(row, reference, indicator.higher_is_better)
-            for role, (_, row) in zip(table["role"], table.iterrows(), strict=True)
+            "reference" if role == "region" else self.verdict(indicator, row, "region")
+            for role, row in zip(table["role"], table.to_dict("records"), strict=True)
         ]
         return self.format_rows(table, indicator.kind)
+
+    def difference(self, indicator: Indicator, row: Mapping[str, Any], reference: str) -> dict[str, Any] | None:
+        """The published difference of an estimate row from `reference` (region, country or previous)."""
+        return self.differences.get(indicator.id, str(row["wave"]), str(row["domain"]), str(row["domain_value"]),
+                                    reference, bool(row["standardized"]))
+
+    def verdict(self, indicator: Indicator, row: Mapping[str, Any], reference: str) -> str:
+        """'better' | 'worse' | 'none' | '' of an estimate row against `reference`: the difference-CI rule."""
+        if row.get("suppressed"):
+            return ""
+        return direction(self.difference(indicator, row, reference), indicator.higher_is_better)
 
     def format_rows(self, table: pd.DataFrame, kind: str) -> pd.DataFrame:
         """Add the text columns the HTML and Excel show: value, CI, n, mark, note and verdict words."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ath_analysis.report.provenance import Provenance
 from ath_analysis.report.text import tr
+from ath_analysis.results.io import neutralize_text
 
 TIDY_COLUMNS = ["indicator", "indicator_label", "kind", "wave", "year", "domain", "domain_value", "area",
                 "standardized", "n", "estimate", "ci_low", "ci_high", "estimate_text", "ci_text", "suppressed",
@@ -120,3 +122,33 @@ def write_workbook(path: str | Path, groups: Mapping[str, pd.DataFrame], models:
     wb.properties.creator = "ath-analysis"
     wb.properties.title = about["title"]
     wb.save(path)
+
+
+# the Finnish Excel CSV: what a coordinator copies into a hyvinvointikertomus
+EXCEL_CSV_COLUMNS = {"indicator_label": "col_indicator", "year": "xlsx_col_year", "area": "col_area",
+                     "estimate_pct": "xlsx_col_value", "ci_low_pct": "xlsx_col_ci_low",
+                     "ci_high_pct": "xlsx_col_ci_high", "n": "col_n", "verdict_text": "xlsx_col_verdict",
+                     "suppressed_text": "xlsx_col_published"}
+
+
+def finnish_frame(tidy: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The report's rows with headers in the report's language; shares in per cent with one decimal, means with
+    one decimal; hidden figures blank."""
+    scale = np.where(tidy["kind"] == "proportion", 100.0, 1.0)
+    hidden = tidy["suppressed"].astype(bool).to_numpy()
+    out = pd.DataFrame({"indicator_label": tidy["indicator_label"], "year": tidy["year"], "area": tidy["area"]})
+    for column in ("estimate", "ci_low", "ci_high"):
+        values = np.round(pd.to_numeric(tidy[column], errors="coerce").to_numpy(float) * scale, 1)
+        out[f"{column}_pct"] = np.where(hidden, np.nan, values)
+    out["n"] = tidy["n"].where(~hidden)
+    out["verdict_text"] = tidy.get("verdict_text", pd.Series("", index=tidy.index)).fillna("")
+    out["suppressed_text"] = np.where(hidden, tr("xlsx_hidden", lang), "")
+    return out.rename(columns={k: tr(v, lang) for k, v in EXCEL_CSV_COLUMNS.items()})
+
+
+def write_excel_csv(path: str | Path, tidy: pd.DataFrame, lang: str) -> None:
+    """The report's table for Finnish Excel: semicolons, decimal comma, UTF-8 with BOM; text that a spreadsheet
+    would run as a formula is written as text."""
+    frame = neutralize_text(finnish_frame(tidy, lang))
+    frame.to_csv(path, sep=";", decimal="," if lang == "fi" else ".", index=False, encoding="utf-8-sig",
+                 float_format="%.1f", lineterminator="\r\n")

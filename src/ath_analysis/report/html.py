@@ -43,3 +43,8 @@ def embed(figure: SavedFigure | None, alt: str, caption: str) -> dict[str, Any] 
 
 def render(context: dict[str, Any]) -> str:
     return _environment().get_template("report.html.j2").render(**context)
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Any of the report's templates (e.g. the municipal cards)."""
+    return _environment().get_template(name).render(**context)

@@ -141,13 +141,14 @@ def fmt_value(value: float | None, kind: str, lang: str, sign: bool = False) -> 
     return fmt_number(value, lang, 1, sign)
 
 
-def fmt_interval(low: float | None, high: float | None, kind: str, lang: str) -> str:
-    """'20,1–28,9' (shares in %, no sign); a range with a negative end gets spaces: '−0,3 – 2,7'."""
+def fmt_interval(low: float | None, high: float | None, kind: str, lang: str, decimals: int = 1) -> str:
+    """'20,1–28,9' (shares in %, no sign); a range with a negative end is written '−3,2 … 0,9', so that it
+    cannot be read as a subtraction."""
     if low is None or high is None or _is_missing(low) or _is_missing(high):
         return "–"
     scale = 100 if kind == "proportion" else 1
-    a, b = fmt_number(scale * low, lang, 1), fmt_number(scale * high, lang, 1)
-    return f"{a} – {b}" if low < 0 else f"{a}–{b}"
+    a, b = fmt_number(scale * low, lang, decimals), fmt_number(scale * high, lang, decimals)
+    return f"{a}{NBSP}…{NBSP}{b}" if low < 0 else f"{a}–{b}"
 
 
 def fmt_estimate(value: float | None, low: float | None, high: float | None, kind: str, lang: str) -> str:
@@ -157,13 +158,33 @@ def fmt_estimate(value: float | None, low: float | None, high: float | None, kin
     return f"{fmt_value(value, kind, lang)} ({fmt_interval(low, high, kind, lang)})"
 
 
-def fmt_difference(value: float, low: float, high: float, kind: str, lang: str) -> str:
-    """A difference: '+2,3 %-yks. (−0,1 – 4,7)' / '+2.3 pp (−0.1 – 4.7)'; means without a unit."""
+MAX_DECIMALS = 4
+
+
+def difference_decimals(value: float | None, low: float | None, high: float | None, kind: str,
+                        decimals: int = 1) -> int:
+    """The fewest decimals (from `decimals`) at which no printed end of a difference's interval rounds to zero
+    unless it is zero (the point is printed with the same decimals): then the printed interval lies on the same
+    side of 0 as the true one, and "+0,2 (0,0–0,4) – a clear rise" cannot appear (the verdict says whether the
+    interval excludes 0)."""
     scale = 100 if kind == "proportion" else 1
-    unit = ""
-    if kind == "proportion":
-        unit = f"{NBSP}%-yks." if lang == "fi" else f"{NBSP}pp"
-    return f"{fmt_number(scale * value, lang, 1, sign=True)}{unit} ({fmt_interval(low, high, kind, lang)})"
+    values = [scale * float(v) for v in (low, high) if v is not None and not _is_missing(v)]
+    d = decimals
+    while d < MAX_DECIMALS and any(v != 0 and round(abs(v), d) == 0 for v in values):
+        d += 1
+    return d
+
+
+def fmt_difference(value: float, low: float, high: float, kind: str, lang: str, unit: bool = True) -> str:
+    """A difference: '+2,3 %-yks. (−0,1 … 4,7)' / '+2.3 pp (−0.1 … 4.7)'; means without a unit; as many
+    decimals as needed for the printed interval to be on the same side of 0 as the true one."""
+    scale = 100 if kind == "proportion" else 1
+    text_unit = ""
+    if kind == "proportion" and unit:
+        text_unit = f"{NBSP}%-yks." if lang == "fi" else f"{NBSP}pp"
+    d = difference_decimals(value, low, high, kind)
+    return (f"{fmt_number(scale * value, lang, d, sign=True)}{text_unit} "
+            f"({fmt_interval(low, high, kind, lang, d)})")
 
 
 class ValueFormatter(Formatter):

@@ -97,6 +97,70 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         "en": "The figures are age-standardized (European Standard Population 2013) so that areas with "
               "different age structures can be compared.",
     },
+    # overview and cards
+    "overview": {"fi": "Yleiskatsaus", "en": "Overview"},
+    "overview_intro": {
+        "fi": "Taulukossa on jokaisen mittarin uusin tulos, edellisen kyselyn tulos, muutos sekä vertailu "
+              "maakuntaan ja koko maahan. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei sisällä "
+              "nollaa; sulkeissa on eron luottamusväli.",
+        "en": "The table gives each indicator's latest result, the previous survey's result, the change, and the "
+              "comparison with the region and the whole country. A difference or change is clear when the 95% "
+              "confidence interval of the difference does not include zero; the interval is in brackets.",
+    },
+    "overview_caption": {"fi": "Yleiskatsaus: {area}, {year}", "en": "Overview: {area}, {year}"},
+    "col_indicator": {"fi": "Mittari", "en": "Indicator"},
+    "col_latest": {"fi": "{year} (95 %:n lv.)", "en": "{year} (95% CI)"},
+    "col_previous": {"fi": "Edellinen ({year})", "en": "Previous ({year})"},
+    "col_change": {"fi": "Muutos", "en": "Change"},
+    "col_change_units": {"fi": "Muutos (95 %:n lv.)", "en": "Change (95% CI)"},
+    "card_units": {"fi": "Muutokset ja erot osuuksille prosenttiyksikköinä.",
+                   "en": "Changes and differences of shares in percentage points."},
+    "col_verdict": {"fi": "Arvio", "en": "Verdict"},
+    "col_difference": {"fi": "ero", "en": "difference"},
+    "country_name": {"fi": "koko maa", "en": "Finland"},
+    "country_title": {"fi": "Koko maa", "en": "Finland"},
+    "sex_plural_1": {"fi": "Miehet", "en": "Men"},
+    "sex_plural_2": {"fi": "Naiset", "en": "Women"},
+    "people_about": {"fi": "noin {n} aikuista", "en": "about {n} adults"},
+    "chip_change_worse": {"fi": "▼ heikentynyt", "en": "▼ got worse"},
+    "chip_change_better": {"fi": "▲ parantunut", "en": "▲ improved"},
+    "chip_worse": {"fi": "▼ heikompi kuin {reference}", "en": "▼ worse than {reference}"},
+    "chip_better": {"fi": "▲ parempi kuin {reference}", "en": "▲ better than {reference}"},
+    "chip_none": {"fi": "● ei selvää eroa", "en": "● no clear difference"},
+    "worsened_title": {"fi": "Mikä heikentyi ({prev} → {year})", "en": "What got worse ({prev} → {year})"},
+    "improved_title": {"fi": "Mikä parani ({prev} → {year})", "en": "What improved ({prev} → {year})"},
+    "changes_none": {"fi": "ei yhtään mittaria", "en": "no indicator"},
+    "cards": {"fi": "Kuntakortit", "en": "Municipal cards"},
+    "cards_intro": {
+        "fi": "Jokaisesta maakunnan kunnasta on oma yhden sivun kortti (HTML ja PDF tulostamista varten).",
+        "en": "Each municipality of the region has its own one-page card (HTML, and PDF for printing).",
+    },
+    "card_title": {"fi": "{area}: aikuisten hyvinvointi ja terveys {year}",
+                   "en": "{area}: adult health and well-being {year}"},
+    "card_intro": {
+        "fi": "Selvästi heikommat tulokset ensin. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei "
+              "sisällä nollaa. – = ei julkaista (alle {min_n} vastaajaa tai tietosuoja).",
+        "en": "Clearly worse results first. A difference or change is clear when the 95% confidence interval of "
+              "the difference does not include zero. – = not published (fewer than {min_n} respondents or "
+              "confidentiality).",
+    },
+    "card_pdf": {"fi": "Kaikki kortit yhtenä PDF-tiedostona (sivu kuntaa kohti)",
+                 "en": "All cards as one PDF (one page per area)"},
+    "breakdowns": {"fi": "Sukupuolen, iän ja koulutuksen mukaan", "en": "By sex, age and education"},
+    "breakdowns_caption": {"fi": "Taulukko: {label}, {year} ryhmittäin", "en": "Table: {label}, {year} by group"},
+    "breakdown_sex": {"fi": "Sukupuoli", "en": "Sex"},
+    "breakdown_age_group": {"fi": "Ikäryhmä", "en": "Age group"},
+    "breakdown_age_group2": {"fi": "Ikäryhmä", "en": "Age group"},
+    "breakdown_education": {"fi": "Koulutus", "en": "Education"},
+    "breakdown_not_estimated": {"fi": "ei eritelty", "en": "not broken down"},
+    "breakdowns_note": {
+        "fi": "”ei eritelty” = ryhmittäisiä lukuja ei ole laskettu tälle alueelle; – = ei julkaista.",
+        "en": "“not broken down” = no figures by group were computed for this area; – = not published.",
+    },
+    "skip_to_content": {"fi": "Siirry sisältöön", "en": "Skip to content"},
+    "source_line": {"fi": "Lähde: THL, {survey}; laskenta: ath-analysis",
+                    "en": "Source: THL, {survey}; computed with ath-analysis"},
+    "figure_table": {"fi": "Kuvion luvut taulukkona", "en": "The figure's values as a table"},
     # tables
     "col_area": {"fi": "Alue", "en": "Area"},
     "col_value_proportion": {"fi": "Osuus", "en": "Share"},
@@ -293,6 +357,51 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "confidence interval is wider than {width} percentage points, and a mean when its coefficient of "
               "variation is above {cv}%. The report contains no data on individual respondents.",
     },
+    "methods_protection_text": {
+        "fi": [
+            "Raportin luvut ovat yhteenvetoja: yksittäisen vastaajan tietoja ei julkaista. Ennen julkaisua "
+            "jokainen luku käy läpi julkaisutarkastuksen, jossa suojataan kolmella tavalla.",
+            "1. Ensisijainen piilotus: lukua ei julkaista, jos se perustuu alle {min_n} vastaajaan (merkitty –).",
+            "2. Taulukoiden yhteistarkastus (toissijainen piilotus): kaikki julkaistavat taulukot – alueet, "
+            "ryhmät, vertailut ja pienalueet – tarkastetaan yhdessä. Jos piilotetun pienen ryhmän luvun voisi "
+            "laskea vähentämällä julkaistuja lukuja toisistaan (esimerkiksi koko kunta miinus muut osa-alueet), "
+            "myös jokin toinen luku piilotetaan. Tarkastus käy läpi kaikki pienimmät vastaajaryhmät (atomit), "
+            "joista julkaistut luvut koostuvat.",
+            "3. Pienalueet: kylät ja kaupunginosat, joissa on alle {min_n} vastaajaa, julkaistaan pelkkinä "
+            "malliarvioina (ns. synteettinen arvio alueen väestörakenteesta). Niistä ei julkaista vastaajien "
+            "määrää, mallin painokerrointa (kutistuskerroin) eikä alueiden välisen vaihtelun varianssia, koska "
+            "niistä voisi päätellä pienen vastaajajoukon vastauksia.",
+        ],
+        "en": [
+            "The report's figures are aggregates: no individual respondent's data are published. Before "
+            "publication every figure passes the publication check, which protects in three ways.",
+            "1. Primary suppression: a figure based on fewer than {min_n} respondents is not published (shown as –).",
+            "2. All tables checked together (secondary suppression): every published table – areas, groups, "
+            "comparisons and small areas – is checked together. If a hidden small group's figure could be worked "
+            "out by subtracting published figures from each other (for example the whole municipality minus the "
+            "other sub-areas), another figure is hidden as well. The check goes through every smallest group of "
+            "respondents (atom) that the published figures are made of.",
+            "3. Small areas: villages and districts with fewer than {min_n} respondents are published as model "
+            "values only (a synthetic estimate from the area's population structure). Their number of "
+            "respondents, the model's weight (shrinkage factor) and the between-area variance are not published, "
+            "as they could reveal the answers of a small group of respondents.",
+        ],
+    },
+    "methods_audit_caption": {"fi": "Julkaisutarkastuksen luvut kyselyittäin",
+                              "en": "The publication check's figures by survey"},
+    "audit_cells": {"fi": "Lukuja tarkastettu", "en": "Figures checked"},
+    "audit_published": {"fi": "Julkaistu", "en": "Published"},
+    "audit_primary": {"fi": "Piilotettu: alle vähimmäismäärän", "en": "Withheld: below the minimum"},
+    "audit_secondary": {"fi": "Piilotettu: yhteistarkastus", "en": "Withheld: checked together"},
+    "audit_atoms": {"fi": "Vastaajaryhmiä (atomeja) tarkastettu", "en": "Respondent groups (atoms) checked"},
+    "methods_clopper_text": {
+        "fi": "Kun osuus on 0 % tai 100 %, tavallista (logit-)luottamusväliä ei voi laskea; silloin käytetään "
+              "Clopper–Pearson-väliä (tarkka binomiväli, THL:n ja NCHS:n käytäntö). Tällaisia lukuja on "
+              "tulostaulukossa {n}.",
+        "en": "When a share is 0% or 100%, the usual (logit) confidence interval cannot be computed; the "
+              "Clopper–Pearson interval (an exact binomial interval, as THL and NCHS do) is used instead. The "
+              "result table has {n} such figures.",
+    },
     "methods_audit": {"fi": "Aineiston käsittely kyselyittäin", "en": "Data processing by survey"},
     "audit_wave": {"fi": "Kysely", "en": "Survey"},
     "audit_fieldwork": {"fi": "Tiedonkeruu", "en": "Fieldwork"},
@@ -454,6 +563,13 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sae_covariate_lives_alone": {"fi": "yksin asuvien osuus", "en": "share living alone"},
     "sae_covariate_men": {"fi": "miesten osuus", "en": "share of men"},
     # excel
+    "xlsx_col_year": {"fi": "Vuosi", "en": "Year"},
+    "xlsx_col_value": {"fi": "Arvo (% tai keskiarvo)", "en": "Value (% or mean)"},
+    "xlsx_col_ci_low": {"fi": "Luottamusväli alaraja", "en": "CI lower"},
+    "xlsx_col_ci_high": {"fi": "Luottamusväli yläraja", "en": "CI upper"},
+    "xlsx_col_verdict": {"fi": "Verrattuna maakuntaan", "en": "Compared with the region"},
+    "xlsx_col_published": {"fi": "Huomautus", "en": "Note"},
+    "xlsx_hidden": {"fi": "ei julkaista", "en": "not published"},
     "xlsx_about": {"fi": "Tietoja", "en": "About"},
     "xlsx_models": {"fi": "Vakioidut vertailut", "en": "Adjusted comparisons"},
     "xlsx_about_text": {
