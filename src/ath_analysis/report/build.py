@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -28,7 +29,14 @@ from ath_analysis.report.content import (
     ReportData,
 )
 from ath_analysis.report.settings import ReportSettings
-from ath_analysis.report.style import figure_style, fmt_count, fmt_difference, fmt_estimate, fmt_number
+from ath_analysis.report.style import (
+    figure_style,
+    fmt_count,
+    fmt_date,
+    fmt_difference,
+    fmt_estimate,
+    fmt_number,
+)
 from ath_analysis.report.summary import GENERIC_ADJUSTERS, indicator_summary
 from ath_analysis.report.text import STRINGS, adjusters_text, tr, tr_or
 from ath_analysis.report.verdicts import Differences, read_differences
@@ -285,6 +293,22 @@ def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path)
             "figure": item}
 
 
+OWN_DEFINITION = re.compile(r"^\s*Projektin rajaus\s*(\([^)]*\))?\s*:\s*", re.IGNORECASE)
+
+
+def _definition(source: str | None, lang: str) -> str:
+    """The indicator's definition as readers see it: THL's wording as given; a definition the project made
+    itself says so plainly (no notes to developers such as "THL's rule not found")."""
+    text = str(source or "").strip()
+    if OWN_DEFINITION.match(text):
+        text = f"{tr('definition_own', lang)}: {OWN_DEFINITION.sub('', text)}"
+    return text
+
+
+def _mentions_standardization(text: str | None) -> bool:
+    return bool(re.search(r"ikävakioi|age-standardi", str(text or ""), re.IGNORECASE))
+
+
 def _waves_text(data: ReportData) -> str:
     return ", ".join(data.wave_names[w] for w in data.wave_years)
 
@@ -341,7 +365,7 @@ def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = Fals
     ci_method = tr_or(f"ci_method_{settings.ci_method}", lang, settings.ci_method)
     return {
         "data": tr("methods_data_text", lang, waves=_waves_text(data), min_age=settings.min_age,
-                   region=data.region_name(), reference_date=settings.reference_date),
+                   region=data.region_name(), reference_date=fmt_date(settings.reference_date, lang)),
         "weighting": tr("methods_weighting_text", lang, level=fmt_number(100 * settings.level, lang, 0),
                         ci_method=ci_method),
         "standardization": tr("methods_standardization_text", lang, groups=", ".join(ages) or "–"),
@@ -363,7 +387,7 @@ def _audit_table(prov: provenance.Provenance, data: ReportData) -> list[dict[str
         rows.append({
             "wave": row["wave"],
             "name": data.wave_names.get(row["wave"], row["wave"]),
-            "fieldwork": row["fieldwork"],
+            "fieldwork": fmt_date(row["fieldwork"], lang),
             "rows_read": fmt_count(row["rows_read"], lang),
             "excluded": "; ".join(excluded) or tr("audit_none", lang),
             "rows_kept": fmt_count(row["rows_kept"], lang),
@@ -462,7 +486,9 @@ def build_area_report(
                 "kind": kind,
                 "standardized": content.standardized,
                 "interpretation": indicator.interpretation_en if lang == "en" else indicator.interpretation_fi,
-                "source": indicator.source if lang == "fi" else "",
+                "source": _definition(indicator.source, lang),
+                "standardized_note": content.standardized and not _mentions_standardization(
+                    indicator.interpretation_en if lang == "en" else indicator.interpretation_fi),
                 "summary": content.summary,
                 "figures_before": before,
                 "figures_after": after,
@@ -494,7 +520,7 @@ def build_area_report(
             "version": __version__,
             "title": title,
             "subtitle": tr("subtitle", lang, waves=_waves_text(data)),
-            "made": tr("made", lang, time=prov.made),
+            "made": tr("made", lang, time=fmt_date(prov.made, lang)),
             "synthetic": data.synthetic,
             "t": {k: v[lang] for k, v in STRINGS.items() if isinstance(v[lang], str)},
             "rule_area": tr("rule_area", lang, region=data.region_name()),

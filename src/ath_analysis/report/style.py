@@ -218,3 +218,23 @@ def format_value_axis(axis, kind: str, lang: str) -> None:
     """Ticks and labels of the axis that carries estimates (x or y)."""
     axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(value_formatter(kind, lang))
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def fmt_date(text: str | None, lang: str) -> str:
+    """'2026-12-01' → '1.12.2026' (fi) / '1 December 2026' (en); '2026-12-01 13:39 UTC' keeps its time
+    ('1.12.2026 klo 13.39 UTC'); anything else is returned as it is."""
+    import re
+
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(.*))?$", str(text or "").strip())
+    if not match:
+        return str(text or "")
+    year, month, day, hour, minute, rest = match.groups()
+    if lang == "fi":
+        date = f"{int(day)}.{int(month)}.{year}"
+        return date if hour is None else f"{date} klo {hour}.{minute}{rest}"
+    date = f"{int(day)} {MONTHS_EN[int(month) - 1]} {year}"
+    return date if hour is None else f"{date} {hour}:{minute}{rest}"

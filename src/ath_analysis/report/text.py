@@ -38,16 +38,21 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "rule_title": {"fi": "Milloin ero on selvä?", "en": "When is a difference clear?"},
     "rule_area": {
-        "fi": "Alue on selvästi parempi tai heikompi kuin koko maakunta ({region}), kun alueen koko 95 %:n "
-              "luottamusväli on maakunnan arvon yläpuolella tai alapuolella.",
-        "en": "An area is clearly better or worse than {region} when the area's whole 95% confidence interval "
-              "lies above or below the value of {region}.",
+        "fi": "Ero on selvä, kun eron 95 %:n luottamusväli ei sisällä nollaa. Sama sääntö koskee kaikkia "
+              "vertailuja: alue verrattuna maakuntaan ({region}) tai koko maahan, muutos edellisestä kyselystä ja "
+              "kaupunki- ja maaseutualueiden ero. Raportti näyttää eron ja sen luottamusvälin; alueen ja maakunnan "
+              "ero on laskettu ottaen huomioon, että alue on osa maakuntaa.",
+        "en": "A difference is clear when the 95% confidence interval of the difference does not include zero. The "
+              "same rule applies to every comparison: an area against the region ({region}) or the whole country, "
+              "a change since the previous survey, and the gap between urban and rural areas. The report shows the "
+              "difference and its interval; the difference between an area and the region takes into account that "
+              "the area is part of the region.",
     },
     "rule_diff": {
-        "fi": "Kaupunki- ja maaseutualueiden ero ja muutos edellisestä kyselystä ovat selviä, kun eron 95 %:n "
-              "luottamusväli ei sisällä nollaa.",
-        "en": "A gap between urban and rural areas, or a change since the previous survey, is clear when the "
-              "95% confidence interval of the difference does not include zero.",
+        "fi": "Muutos edellisestä kyselystä on selvä, kun muutoksen 95 %:n luottamusväli ei sisällä nollaa "
+              "(kyselyjen otokset ovat toisistaan riippumattomia).",
+        "en": "A change since the previous survey is clear when the 95% confidence interval of the change does not "
+              "include zero (the surveys' samples are independent).",
     },
     "rule_rest": {
         "fi": "Muut erot voivat johtua sattumasta: ne eivät ole välttämättä todellisia.",
@@ -59,8 +64,9 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
             "Luvut ovat arvioita: kyselyyn vastasi vain osa alueen aikuisista, ja vastaukset on painotettu "
             "vastaamaan koko väestöä. Siksi jokaisella luvulla on 95 %:n luottamusväli (suluissa luvun jäljessä "
             "ja kuvioissa vaakajanana). Todellinen arvo on hyvin todennäköisesti luottamusvälin sisällä.",
-            "Jos kahden alueen luottamusvälit menevät selvästi päällekkäin, niiden ero voi johtua sattumasta. "
-            "Kun välit eivät kohtaa lainkaan, ero on hyvin todennäköisesti todellinen.",
+            "Ero on selvä, kun eron oma 95 %:n luottamusväli ei sisällä nollaa; raportti laskee sen jokaiselle "
+            "vertailulle ja kertoo sen sulkeissa eron jäljessä. Kahden luvun luottamusvälit voivat mennä hieman "
+            "päällekkäin, vaikka ero on selvä, joten älä päättele eroa välien päällekkäisyydestä.",
             "Pienistä kunnista ja kylistä vastaajia on vähän, joten niiden luottamusvälit ovat leveitä ja luvut "
             "vaihtelevat kyselystä toiseen. Alle {min_n} vastaajan lukuja ei julkaista lainkaan (merkitty "
             "viivalla –), ja epätarkat arviot on merkitty tähdellä (*).",
@@ -72,8 +78,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
             "weighted to represent the whole population. Each figure therefore has a 95% confidence interval (in "
             "brackets after the figure, and as a horizontal line in the charts). The true value is very likely "
             "to lie within the confidence interval.",
-            "If the confidence intervals of two areas overlap a lot, their difference may be due to chance. When "
-            "the intervals do not meet at all, the difference is very likely real.",
+            "A difference is clear when the difference's own 95% confidence interval does not include zero; the "
+            "report computes it for every comparison and gives it in brackets after the difference. The intervals "
+            "of two figures may overlap a little even when the difference is clear, so do not judge a difference "
+            "from whether the intervals overlap.",
             "Small municipalities and villages have few respondents, so their confidence intervals are wide and "
             "their figures vary from one survey to the next. Figures from fewer than {min_n} respondents are not "
             "published at all (shown as a dash –), and imprecise estimates are marked with an asterisk (*).",
@@ -82,15 +90,16 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         ],
     },
     "how_to_read_short": {
-        "fi": "Näin luet: piste on arvio ja jana sen 95 %:n luottamusväli. Jos alueiden janat menevät "
-              "päällekkäin, ero voi johtua sattumasta. Pienillä alueilla vastaajia on vähän, joten janat ovat "
-              "leveitä.",
-        "en": "How to read: the dot is the estimate and the line its 95% confidence interval. If the lines of two "
-              "areas overlap, the difference may be due to chance. Small areas have few respondents, so their "
-              "lines are wide.",
+        "fi": "Näin luet: piste on arvio ja jana sen 95 %:n luottamusväli. Sarake ”Verrattuna” kertoo, onko ero "
+              "selvä: silloin eron luottamusväli ei sisällä nollaa. Pienillä alueilla vastaajia on vähän, joten "
+              "janat ovat leveitä.",
+        "en": "How to read: the dot is the estimate and the line its 95% confidence interval. The “Compared” "
+              "column tells whether a difference is clear: then the interval of the difference does not include "
+              "zero. Small areas have few respondents, so their lines are wide.",
     },
     "meaning": {"fi": "Merkitys ja tulkinta", "en": "Meaning and interpretation"},
-    "definition_source": {"fi": "Määritelmä", "en": "Definition"},
+    "definition_source": {"fi": "Määritelmä", "en": "Definition (THL's wording, in Finnish)"},
+    "definition_own": {"fi": "tämän raportin rajaus", "en": "this report's own definition"},
     "standardized_note": {
         "fi": "Luvut on ikävakioitu (Euroopan standardiväestö 2013), jotta alueita, joiden ikärakenne on erilainen, "
               "voi verrata.",
@@ -201,14 +210,14 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "vertical line is the value of {region}. Areas are sorted by value.",
     },
     "fig_urban_caption": {
-        "fi": "Kuvio: {label}. Vakioimaton arvo (ympyrä) ja vakioitu arvo (neliö), jossa on otettu huomioon {adj}; "
-              "95 %:n luottamusvälit. {source}",
+        "fi": "Kuvio: {label}. Korjaamaton arvo (ympyrä) ja mallilla korjattu arvo (neliö), jossa on otettu "
+              "huomioon {adj}; 95 %:n luottamusvälit. {source}",
         "en": "Figure: {label}. Crude value (circle) and adjusted value (square) that takes {adj} into account; "
               "95% confidence intervals. {source}",
     },
     "fig_urban_caption_crude": {
-        "fi": "Kuvio: {label}. Vakioimattomat arvot ja 95 %:n luottamusvälit ({year}); vakioituja arvoja ei ole "
-              "saatavilla.",
+        "fi": "Kuvio: {label}. Korjaamattomat arvot ja 95 %:n luottamusvälit ({year}); mallilla korjattuja arvoja "
+              "ei ole saatavilla.",
         "en": "Figure: {label}. Crude values and 95% confidence intervals ({year}); adjusted values are not "
               "available.",
     },
@@ -225,8 +234,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "map_choropleth": {"fi": "alueet ovat kuntien rajojen mukaiset", "en": "areas follow municipal boundaries"},
     "pooled_source": {"fi": "Kaikki kyselyt yhdistettynä.", "en": "All surveys pooled."},
     "wave_source": {"fi": "Kysely {year}.", "en": "Survey {year}."},
-    "legend_crude": {"fi": "Vakioimaton", "en": "Crude"},
-    "legend_adjusted": {"fi": "Vakioitu", "en": "Adjusted"},
+    "legend_crude": {"fi": "Korjaamaton", "en": "Crude"},
+    "legend_adjusted": {"fi": "Mallilla korjattu", "en": "Adjusted"},
     "legend_better": {"fi": "Selvästi parempi", "en": "Clearly better"},
     "legend_worse": {"fi": "Selvästi heikompi", "en": "Clearly worse"},
     "legend_none": {"fi": "Ei selvää eroa", "en": "No clear difference"},
@@ -248,8 +257,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "domain_other": {"fi": "Alueet", "en": "Areas"},
     # summary sentences
     "sum_latest": {"fi": "{area} {year}: {value}.", "en": "{area} {year}: {value}."},
-    "sum_focus_vs_region": {"fi": "{area} on {verdict} kuin {region} ({region_value}).",
-                            "en": "{area} is {verdict} than {region} ({region_value})."},
+    "sum_focus_vs_region": {"fi": "{area} on {verdict} kuin {region} ({region_value}): ero {difference}.",
+                            "en": "{area} is {verdict} than {region} ({region_value}): difference {difference}."},
     "sum_focus_same": {"fi": "{area} ei eroa selvästi koko maakunnasta ({region} {region_value}).",
                        "en": "{area} does not clearly differ from {region} ({region_value})."},
     "sum_better": {"fi": "Selvästi paremmat kuin {region}: {areas}.", "en": "Clearly better than {region}: {areas}."},
@@ -257,10 +266,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sum_no_diff": {"fi": "{what}: yksikään ei eroa selvästi koko maakunnan arvosta ({region}).",
                     "en": "{what}: none clearly differs from {region}."},
     "sum_gap": {
-        "fi": "{level} vs. {reference} ({source}): ero {crude}; kun {adj} otetaan huomioon, ero {adjusted} – "
-              "{verdict}.",
-        "en": "{level} vs. {reference} ({source}): difference {crude}; taking {adj} into account, {adjusted} – "
-              "{verdict}.",
+        "fi": "{level}, verrattuna vertailuryhmään {reference} ({source}): ero {crude}; kun {adj} otetaan "
+              "huomioon, ero {adjusted} – {verdict}.",
+        "en": "{level} compared with {reference} ({source}): difference {crude}; taking {adj} into account, "
+              "{adjusted} – {verdict}.",
     },
     "sum_gap_levels": {
         "fi": "{what} ({source}), kun {adj} otetaan huomioon: selvä ero vertailuryhmään ({reference}): {levels}.",
@@ -268,7 +277,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "({reference}): {levels}.",
     },
     "sum_gap_crude_only": {
-        "fi": "{levels} ({year}; vakioimaton, mallia ei saatavilla).",
+        "fi": "{levels} ({year}; korjaamaton, mallia ei saatavilla).",
         "en": "{levels} ({year}; crude, model not available).",
     },
     "sum_gap_clear": {"fi": "selvä ero", "en": "a clear gap"},
@@ -289,7 +298,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "change_none": {"fi": "ei selvää muutosta", "en": "no clear change"},
     "change_unavailable": {"fi": "Muutosta edellisestä kyselystä ei voi laskea.",
                            "en": "The change since the previous survey cannot be computed."},
-    "adjusted_for": {"fi": "vakioitu: {adj}", "en": "adjusted for {adj}"},
+    "adjusted_for": {"fi": "korjattu: {adj}", "en": "adjusted for {adj}"},
     "and": {"fi": "ja", "en": "and"},
     "pooled": {"fi": "kyselyt yhdistettynä", "en": "surveys pooled"},
     "not_published": {"fi": "ei julkaista", "en": "not published"},
@@ -327,12 +336,13 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "methods_models": {"fi": "Kaupunki–maaseutu-vertailut", "en": "Urban–rural comparisons"},
     "methods_models_text": {
-        "fi": "Kaupunki- ja maaseutualueiden sekä Mikkelin osa-alueiden vakioidut arvot on laskettu "
+        "fi": "Kaupunki- ja maaseutualueiden sekä osa-alueiden mallilla korjatut arvot on laskettu "
               "otanta-asetelman huomioon ottavilla regressiomalleilla (logistinen malli osuuksille, lineaarinen "
-              "keskiarvoille): vakioitu arvo kertoo, millainen osuus ryhmässä olisi, jos sen väestön ikä, "
-              "sukupuoli ja koulutus (mallin vakiointimuuttujat) jakautuisivat kuten koko aineistossa. Ero "
-              "vakioimattomaan arvoon kertoo, kuinka paljon väestörakenne selittää alueiden eroa.",
-        "en": "Adjusted values for urban and rural areas and Mikkeli's sub-areas come from survey-weighted "
+              "keskiarvoille): korjattu arvo kertoo, millainen osuus ryhmässä olisi, jos sen väestön ikä, "
+              "sukupuoli ja koulutus (mallin taustamuuttujat) jakautuisivat kuten koko aineistossa. Ero "
+              "korjaamattomaan arvoon kertoo, kuinka paljon väestörakenne selittää alueiden eroa. (Ikävakiointi on "
+              "eri asia: se koskee vain ikävakioiduiksi merkittyjä mittareita.)",
+        "en": "Adjusted values for urban and rural areas and sub-areas come from survey-weighted "
               "regression models (logistic for shares, linear for means): the adjusted value is what the group's "
               "share would be if its population had the age, sex and education (the model's adjusters) of the "
               "whole sample. The difference from the crude value shows how much of the gap is due to population "
@@ -414,8 +424,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "model_warnings": {"fi": "Malleja, joita ei voitu estimoida", "en": "Models that could not be estimated"},
     "model_warnings_none": {"fi": "Kaikki vertailumallit voitiin estimoida.",
                             "en": "All comparison models could be estimated."},
-    "adjustment_crude": {"fi": "vakioimaton", "en": "crude"},
-    "adjustment_adjusted": {"fi": "vakioitu", "en": "adjusted"},
+    "adjustment_crude": {"fi": "korjaamaton", "en": "crude"},
+    "adjustment_adjusted": {"fi": "mallilla korjattu", "en": "adjusted"},
     "provenance": {"fi": "Alkuperä ja toistettavuus", "en": "Provenance and reproducibility"},
     "provenance_text": {
         "fi": "Näillä tiedoilla tutkija voi jäljittää jokaisen luvun: samat syötetiedostot, asetukset ja "
@@ -502,7 +512,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "diamond a small-area model estimate; horizontal lines are 95% confidence intervals. The vertical "
               "line is the direct estimate for the whole of {area}.",
     },
-    "sae_crude_note": {"fi": "Pienalueiden luvut ja vertailuviiva ovat vakioimattomia (ei ikävakiointia).",
+    "sae_crude_note": {"fi": "Pienalueiden luvut ja vertailuviiva eivät ole ikävakioituja.",
                        "en": "The small-area figures and the reference line are crude (not age-standardized)."},
     "sae_legend_reference": {"fi": "{area} (suora arvio) {value}", "en": "{area} (direct estimate) {value}"},
     "sae_legend_direct": {"fi": "Suora arvio (riittävästi vastaajia)", "en": "Direct estimate (enough respondents)"},
@@ -571,7 +581,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "xlsx_col_published": {"fi": "Huomautus", "en": "Note"},
     "xlsx_hidden": {"fi": "ei julkaista", "en": "not published"},
     "xlsx_about": {"fi": "Tietoja", "en": "About"},
-    "xlsx_models": {"fi": "Vakioidut vertailut", "en": "Adjusted comparisons"},
+    "xlsx_models": {"fi": "Korjatut vertailut", "en": "Adjusted comparisons"},
     "xlsx_about_text": {
         "fi": "Yksi rivi mittaria, kyselyä ja aluetta kohti. estimate, ci_low ja ci_high ovat osuuksia (0–1) tai "
               "keskiarvoja; muotoillut sarakkeet ovat samat luvut raportin tapaan. Piilotetut luvut (suppressed) "
