@@ -21,13 +21,15 @@ import pytest
 from PIL import Image
 
 from ath_analysis.config import load_config
-from ath_analysis.report.content import verdict, wave_change
+from ath_analysis.report import build_area_report
 from ath_analysis.report.maps import load_boundaries
-from ath_analysis.report.style import fmt_count, fmt_difference, fmt_estimate, fmt_value
+from ath_analysis.report.settings import ReportSettings
+from ath_analysis.report.style import fmt_count, fmt_date, fmt_difference, fmt_estimate, fmt_interval, fmt_value
+from ath_analysis.report.verdicts import change_word, direction
 from ath_analysis.report.text import adjusters_text
 from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
-from .configured import area_report
+from .configured import params, places_of
 from .conftest import ROOT, run_snakemake
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -268,6 +270,70 @@ def hand_audits(directory: Path) -> list[Path]:
 
 
 
+Z95 = 1.959963984540054
+
+
+def _difference(area: pd.Series, reference: pd.Series, name: str, reference_value: str) -> dict:
+    diff = float(area["estimate"]) - float(reference["estimate"])
+    se = float(np.hypot(area["se"], reference["se"]))
+    low, high = diff - Z95 * se, diff + Z95 * se
+    return {"indicator": area["indicator"], "kind": area["kind"], "wave": area["wave"], "year": area["year"],
+            "domain": area["domain"], "domain_value": area["domain_value"], "reference": name,
+            "reference_domain": reference["domain"], "reference_value": reference_value,
+            "estimate_area": area["estimate"], "estimate_reference": reference["estimate"], "difference": diff,
+            "se": se, "ci_low": low, "ci_high": high, "df": 100.0, "differs": bool(low > 0 or high < 0),
+            "standardized": bool(area["standardized"]), "suppressed": False, "flag": "", "source": "",
+            "synthetic": True}
+
+
+def hand_differences(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The differences table of the hand-made estimates: each published cell against the region (same wave) and
+    against the previous wave (independent samples; the real stage linearizes area vs region on the design)."""
+    rows = []
+    shown = estimates[~estimates["suppressed"]]
+    waves = sorted(shown["wave"].unique(), key=lambda w: int(shown.loc[shown["wave"] == w, "year"].iloc[0]))
+    for (indicator, wave), cells in shown.groupby(["indicator", "wave"]):
+        region = cells[cells["domain"] == "region"].iloc[0]
+        for _, cell in cells.iterrows():
+            if cell["domain"] != "region":
+                rows.append(_difference(cell, region, "region", "10"))
+            k = waves.index(wave)
+            if k:
+                before = shown[(shown["indicator"] == indicator) & (shown["wave"] == waves[k - 1])
+                               & (shown["domain"] == cell["domain"]) & (shown["domain_value"] == cell["domain_value"])]
+                if len(before):
+                    rows.append(_difference(cell, before.iloc[0], "previous", waves[k - 1]))
+    table = pd.DataFrame(rows)
+    table["differs"] = table["differs"].astype("boolean")
+    return table
+
+
+def hand_publication_audit() -> dict:
+    wave = {"cells": 120, "published": 100, "withheld_given": 15, "withheld_primary": 0, "withheld_secondary": 5,
+            "atoms": 345, "families": 3, "exposed_after": 0}
+    return {"min_n": 30, "waves": {"finsote2018": wave, "ts2022": {**wave, "published": 98, "withheld_secondary": 7}},
+            "withheld": {"estimates": {"primary": 0, "secondary": 12}}}
+
+
+def area_report(config: dict, area: str, *, estimates: Path, models: Path | None, ingest_audits, geography_audits,
+                html: Path, xlsx: Path, csv: Path, figures: Path, differences: Path | None = None,
+                audit: Path | None = None, cards: Path | None = None, excel_csv: Path | None = None,
+                small_areas: Path | None = None, now=None) -> dict:
+    """One area's report with every input and output the report rule gives it (tests/configured.area_report plus
+    the differences, the publication audit, the cards and the Finnish Excel CSV)."""
+    spec = config["report"]["areas"][area]
+    boundaries = config["report"]["boundaries"] if spec.get("map") else None
+    centres = Path(config["areas_dir"]) / "municipality_centres.csv" if spec.get("map") and not boundaries else None
+    given = params(config, "area_report", area=area)
+    return build_area_report(
+        settings=ReportSettings.from_params(given), settings_record=given, estimates_path=estimates,
+        models_path=models, small_areas_path=small_areas, differences_path=differences, audit_path=audit,
+        cards_dir=cards, excel_csv_path=excel_csv, ingest_audits=ingest_audits, geography_audits=geography_audits,
+        indicators_path=config["indicators"], variables_path=config["variables"], places=places_of(config),
+        centres_path=centres, boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html,
+        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now)
+
+
 @pytest.fixture
 def project_config(monkeypatch) -> dict:
     monkeypatch.chdir(ROOT)
@@ -282,6 +348,11 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
     estimates = tables / "estimates.parquet"
     if not estimates.exists():
         hand_estimates().to_parquet(estimates, index=False)
+    differences = tables / "differences.parquet"
+    if not differences.exists():
+        hand_differences(pd.read_parquet(estimates)).to_parquet(differences, index=False)
+    audit = tables / "publication_audit.json"
+    audit.write_text(json.dumps(hand_publication_audit()))
     models_path = None
     if models is not None:
         models_path = tables / "comparisons.parquet"
@@ -289,10 +360,12 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
     audits = hand_audits(out / "audits") if not (out / "audits").exists() else sorted(
         (out / "audits").glob("*/audit_ingest.json"))
     paths = {"html": out / f"{area}.html", "xlsx": out / f"{area}.xlsx", "csv": tables / f"{area}_report.csv",
-             "figures": out / "figures" / area}
+             "figures": out / "figures" / area, "cards": out / area / "kortit",
+             "excel_csv": tables / f"{area}_report_excel.csv", "differences": differences}
     area_report(config, area, estimates=estimates, models=models_path, ingest_audits=audits,
                 geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
-                xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], now=now)
+                xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
+                cards=paths["cards"], excel_csv=paths["excel_csv"], now=now)
     return paths
 
 
@@ -322,31 +395,46 @@ def test_numbers_are_written_the_finnish_and_english_way():
     assert fmt_value(0.243, "proportion", "en") == "24.3%"
     assert fmt_estimate(0.243, 0.201, 0.289, "proportion", "fi") == f"24,3{NBSP}% (20,1–28,9)"
     assert fmt_estimate(80.876, 80.4, 81.36, "mean", "en") == "80.9 (80.4–81.4)"
-    assert fmt_difference(-0.012, -0.032, 0.008, "proportion", "fi") == f"\u22121,2{NBSP}%-yks. (\u22123,2 – 0,8)"
+    assert fmt_difference(-0.012, -0.032, 0.008, "proportion", "fi") == \
+        f"\u22121,2{NBSP}%-yks. (\u22123,2{NBSP}\u2026{NBSP}0,8)"
     assert fmt_difference(0.02, 0.002, 0.038, "proportion", "en") == f"+2.0{NBSP}pp (0.2–3.8)"
     assert fmt_count(5758, "fi") == f"5{NNBSP}758" and fmt_count(5758, "en") == "5,758"
     assert fmt_value(float("nan"), "proportion", "fi") == "–" and fmt_count(pd.NA, "fi") == "–"
     assert fmt_value(-0.0001, "proportion", "fi") == f"0,0{NBSP}%"  # no "−0,0"
 
 
-def test_an_area_is_clearly_different_only_when_its_whole_ci_is_on_one_side_of_the_region():
-    region = 0.10
-    assert verdict({"ci_low": 0.101, "ci_high": 0.2, "suppressed": False}, region, False) == "worse"
-    assert verdict({"ci_low": 0.101, "ci_high": 0.2, "suppressed": False}, region, True) == "better"
-    assert verdict({"ci_low": 0.05, "ci_high": 0.099, "suppressed": False}, region, False) == "better"
-    assert verdict({"ci_low": 0.05, "ci_high": 0.10, "suppressed": False}, region, False) == "none"
-    assert verdict({"ci_low": np.nan, "ci_high": np.nan, "suppressed": True}, region, False) == ""
+def test_a_verdict_is_the_sign_of_a_difference_whose_ci_excludes_zero():
+    row = {"difference": 0.02, "ci_low": 0.001, "ci_high": 0.039, "differs": True, "suppressed": False}
+    assert direction(row, higher_is_better=False) == "worse" and direction(row, higher_is_better=True) == "better"
+    assert change_word(row, higher_is_better=False) == "up_bad" and change_word(row, True) == "up_good"
+    low = {**row, "difference": -0.02, "ci_low": -0.039, "ci_high": -0.001}
+    assert direction(low, False) == "better" and change_word(low, False) == "down_good"
+    overlapping = {**row, "ci_low": -0.001, "differs": False}
+    assert direction(overlapping, False) == "none" and change_word(overlapping, False) == "none"
+    assert direction({**row, "suppressed": True}, False) == "" and direction(None, False) == ""
+    assert direction({**row, "differs": pd.NA}, False) == ""
 
 
-def test_change_between_waves_uses_the_ci_of_the_difference():
-    change = wave_change({"estimate": 0.10, "se": 0.005}, {"estimate": 0.13, "se": 0.006}, 0.95, False)
-    assert change["difference"] == pytest.approx(-0.03)
-    assert change["ci_high"] == pytest.approx(-0.03 + 1.959964 * np.hypot(0.005, 0.006), rel=1e-6)
-    assert change["verdict"] == "down_good"
-    assert wave_change({"estimate": 0.10, "se": 0.02}, {"estimate": 0.11, "se": 0.02}, 0.95, False)["verdict"] == \
-        "none"
-    assert wave_change({"estimate": np.nan, "se": np.nan, "suppressed": True}, {"estimate": 0.1, "se": 0.01}, 0.95,
-                       False) is None
+@pytest.mark.parametrize("difference, low, high", [
+    (0.002, 0.0004, 0.0036),     # "+0,2 (0,0–0,4)" would read as touching 0 next to "clear rise"
+    (0.003, -0.0004, 0.0064),    # "+0,3 (0,0–0,6)" with "no clear change"
+    (-0.012, -0.032, 0.008), (0.25, 0.00001, 0.5), (-0.0001, -0.00049, 0.0003), (0.0, -0.01, 0.01)])
+def test_a_printed_difference_never_contradicts_its_verdict(difference, low, high):
+    for lang in ("fi", "en"):
+        text = fmt_difference(difference, low, high, "proportion", lang)
+        ends = re.search(r"\((.+?)(?:–| … )(.+?)\)", text)
+        assert ends, text
+        printed = [number(e) for e in ends.groups()]
+        differs = low > 0 or high < 0
+        assert (printed[0] > 0 or printed[1] < 0) == differs, text  # the printed interval excludes 0 iff it does
+        assert all(np.sign(p) == np.sign(v) for p, v in zip(printed, (100 * low, 100 * high), strict=True)), text
+
+
+def test_intervals_with_a_negative_end_do_not_read_as_a_subtraction():
+    assert fmt_interval(-0.032, 0.009, "proportion", "fi") == f"−3,2{NBSP}…{NBSP}0,9"
+    assert fmt_interval(0.34, 0.388, "proportion", "fi") == "34,0–38,8"
+    assert fmt_date("2026-12-01", "fi") == "1.12.2026" and fmt_date("2026-12-01", "en") == "1 December 2026"
+    assert fmt_date("2026-12-01 13:05 UTC", "fi") == "1.12.2026 klo 13.05 UTC"
 
 
 def test_adjuster_names_are_translated():
@@ -361,7 +449,7 @@ def test_region_report_parses_and_has_every_indicator_section(region_report):
     assert page.root.find_all("html")[0].attrs["lang"] == "fi"
     for indicator in ("daily_smoking", "mhi5_mean"):
         assert len(page.root.find_all("article", id=f"ind-{indicator}")) == 1
-        assert len(page.root.find_all("div", cls="summary-item", data_indicator=indicator)) == 1
+        assert len(page.root.find_all("table", cls="overview")[0].find_all("tr", data_indicator=indicator)) == 1
     assert "Päivittäin tupakoivien osuus (%)" in html and "Merkitys ja tulkinta" in html
     assert "Näin luet" in html
 
@@ -387,8 +475,8 @@ def test_summary_numbers_equal_the_table(region_report):
     rows = {r["code"]: r for r in table_rows(page, "daily_smoking")}
     region = rows["10"]
     assert region["value"] == f"10,0{NBSP}%" or number(region["value"]) == 10.0
-    summary = [li.text() for li in page.root.find_all("div", cls="summary-item", data_indicator="daily_smoking")[0]
-               .find_all("li")]
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    summary = [li.text() for li in article.find_all("div", cls="findings")[0].find_all("li")]
     latest = next(s for s in summary if s.startswith("Etelä-Savo 2022:"))
     value, low, high = estimate_parts(latest.split(": ", 1)[1])
     assert (value, low, high) == (number(region["value"]), *map(number, region["ci"].split("–")))
@@ -398,14 +486,15 @@ def test_summary_numbers_equal_the_table(region_report):
     assert "Enonkoski" in worse and "Mikkeli" in better and "Sulkava" not in worse + better
     assert rows["046"]["verdict"] == "selvästi heikompi" and number(rows["046"]["ci"].split("–")[0]) > value
     assert rows["491"]["verdict"] == "selvästi parempi" and number(rows["491"]["ci"].split("–")[1]) < value
-    gap = next(s for s in summary if s.startswith("Maaseutualueet vs. Kaupunkialueet"))
+    gap = next(s for s in summary if s.startswith("Maaseutualueet, verrattuna vertailuryhmään kaupunkialueet"))
     assert f"+3,0{NBSP}%-yks. (1,0–5,0)" in gap and f"+2,0{NBSP}%-yks. (0,2–3,8)" in gap and "selvä ero" in gap
     assert "ikä, sukupuoli ja koulutus" in gap
     change = next(s for s in summary if "muutos 2018 → 2022" in s)
     assert f"\u22123,0{NBSP}%-yks." in change and "selvä lasku, tilanne parantunut" in change
-    # the section repeats the same sentences
-    article = page.root.find_all("article", id="ind-daily_smoking")[0]
-    assert [li.text() for li in article.find_all("div", cls="findings")[0].find_all("li")] == summary
+    # the overview row shows the same latest value and change
+    row = page.root.find_all("table", cls="overview")[0].find_all("tr", data_indicator="daily_smoking")[0]
+    assert row.attrs["data-change"] == "better" and "parantunut" in row.text()
+    assert estimate_parts(row.find_all("td", cls="value")[0].text().replace(" (", " (", 1)) == (10.0, 9.1, 11.0)
 
 
 def test_suppressed_cells_are_a_dash_never_a_number(region_report, mikkeli_report):
@@ -433,11 +522,11 @@ def test_mikkeli_report_compares_sub_areas_with_the_region(mikkeli_report):
     assert roles[:2] == ["region", "focus"] and set(roles[2:]) == {"area"}
     ristiina = next(r for r in rows if r["code"] == "Ristiina")
     assert ristiina["verdict"] == "selvästi heikompi"
-    summary = " ".join(li.text() for li in page.root.find_all("div", cls="summary-item",
-                                                                    data_indicator="daily_smoking")[0].find_all("li"))
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    summary = " ".join(li.text() for li in article.find_all("div", cls="findings")[0].find_all("li"))
     assert f"Mikkeli 2022: 8,0{NBSP}% (7,0–9,5)" in summary
     assert "Mikkeli on selvästi parempi kuin Etelä-Savo" in summary
-    assert "Ristiina vs. Mikkelin kaupunkialue (kyselyt yhdistettynä)" in summary  # Anttola is hidden
+    assert "Ristiina, verrattuna vertailuryhmään Mikkelin kaupunkialue (kyselyt yhdistettynä)" in summary  # no Anttola
     assert f"ero +6,0{NBSP}%-yks. (1,0–11,0) – selvä ero" in summary
     assert not list(mikkeli_report["figures"].glob("*_map.png"))  # no map configured for Mikkeli
 
@@ -446,15 +535,16 @@ def test_indicator_without_model_rows_shows_crude_values_only(region_report):
     page = parse(region_report["html"])
     article = page.root.find_all("article", id="ind-mhi5_mean")[0]
     captions = " ".join(c.text() for c in article.find_all("figcaption"))
-    assert "vakioituja arvoja ei ole saatavilla" in captions
+    assert "mallilla korjattuja arvoja ei ole saatavilla" in captions
     smoking = page.root.find_all("article", id="ind-daily_smoking")[0]
-    assert "Vakioimaton arvo (ympyrä) ja vakioitu arvo (neliö)" in " ".join(
+    assert "Korjaamaton arvo (ympyrä) ja mallilla korjattu arvo (neliö)" in " ".join(
         c.text() for c in smoking.find_all("figcaption"))
 
 
 def test_report_is_self_contained(region_report):
     html = region_report["html"].read_text(encoding="utf-8")
-    assert external_references(html) == []
+    # the only links out of the page are to the area's own cards beside it
+    assert [r for r in external_references(html) if not re.fullmatch(r"etela-savo/kortit/[\w.-]+\.(html|pdf)", r)] == []
     assert "<script" not in html and "<link" not in html
     images = parse(region_report["html"]).root.find_all("img")
     assert images and all(i.attrs["src"].startswith("data:image/png;base64,") and i.attrs["alt"] for i in images)
@@ -476,7 +566,7 @@ def test_methods_audit_and_provenance(region_report):
 def test_workbook_has_a_sheet_per_group_with_tidy_and_formatted_columns(region_report):
     book = openpyxl.load_workbook(region_report["xlsx"])
     assert book.sheetnames[0] == "Tietoja" and "Elintavat" in book.sheetnames
-    assert "Terveys ja toimintakyky" in book.sheetnames and "Vakioidut vertailut" in book.sheetnames
+    assert "Terveys ja toimintakyky" in book.sheetnames and "Korjatut vertailut" in book.sheetnames
     assert book["Tietoja"]["A1"].value == "SYNTEETTINEN AINEISTO – ei todellisia vastauksia"
     sheet = book["Elintavat"]
     frame = pd.DataFrame(list(sheet.values)[1:], columns=[c.value for c in sheet[1]])
