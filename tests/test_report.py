@@ -464,10 +464,15 @@ def test_synthetic_banner_on_the_page_and_in_every_figure(region_report):
     assert len(svgs) == len(pngs) == 8  # areas, urban–rural, trend and map for each of the two indicators
     for svg in svgs:
         assert 'id="synthetic-stamp"' in svg.read_text(encoding="utf-8"), svg
-    for png in pngs:  # the red stamp in the top right corner
+        assert 'id="source-line"' in svg.read_text(encoding="utf-8"), svg  # "Lähde: THL, …; laskenta: …"
+    for png in pngs:  # the red stamp in the bottom right corner, under the figure (never over the title)
         pixels = np.asarray(Image.open(png).convert("RGB"))
-        corner = pixels[: pixels.shape[0] // 12, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
-        assert ((corner[:, 0] > 150) & (corner[:, 1] < 60) & (corner[:, 2] < 70)).mean() > 0.2, png
+        band = round(0.3 * 150)  # the footer band: FOOTER_INCHES at 150 dpi
+        corner = pixels[-band:, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
+        top = pixels[: pixels.shape[0] // 12, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
+        red = (corner[:, 0] > 150) & (corner[:, 1] < 60) & (corner[:, 2] < 70)
+        assert red.mean() > 0.2, png
+        assert ((top[:, 0] > 150) & (top[:, 1] < 60) & (top[:, 2] < 70)).mean() < 0.01, png
 
 
 def test_summary_numbers_equal_the_table(region_report):
@@ -563,22 +568,61 @@ def test_methods_audit_and_provenance(region_report):
     assert re.search(r"\(settings of this report\) [0-9a-f]{64}", methods)  # the rule's params
 
 
-def test_workbook_has_a_sheet_per_group_with_tidy_and_formatted_columns(region_report):
+def test_workbook_has_finnish_headers_percentages_and_a_sheet_per_municipality(region_report):
     book = openpyxl.load_workbook(region_report["xlsx"])
     assert book.sheetnames[0] == "Tietoja" and "Elintavat" in book.sheetnames
     assert "Terveys ja toimintakyky" in book.sheetnames and "Korjatut vertailut" in book.sheetnames
+    assert {"Enonkoski", "Mikkeli", "Puumala", "Sulkava"} <= set(book.sheetnames)  # one per municipality
     assert book["Tietoja"]["A1"].value == "SYNTEETTINEN AINEISTO – ei todellisia vastauksia"
     sheet = book["Elintavat"]
-    frame = pd.DataFrame(list(sheet.values)[1:], columns=[c.value for c in sheet[1]])
-    assert {"indicator", "wave", "domain", "domain_value", "estimate", "ci_low", "ci_high", "estimate_text",
-            "ci_text", "suppressed", "synthetic"} <= set(frame.columns)
-    assert set(frame["indicator"]) == {"daily_smoking"}
-    row = frame[(frame["domain"] == "region") & (frame["wave"] == "ts2022")].iloc[0]
-    assert row["estimate"] == pytest.approx(0.10) and row["estimate_text"] == f"10,0{NBSP}% (9,1–11,0)"
-    hidden = frame[frame["suppressed"]]
-    assert len(hidden) and hidden["estimate"].isna().all() and (hidden["estimate_text"] == "–").all()
-    csv = pd.read_csv(region_report["csv"], dtype={"domain_value": str})
+    headers = [c.value for c in sheet[1]]
+    assert headers[:5] == ["Mittari", "Kysely", "Vuosi", "Alue", "Arvo (% tai keskiarvo)"]
+    english = {"indicator", "wave", "domain", "domain_value", "estimate", "ci_low", "ci_high", "suppressed"}
+    assert not english & set(headers)
+    for name in book.sheetnames[1:]:  # no sheet has a machine header
+        assert not english & {c.value for c in book[name][1]}, name
+    frame = pd.DataFrame(list(sheet.values)[1:], columns=headers)
+    assert set(frame["Mittarin tunnus"]) == {"daily_smoking"}
+    row = frame[(frame["Alue"] == "Etelä-Savo") & (frame["Vuosi"] == 2022)].iloc[0]
+    assert row["Arvo (% tai keskiarvo)"] == 10.0 and row["Luottamusväli alaraja"] == 9.1  # per cent, 1 decimal
+    assert row["Tulos tekstinä"] == f"10,0{NBSP}% (9,1–11,0)"
+    values = [v for v in frame["Arvo (% tai keskiarvo)"] if pd.notna(v)]
+    assert values and all(round(v, 1) == v for v in values)
+    hidden = frame[frame["Huomautus"] == "ei julkaista"]
+    assert len(hidden) and hidden["Arvo (% tai keskiarvo)"].isna().all()
+    assert sheet.cell(2, 5).number_format == "0.0"
+    card = pd.DataFrame(list(book["Enonkoski"].values)[1:], columns=[c.value for c in book["Enonkoski"][1]])
+    assert card.columns[0] == "Mittari" and "Muutos (95 %:n lv.)" in card.columns
+    smoking = card[card["Mittari"] == "Päivittäin tupakoivien osuus (%)"].iloc[0]
+    assert smoking["Arvo (% tai keskiarvo)"] == 20.0 and "heikompi kuin Etelä-Savo" in smoking["Arvio"]
+    csv = pd.read_csv(region_report["csv"], dtype={"domain_value": str})  # the machine CSV keeps its codes
+    assert {"indicator", "estimate", "ci_low", "domain"} <= set(csv.columns)
     assert len(csv) == len(frame) + len(pd.DataFrame(list(book["Terveys ja toimintakyky"].values)[1:]))
+
+
+def test_excel_csv_opens_in_finnish_excel(region_report):
+    raw = region_report["excel_csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    text = raw.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header.split(";")[:4] == ["Mittari", "Vuosi", "Alue", "Arvo (% tai keskiarvo)"] and "," not in header
+    frame = pd.read_csv(region_report["excel_csv"], sep=";", decimal=",", encoding="utf-8-sig")
+    row = frame[(frame["Alue"] == "Etelä-Savo") & (frame["Vuosi"] == 2022)
+                & (frame["Mittari"] == "Päivittäin tupakoivien osuus (%)")].iloc[0]
+    assert row["Arvo (% tai keskiarvo)"] == 10.0 and row["Luottamusväli yläraja"] == 11.0
+    assert ";10,0;9,1;11,0;" in text  # decimal comma
+
+
+def test_formula_like_text_is_written_as_text(tmp_path):
+    from ath_analysis.report.excel import _write_table
+
+    book = openpyxl.Workbook()
+    frame = pd.DataFrame({"Alue": ["=HYPERLINK(\"http://x\")", "+cmd", "Mikkeli"], "Arvo": [1.0, 2.0, 3.0]})
+    _write_table(book.active, frame)
+    book.save(tmp_path / "x.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["A3"].data_type == "s" and sheet["B2"].value == 1.0
 
 
 def test_english_report(tmp_path, project_config):

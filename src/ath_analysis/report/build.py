@@ -509,10 +509,10 @@ def build_area_report(
                   *([small_areas_path] if small_areas_path and small_areas is not None else [])]
         prov = provenance.collect(ingest_audits, geography_audits, config_files, tables, settings_record, now=now)
         title = tr("title", lang, area=spec.title_in(lang))
+        card_items = cards.cards(data, contents, spec)
         card_links: list[dict[str, str]] = []
         if cards_dir is not None:
-            card_scratch = scratch / ".cards"
-            card_links = cards.write_cards(data, contents, spec, card_scratch, Path(cards_dir))
+            card_links = cards.write_cards(data, card_items, scratch / ".cards", Path(cards_dir))
         tidy = tidy_rows(data, spec, contents)
         modelled = model_rows(data, spec, contents)
         context = {
@@ -544,7 +544,12 @@ def build_area_report(
         with atomic_outputs(*outputs) as temporary:
             html_tmp, xlsx_tmp, csv_tmp = temporary[:3]
             html_tmp.write_text(page, encoding="utf-8")
-            excel.write_workbook(xlsx_tmp, group_frames, modelled, about, prov, lang, data.synthetic)
+            excel.write_workbook(xlsx_tmp, group_frames, modelled, about, prov, lang, data.synthetic,
+                                 villages=sae.village_frame(small_areas, contents, data) if small_areas is not None
+                                 else None,
+                                 areas={item["name"]: cards.card_frame(item, lang) for item in card_items
+                                        if item["domain"] == "municipality"},
+                                 wave_names=data.wave_names)
             tidy[["group", *excel.TIDY_COLUMNS, "mark"]].to_csv(csv_tmp, index=False, float_format="%.10g",
                                                                 lineterminator="\n")
             if excel_csv_path:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ath_analysis.report import html, overview
 from ath_analysis.report.content import REGION_DOMAIN, AreaSpec, IndicatorContent, ReportData
 from ath_analysis.report.pdf import write_pdf
@@ -81,12 +83,42 @@ def render(data: ReportData, items: Sequence[dict[str, Any]], title: str) -> str
     return html.render_template("card.html.j2", context)
 
 
-def write_cards(data: ReportData, contents: Sequence[IndicatorContent], spec: AreaSpec, directory: Path,
-                final: Path) -> list[dict[str, str]]:
+def cards(data: ReportData, contents: Sequence[IndicatorContent], spec: AreaSpec) -> list[dict[str, Any]]:
+    """Every card's content (municipalities, then sub-area groups)."""
+    return [card(data, contents, spec, domain, value, name) for domain, value, name in card_areas(data, spec)]
+
+
+def card_frame(item: dict[str, Any], lang: str) -> pd.DataFrame:
+    """A card's rows as a table for the workbook (headers in the report's language, shares in per cent)."""
+    table = item["table"]
+    scale = [100.0 if k == "proportion" else 1.0 for k in table["kind"]]
+
+    def scaled(column: str) -> list[float | None]:
+        return [None if v is None or pd.isna(v) else round(float(v) * f, 1) for v, f in zip(table[column], scale,
+                                                                                          strict=True)]
+    columns = {
+        tr("col_indicator", lang): table["label"],
+        tr("xlsx_col_year", lang): table["year"],
+        tr("xlsx_col_value", lang): scaled("estimate"),
+        tr("xlsx_col_ci_low", lang): scaled("ci_low"),
+        tr("xlsx_col_ci_high", lang): scaled("ci_high"),
+        tr("xlsx_col_people", lang): table["people"],
+        tr("xlsx_col_previous", lang): table["previous_text"],
+        tr("xlsx_col_change", lang): table["change_text"],
+        tr("xlsx_col_region", lang): table["region_text"],
+        tr("xlsx_col_vs_region", lang): table["vs_region_text"],
+        tr("xlsx_col_country", lang): table["country_text"],
+        tr("xlsx_col_vs_country", lang): table["vs_country_text"],
+        tr("col_verdict", lang): ["; ".join(c["text"] for c in row["chips"]) for row in item["rows"]],
+    }
+    return pd.DataFrame(columns)
+
+
+def write_cards(data: ReportData, items: Sequence[dict[str, Any]], directory: Path, final: Path
+                ) -> list[dict[str, str]]:
     """Write every card (HTML) and the PDF of all cards into `directory`; return links relative to the report
     (`final` is where `directory` will be moved)."""
     directory.mkdir(parents=True, exist_ok=True)
-    items = [card(data, contents, spec, domain, value, name) for domain, value, name in card_areas(data, spec)]
     links = []
     base = final.parent.name + "/" + final.name
     for item in items:

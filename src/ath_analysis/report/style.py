@@ -100,6 +100,54 @@ def stamp_synthetic(figure: Figure, text: str) -> None:
                 bbox={"boxstyle": "square,pad=0.25", "facecolor": SYNTHETIC_RED, "edgecolor": "none"})
 
 
+FOOTER_INCHES = 0.3  # the band under a figure for its source line and the SYNTHETIC stamp
+
+
+def figure_footer(figure: Figure, source: str, stamp: str | None) -> None:
+    """Ask for the source line ("Lähde: THL, Terve Suomi 2022; laskenta: ath-analysis") at the bottom left and
+    the SYNTHETIC stamp at the bottom right, in a band of their own under the laid-out figure (added by
+    `add_footer` when the figure is saved): a figure copied into a document carries both, and the stamp never
+    covers the title."""
+    figure._ath_footer = (source, stamp)  # type: ignore[attr-defined]
+
+
+def add_footer(figure: Figure) -> None:
+    """Lay the figure out, then make it FOOTER_INCHES taller at the bottom and write the footer there; the layout
+    is fixed afterwards (the figure is saved as is)."""
+    footer = getattr(figure, "_ath_footer", None)
+    if footer is None:
+        return
+    source, stamp = footer
+    figure.draw_without_rendering()  # runs the constrained layout
+    figure.set_layout_engine("none")
+    width, height = (float(v) for v in figure.get_size_inches())
+    renderer = figure._get_renderer()  # type: ignore[attr-defined]
+    legends = [(legend, legend.get_window_extent(renderer)) for legend in figure.legends]
+    title = figure._suptitle  # type: ignore[attr-defined]
+    new_height = height + FOOTER_INCHES
+
+    def lift(y: float) -> float:  # a figure fraction of the old height → of the new one
+        return (y * height + FOOTER_INCHES) / new_height
+
+    for ax in figure.axes:
+        box = ax.get_position()
+        ax.set_position((box.x0, lift(box.y0), box.width, box.height * height / new_height))
+    if title is not None:
+        title.set_y(lift(title.get_position()[1]))
+    dpi = figure.dpi
+    figure.set_size_inches(width, new_height)
+    for legend, extent in legends:
+        legend.set_loc("lower left")
+        legend.set_bbox_to_anchor((extent.x0 / dpi / width, lift(extent.y0 / dpi / height)),
+                                  transform=figure.transFigure)
+    middle = FOOTER_INCHES * 0.5 / new_height
+    figure.text(0.008, middle, source, ha="left", va="center", fontsize=9, color="#444444", gid="source-line")
+    if stamp:
+        figure.text(0.993, middle, stamp, ha="right", va="center", fontsize=9, fontweight="bold",
+                    color="white", gid="synthetic-stamp",
+                    bbox={"boxstyle": "square,pad=0.25", "facecolor": SYNTHETIC_RED, "edgecolor": "none"})
+
+
 def _is_missing(value: object) -> bool:
     if value is None or value is NA:
         return True

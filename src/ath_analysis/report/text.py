@@ -491,17 +491,31 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sae_col_shown": {"fi": "Näytetty arvo", "en": "Value shown"},
     "sae_mark_direct": {"fi": "suora", "en": "direct"},
     "sae_mark_model": {"fi": "malli", "en": "model"},
+    "sae_mark_model_only": {"fi": "vain malli", "en": "model only"},
+    "sae_model_only": {"fi": "ei vastaajia: arvo pelkästä mallista", "en": "no respondents: model value only"},
+    "sae_measured_title": {"fi": "Alueet, joilla on vastaajia (järjestetty näytetyn arvon mukaan)",
+                           "en": "Areas with respondents (sorted by the value shown)"},
+    "sae_model_only_title": {
+        "fi": "Alueet ilman vastaajia tai alle vähimmäismäärän: vain malliarvio (aakkosjärjestyksessä, ei "
+              "järjestetty arvon mukaan)",
+        "en": "Areas without respondents or below the minimum: model value only (in name order, not ranked)"},
+    "xlsx_col_shown_pct": {"fi": "Näytetty arvo (%)", "en": "Value shown (%)"},
+    "xlsx_col_ci_low_pct": {"fi": "Alaraja (%)", "en": "CI lower (%)"},
+    "xlsx_col_ci_high_pct": {"fi": "Yläraja (%)", "en": "CI upper (%)"},
+    "xlsx_col_kind": {"fi": "Arvion tyyppi", "en": "Kind of estimate"},
     "sae_table_caption": {"fi": "Taulukko: {label}, {year} – kylät ja kaupunginosat",
                           "en": "Table: {label}, {year} – villages and districts"},
     "sae_table_note": {
         "fi": "suora = alueen omista vastauksista laskettu arvio (vähintään {min_n} vastaajaa ja variaatiokerroin "
               "enintään {cv} %); malli = pienaluemallin arvio. CV = variaatiokerroin (keskivirhe suhteessa "
               "arvioon): mitä pienempi, sitä tarkempi arvio. – = lukua ei julkaista. Alueet on järjestetty "
-              "näytetyn arvon mukaan.",
+              "näytetyn arvon mukaan; alueet, joilla ei ole vastaajia, ovat lopussa omana ryhmänään. Malliarviot on "
+              "pyöristetty kokonaisiksi prosenteiksi, koska mallin tarkkuus ei riitä desimaaliin.",
         "en": "direct = estimate from the area's own answers (at least {min_n} respondents and coefficient of "
               "variation at most {cv}%); model = small-area model estimate. CV = coefficient of variation (standard "
               "error relative to the estimate): the smaller, the more precise. – = not published. Areas are sorted "
-              "by the value shown.",
+              "by the value shown; areas without respondents come last as their own group. Model values are "
+              "rounded to whole per cents, as the model's precision does not carry a decimal.",
     },
     "sae_fig_title": {"fi": "{title}: kylät ja kaupunginosat", "en": "{title}: villages and districts"},
     "sae_fig_caption": {
@@ -579,15 +593,31 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "xlsx_col_ci_high": {"fi": "Luottamusväli yläraja", "en": "CI upper"},
     "xlsx_col_verdict": {"fi": "Verrattuna maakuntaan", "en": "Compared with the region"},
     "xlsx_col_published": {"fi": "Huomautus", "en": "Note"},
+    "xlsx_col_text": {"fi": "Tulos tekstinä", "en": "Result as text"},
+    "xlsx_col_code": {"fi": "Mittarin tunnus", "en": "Indicator code"},
+    "xlsx_col_comparison": {"fi": "Vertailu", "en": "Comparison"},
+    "xlsx_col_adjustment": {"fi": "Korjaus", "en": "Adjustment"},
+    "xlsx_col_difference": {"fi": "Ero vertailuryhmään (95 %:n lv.)", "en": "Difference from the reference (95% CI)"},
+    "xlsx_col_previous": {"fi": "Edellinen kysely", "en": "Previous survey"},
+    "xlsx_col_change": {"fi": "Muutos (95 %:n lv.)", "en": "Change (95% CI)"},
+    "xlsx_col_region": {"fi": "Maakunta", "en": "Region"},
+    "xlsx_col_vs_region": {"fi": "Ero maakuntaan (95 %:n lv.)", "en": "Difference from the region (95% CI)"},
+    "xlsx_col_country": {"fi": "Koko maa", "en": "Finland"},
+    "xlsx_col_vs_country": {"fi": "Ero koko maahan (95 %:n lv.)", "en": "Difference from Finland (95% CI)"},
+    "xlsx_col_people": {"fi": "Noin aikuista", "en": "About adults"},
+    "xlsx_villages": {"fi": "Kylät ja kaupunginosat", "en": "Villages and districts"},
     "xlsx_hidden": {"fi": "ei julkaista", "en": "not published"},
     "xlsx_about": {"fi": "Tietoja", "en": "About"},
     "xlsx_models": {"fi": "Korjatut vertailut", "en": "Adjusted comparisons"},
     "xlsx_about_text": {
-        "fi": "Yksi rivi mittaria, kyselyä ja aluetta kohti. estimate, ci_low ja ci_high ovat osuuksia (0–1) tai "
-              "keskiarvoja; muotoillut sarakkeet ovat samat luvut raportin tapaan. Piilotetut luvut (suppressed) "
-              "ovat tyhjiä.",
-        "en": "One row per indicator, survey and area. estimate, ci_low and ci_high are proportions (0–1) or means; "
-              "the formatted columns are the same figures as in the report. Hidden figures (suppressed) are blank.",
+        "fi": "Teemojen välilehdillä on yksi rivi mittaria, kyselyä ja aluetta kohti. Osuudet ovat prosentteja "
+              "yhden desimaalin tarkkuudella, keskiarvot yhden desimaalin tarkkuudella; ”Tulos tekstinä” on sama "
+              "luku raportin tapaan. Julkaisematta jätetyt luvut ovat tyhjiä. Kuntien välilehdillä on kunkin "
+              "kunnan kortin rivit. Koneluettava taulukko: tables/<alue>_report.csv.",
+        "en": "The theme sheets have one row per indicator, survey and area. Shares are per cent with one decimal, "
+              "means have one decimal; “Result as text” is the same figure as in the report. Figures not "
+              "published are blank. The municipality sheets have each municipality's card rows. Machine-readable "
+              "table: tables/<area>_report.csv.",
     },
 }
 
