@@ -25,8 +25,8 @@ from ath_analysis.report import build_area_report
 from ath_analysis.report.maps import load_boundaries
 from ath_analysis.report.settings import ReportSettings
 from ath_analysis.report.style import fmt_count, fmt_date, fmt_difference, fmt_estimate, fmt_interval, fmt_value
-from ath_analysis.report.verdicts import change_word, direction
 from ath_analysis.report.text import adjusters_text
+from ath_analysis.report.verdicts import change_word, direction
 from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
 from .configured import params, places_of
