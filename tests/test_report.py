@@ -196,6 +196,10 @@ def hand_estimates() -> pd.DataFrame:
             _row(s, p, wave, year, "subarea_group", "Anttola", "Anttola", 40, 0, 0, 0, 0,
                  flag="complementary suppression"),
             _row(s, p, wave, year, "subarea_group", "Suomenniemi", "Suomenniemi", 10, 0, 0, 0, 0, flag="small n"),
+            _row(s, p, wave, year, "sex", "1", "Mies", 950, 0.12, 0.008, 0.105, 0.137),
+            _row(s, p, wave, year, "sex", "2", "Nainen", 1050, 0.08, 0.006, 0.069, 0.093),
+            _row(s, p, wave, year, "municipality_sex", "491 × 1", "Mikkeli × Mies", 430, 0.095, 0.01, 0.077, 0.117),
+            _row(s, p, wave, year, "municipality_sex", "491 × 2", "Mikkeli × Nainen", 470, 0.065, 0.008, 0.05, 0.083),
         ]
         k = "mean"
         rows += [
@@ -362,10 +366,11 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
     paths = {"html": out / f"{area}.html", "xlsx": out / f"{area}.xlsx", "csv": tables / f"{area}_report.csv",
              "figures": out / "figures" / area, "cards": out / area / "kortit",
              "excel_csv": tables / f"{area}_report_excel.csv", "differences": differences}
-    area_report(config, area, estimates=estimates, models=models_path, ingest_audits=audits,
-                geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
-                xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
-                cards=paths["cards"], excel_csv=paths["excel_csv"], now=now)
+    paths["summary"] = area_report(  # type: ignore[assignment]
+        config, area, estimates=estimates, models=models_path, ingest_audits=audits,
+        geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
+        xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
+        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now)
     return paths
 
 
@@ -623,6 +628,168 @@ def test_formula_like_text_is_written_as_text(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
     assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
     assert sheet["A3"].data_type == "s" and sheet["B2"].value == 1.0
+
+
+# --------------------------------------------------------------------------------------------- overview and cards
+DIFF_TEXT = re.compile(r"([+\u2212]?[\d,.]+)(?:\u00a0%-yks\.|\u00a0pp)?\s*\((.+?)(?:\u2013|\u00a0\u2026\u00a0)(.+?)\)")
+
+
+def printed_differences(text: str) -> list[tuple[float, float, float]]:
+    """Every 'difference (low … high)' printed in a text, as numbers."""
+    return [(number(a), number(b), number(c)) for a, b, c in DIFF_TEXT.findall(text)]
+
+
+def overview_rows(page: Page, table_class: str = "overview") -> list[Node]:
+    return [tr for tr in page.root.find_all("tr") if "data-light" in tr.attrs
+            and tr.parent is not None and any(t.attrs.get("class") == table_class for t in _ancestors(tr))]
+
+
+def _ancestors(node: Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _expected(differences: pd.DataFrame, indicator: str, domain: str, value: str, reference: str,
+              higher_is_better: bool) -> str:
+    row = differences[(differences["indicator"] == indicator) & (differences["wave"] == "ts2022")
+                      & (differences["domain"] == domain) & (differences["domain_value"] == value)
+                      & (differences["reference"] == reference)]
+    if row.empty:
+        return ""
+    if not bool(row["differs"].iloc[0]):
+        return "none"
+    return "better" if (row["difference"].iloc[0] > 0) == higher_is_better else "worse"
+
+
+def test_overview_verdicts_are_the_differences_tables(region_report, mikkeli_report):
+    differences = pd.read_parquet(region_report["differences"])
+    better_high = {"daily_smoking": False, "mhi5_mean": True}
+    for report, domain, value in ((region_report, "region", "10"), (mikkeli_report, "municipality", "491")):
+        rows = overview_rows(parse(report["html"]))
+        assert {r.attrs["data-indicator"] for r in rows} == set(better_high)
+        for row in rows:
+            ind = row.attrs["data-indicator"]
+            assert row.attrs["data-change"] == _expected(differences, ind, domain, value, "previous", better_high[ind])
+            assert row.attrs["data-region"] == (
+                "" if domain == "region" else _expected(differences, ind, domain, value, "region", better_high[ind]))
+            light = row.attrs["data-light"]
+            verdicts = {row.attrs["data-change"], row.attrs["data-region"], row.attrs["data-country"]}
+            assert light == ("red" if "worse" in verdicts else "green" if "better" in verdicts else "grey")
+            chips = " ".join(c.text() for c in row.find_all("span", cls="chip"))
+            assert ("heikentynyt" in chips) == (row.attrs["data-change"] == "worse")
+            assert ("parantunut" in chips) == (row.attrs["data-change"] == "better")
+    smoking = next(r for r in overview_rows(parse(mikkeli_report["html"]))
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert smoking.attrs["data-region"] == "better" and "parempi kuin Etelä-Savo" in smoking.text()
+    page = parse(region_report["html"])
+    improved = [li.attrs["data-indicator"] for li in page.root.find_all("ul", cls="improved")[0].find_all("li")]
+    assert improved == ["daily_smoking"]  # 13,0 % → 10,0 %: a clear fall of a bad thing
+
+
+def test_no_printed_difference_contradicts_its_verdict(region_report, mikkeli_report):
+    checked = 0
+    for report in (region_report, mikkeli_report):
+        pages = [parse(report["html"])] + [parse(p) for p in sorted(report["cards"].glob("*.html"))]
+        for page in pages:
+            for row in overview_rows(page) + overview_rows(page, "card-table"):
+                for cls, key in (("change", "data-change"), ("region", "data-region"), ("country", "data-country")):
+                    cells = row.find_all("td", cls=cls)
+                    found = printed_differences(cells[0].text()) if cells else []
+                    for _, low, high in found:
+                        checked += 1
+                        assert (low > 0 or high < 0) == (row.attrs[key] in ("better", "worse")), row.text()
+    assert checked > 10
+
+
+def test_every_municipality_of_the_region_has_a_card(region_report, mikkeli_report):
+    municipalities = {"046", "491", "623", "768"}  # every municipality in the estimate table
+    for report, extra in ((region_report, set()), (mikkeli_report, {
+            "subarea_group-mikkelin-kaupunkialue", "subarea_group-ristiina", "subarea_group-anttola",
+            "subarea_group-suomenniemi"})):
+        stems = {p.stem for p in report["cards"].glob("*.html")}
+        assert stems == municipalities | extra
+        assert (report["cards"] / "kortit.pdf").read_bytes().startswith(b"%PDF")
+        assert report["summary"]["card_pages"] == len(stems)  # one A4 page per card
+        for stem in municipalities:
+            page = parse(report["cards"] / f"{stem}.html")
+            rows = overview_rows(page, "card-table")
+            assert {r.attrs["data-indicator"] for r in rows} == {"daily_smoking", "mhi5_mean"}
+            order = [r.attrs["data-light"] for r in rows]
+            assert order == sorted(order, key=lambda light: {"red": 0, "green": 1}.get(light, 2)), stem
+    enonkoski = parse(region_report["cards"] / "046.html")
+    header = " ".join(th.text() for th in enonkoski.root.find_all("th", scope="col"))
+    assert "Miehet" in header and "Naiset" in header and "Koko maa" in header and "Etelä-Savo" in header
+    smoking = next(r for r in overview_rows(enonkoski, "card-table") if r.attrs["data-indicator"] == "daily_smoking")
+    assert smoking.attrs["data-region"] == "worse" and "noin 240 aikuista" in smoking.text()  # 20 % of 1 200
+    mikkeli = next(r for r in overview_rows(parse(region_report["cards"] / "491.html"), "card-table")
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert [td.text() for td in mikkeli.find_all("td", cls="sex")] == [f"9,5{NBSP}%", f"6,5{NBSP}%"]
+    puumala = next(r for r in overview_rows(parse(region_report["cards"] / "623.html"), "card-table")
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert puumala.find_all("td", cls="value")[0].text() == "–" and puumala.attrs["data-light"] == "blank"
+
+
+def test_print_css_has_no_fixed_elements_and_repeats_table_headers(region_report):
+    html = region_report["html"].read_text(encoding="utf-8")
+    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    print_css = css[css.index("@media print"):]
+    print_css = print_css[:print_css.index("\n}\n") + 2]
+    assert "position: static" in print_css and not re.search(r"position:\s*(fixed|sticky)", print_css)
+    sticky = re.findall(r"([^{}]+)\{[^}]*position:\s*(?:fixed|sticky)", css)
+    assert all(re.search(r"\.%s\s*\{[^}]*position:\s*static" % re.escape(s.strip().lstrip(".")), print_css)
+               for s in sticky), sticky  # every fixed/sticky element is static in print
+    assert "@page { size: A4" in css and "thead { display: table-header-group; }" in css
+    assert re.search(r"figure \{[^}]*break-inside: avoid", css) and "break-before: page" in print_css
+    assert "@media (max-width: 600px)" in css and ".scroll { overflow-x: auto" in css
+    phone = css[css.index("@media (max-width: 600px)"):]
+    sizes = [float(v) for v in re.findall(r"font-size:\s*([\d.]+)rem", phone)]
+    assert sizes and min(sizes) * 16 >= 12  # text at least 12 px on a phone
+    page = parse(region_report["html"])
+    assert page.root.find_all("a", cls="skip")[0].attrs["href"] == "#main" and page.root.find_all("main", id="main")
+    for table in page.root.find_all("table", cls="estimates"):  # tables scroll inside their box
+        assert "scroll" in (table.parent.attrs.get("class") or "")
+    card = (region_report["cards"] / "046.html").read_text(encoding="utf-8")
+    assert "size: A4 landscape" in card and not re.search(r"position:\s*(fixed|sticky)", card)
+
+
+def test_figures_have_value_alt_texts_and_a_text_table(region_report):
+    page = parse(region_report["html"])
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    figures = article.find_all("figure")
+    assert len(figures) == 4
+    areas = next(f for f in figures if f.attrs["class"] == "fig-areas")
+    alt = areas.find_all("img")[0].attrs["alt"]
+    assert "Enonkoski 20,0" in alt and "Mikkeli 8,0" in alt  # the values, not only the title
+    tables = article.find_all("table", cls="figure-values")
+    assert len(tables) == len(figures)
+    trend = next(t for t in tables if t.attrs["data-figure"] == "daily_smoking_trend")
+    assert "Etelä-Savo 2018" in trend.text() and f"13,0{NBSP}%" in trend.text()
+
+
+def test_breakdowns_side_by_side_for_the_area_and_the_region(mikkeli_report):
+    page = parse(mikkeli_report["html"])
+    tables = page.root.find_all("table", cls="breakdowns", data_indicator="daily_smoking")
+    assert len(tables) == 1
+    headers = [th.text() for th in tables[0].find_all("th", scope="col")]
+    assert headers[1:] == ["Mikkeli", "Etelä-Savo"]  # the area and the region side by side
+    sections = tables[0].find_all("tbody")
+    assert [b.attrs["data-by"] for b in sections] == ["sex"]  # no age or education cells in the hand-made table
+    cells = {tr.attrs["data-level"]: [td.text() for td in tr.find_all("td")] for tr in sections[0].find_all("tr")
+             if "data-level" in tr.attrs}
+    assert cells == {"1": [f"9,5{NBSP}% (7,7–11,7)", f"12,0{NBSP}% (10,5–13,7)"],
+                     "2": [f"6,5{NBSP}% (5,0–8,3)", f"8,0{NBSP}% (6,9–9,3)"]}
+    assert not page.root.find_all("table", cls="breakdowns", data_indicator="mhi5_mean")  # nothing invented
+
+
+def test_methods_say_what_is_protected_with_the_audit_figures(region_report):
+    page = parse(region_report["html"])
+    methods = page.root.find_all("section", id="methods")[0].text()
+    assert "alle 30 vastaajaan" in methods and "yhteistarkastus" in methods.lower()
+    assert "kutistuskerroin" in methods and "Clopper–Pearson" in methods
+    audit = page.root.find_all("table", cls="publication-audit")[0]
+    first = [td.text() for td in audit.find_all("tr")[1].find_all("td")]
+    assert first == ["120", "100", "15", "5", "345"]  # from publication_audit.json
 
 
 def test_english_report(tmp_path, project_config):

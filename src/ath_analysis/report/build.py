@@ -569,4 +569,5 @@ def build_area_report(
             os.replace(scratch, figures_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png")))}
+    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png"))),
+            "cards": len(card_links), "card_pages": int(card_links[0]["pdf_pages"]) if card_links else 0}

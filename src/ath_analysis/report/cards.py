@@ -125,5 +125,7 @@ def write_cards(data: ReportData, items: Sequence[dict[str, Any]], directory: Pa
         (directory / f"{item['stem']}.html").write_text(render(data, [item], item["title"]), encoding="utf-8")
         links.append({"name": item["name"], "href": f"{base}/{item['stem']}.html", "stem": item["stem"]})
     if items:
-        write_pdf(render(data, items, tr("cards", data.lang) + ": " + data.region_name()), directory / PDF_NAME)
+        pages = write_pdf(render(data, items, tr("cards", data.lang) + ": " + data.region_name()),
+                          directory / PDF_NAME)
+        links[0]["pdf_pages"] = str(pages)
     return links

@@ -52,4 +52,5 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         settings_record=dict(params),
         html_path=output["html"], xlsx_path=output["xlsx"], csv_path=output["csv"], figures_dir=output["figures"],
     )
-    log.info("report %s: %d indicators, %d figures", summary["area"], summary["indicators"], summary["figures"])
+    log.info("report %s: %d indicators, %d figures, %d cards (%d PDF pages)", summary["area"], summary["indicators"],
+             summary["figures"], summary["cards"], summary["card_pages"])
