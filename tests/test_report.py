@@ -737,7 +737,7 @@ def test_print_css_has_no_fixed_elements_and_repeats_table_headers(region_report
     print_css = print_css[:print_css.index("\n}\n") + 2]
     assert "position: static" in print_css and not re.search(r"position:\s*(fixed|sticky)", print_css)
     sticky = re.findall(r"([^{}]+)\{[^}]*position:\s*(?:fixed|sticky)", css)
-    assert all(re.search(r"\.%s\s*\{[^}]*position:\s*static" % re.escape(s.strip().lstrip(".")), print_css)
+    assert all(re.search(r"\." + re.escape(s.strip().lstrip(".")) + r"\s*\{[^}]*position:\s*static", print_css)
                for s in sticky), sticky  # every fixed/sticky element is static in print
     assert "@page { size: A4" in css and "thead { display: table-header-group; }" in css
     assert re.search(r"figure \{[^}]*break-inside: avoid", css) and "break-before: page" in print_css
