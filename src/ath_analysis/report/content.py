@@ -123,6 +123,9 @@ class ReportData:
                  differences: Differences | None = None) -> None:
         self.lang = settings.language
         self.differences = differences if differences is not None else Differences(None)
+        self._groups: dict[Any, pd.DataFrame] | None = None
+        self._cache: dict[tuple[str, str], pd.DataFrame] = {}
+        self._row_index: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
         self.settings = settings
         self.indicators = list(indicators)
         self.labels = labels
@@ -180,22 +183,36 @@ class ReportData:
     def _rows(self, indicator: Indicator, domains: Sequence[str], waves: Sequence[str] | None = None
               ) -> pd.DataFrame:
         """Rows of an indicator for some domain sets, age-standardized where the indicator asks for it."""
-        table = self.estimates[(self.estimates["indicator"] == indicator.id)
-                               & self.estimates["domain"].isin(list(domains))]
+        parts = [self._indexed(indicator, d) for d in dict.fromkeys(domains)]
+        parts = [p for p in parts if len(p)]
+        table = pd.concat(parts) if len(parts) > 1 else (parts[0] if parts else self.estimates.iloc[:0])
         if waves is not None:
             table = table[table["wave"].isin(list(waves))]
-        if indicator.standardize:
-            # the standardized rows of a domain set when they exist, else its crude rows
-            has_std = table.groupby("domain")["standardized"].transform("any")
-            table = table[table["standardized"] == has_std]
-        else:
-            table = table[~table["standardized"]]
         return table
 
+    def _indexed(self, indicator: Indicator, domain: str) -> pd.DataFrame:
+        """One indicator's rows of one domain set (standardized where it asks for it), computed once."""
+        key = (indicator.id, domain)
+        if key not in self._cache:
+            if self._groups is None:
+                self._groups = {k: g for k, g in self.estimates.groupby(["indicator", "domain"], sort=False)}
+            table = self._groups.get(key, self.estimates.iloc[:0])
+            if indicator.standardize:
+                # the standardized rows of a domain set when they exist, else its crude rows
+                table = table[table["standardized"] == bool(table["standardized"].any())]
+            else:
+                table = table[~table["standardized"]]
+            self._cache[key] = table
+        return self._cache[key]
+
     def _row(self, indicator: Indicator, domain: str, value: str, wave: str) -> pd.Series | None:
-        rows = self._rows(indicator, [domain], [wave])
-        rows = rows[rows["domain_value"] == value]
-        return rows.iloc[0] if len(rows) else None
+        key = (indicator.id, domain)
+        if key not in self._row_index:
+            rows = self._indexed(indicator, domain)
+            self._row_index[key] = {(str(v), str(w)): i for i, (v, w) in
+                                    enumerate(zip(rows["domain_value"], rows["wave"], strict=True))}
+        position = self._row_index[key].get((str(value), str(wave)))
+        return None if position is None else self._indexed(indicator, domain).iloc[position]
 
     def indicator_waves(self, indicator: Indicator) -> list[str]:
         present = set(self.estimates.loc[self.estimates["indicator"] == indicator.id, "wave"])

@@ -118,7 +118,9 @@ def add_footer(figure: Figure) -> None:
     if footer is None:
         return
     source, stamp = footer
-    figure.draw_without_rendering()  # runs the constrained layout
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)  # the constrained layout, once (no full draw)
     figure.set_layout_engine("none")
     width, height = (float(v) for v in figure.get_size_inches())
     renderer = figure._get_renderer()  # type: ignore[attr-defined]
