@@ -131,6 +131,18 @@ def _cv_text(value: float, lang: str) -> str:
     return "–" if pd.isna(value) else fmt_number(100 * value, lang, 0) + percent_sign(lang)
 
 
+def _hidden_reason(row: Mapping[str, Any], min_n: int) -> str:
+    """Why an area's direct estimate is not published: fewer than min_n respondents, none at all, or withheld so
+    that another small group cannot be worked out (the published table says "< min_n" for the first)."""
+    respondents = str(row.get("respondents") or "")
+    n = row.get("n")
+    if respondents.startswith("<") or (n is not None and not pd.isna(n) and 0 < float(n) < min_n):
+        return "suppressed_small"
+    if "estimate_type" in row and str(row.get("estimate_type")) != "synthetic" and pd.isna(n):
+        return "suppressed_complementary"  # it has respondents (the model used them), but the gate withheld it
+    return "suppressed_empty"
+
+
 def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
     """Formatted rows for the template; a hidden direct estimate is "–" with the reason."""
     lang, min_n = data.lang, data.settings.min_n
@@ -141,7 +153,7 @@ def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
         hidden = bool(row["direct_suppressed"]) or pd.isna(row["direct"])
         reason = ""
         if hidden:
-            reason = tr("suppressed_empty" if pd.isna(n) or n == 0 else "suppressed_small", lang, min_n=min_n)
+            reason = tr(_hidden_reason(row, min_n), lang, min_n=min_n)
         out.append({
             "area": row["area"],
             "label": row["area_label"],
@@ -213,6 +225,11 @@ def shown_figure(rows: pd.DataFrame, content: IndicatorContent, area_name: str, 
     ax.set_yticks(y, [_wrap(str(label)) for label in rows["area_label"]])
     ax.tick_params(axis="y", length=0, labelsize=9)
     ax.set_ylim(-0.7, n - 0.3)
+    if "model_only" in rows and rows["model_only"].any() and not rows["model_only"].all():
+        first = int(np.argmax(rows["model_only"].to_numpy(bool)))  # the model-only block follows the measured
+        ax.axhline(y[first] + 0.5, color=GREY, linewidth=0.9, linestyle=":")
+        ax.text(1.0, y[first] + 0.25, tr("sae_mark_model_only", lang), transform=ax.get_yaxis_transform(),
+                ha="right", va="top", fontsize=9, color=GREY, fontstyle="italic")
     format_value_axis(ax.xaxis, "proportion", lang)
     ax.set_xlabel(_value_axis_label("proportion", lang))
     handles = []
