@@ -890,14 +890,16 @@ def test_workflow_writes_both_reports_with_every_indicator(workflow_run):
         path = workflow_run / "reports" / f"{area}.html"
         page = parse(path)
         html = path.read_text(encoding="utf-8")
-        assert external_references(html) == []
+        assert [r for r in external_references(html) if not re.fullmatch(rf"{area}/kortit/[\w.-]+\.(html|pdf)", r)] \
+            == []
         assert "SYNTEETTINEN AINEISTO – ei todellisia vastauksia" in html
         articles = [a.attrs["data-indicator"] for a in page.root.find_all("article", cls="indicator")]
         assert sorted(articles) == sorted(indicators)  # each once, grouped by topic
         for indicator in indicators:
             rows = table_rows(page, indicator)
             region = next(r for r in rows if r["role"] == "region")
-            summary = page.root.find_all("div", cls="summary-item", data_indicator=indicator)[0].text()
+            article = page.root.find_all("article", id=f"ind-{indicator}")[0]
+            summary = article.find_all("div", cls="findings")[0].text()
             focus = next((r for r in rows if r["role"] == "focus"), region)
             name = "Mikkeli" if area == "mikkeli" else "Etelä-Savo"
             match = re.search(rf"{name} (\d{{4}}): (.+?\))\*?\.", summary)
@@ -933,6 +935,53 @@ def test_workflow_report_tables_agree_with_the_estimate_table(workflow_run):
             assert number(low) == pytest.approx(round(100 * cell["ci_low"], 1))
             assert number(high) == pytest.approx(round(100 * cell["ci_high"], 1))
             assert number(row["n"]) == cell["n"]
+
+
+def test_workflow_overview_and_cards_follow_the_differences_table(workflow_run):
+    """On the real run: a card (and a PDF page) for every municipality of the region, every overview and card
+    verdict equal to `differs` of the published differences table, no printed difference contradicting it."""
+    tables = workflow_run / "reports" / "tables"
+    estimates = pd.read_parquet(tables / "estimates.parquet")
+    differences = pd.read_parquet(tables / "differences.parquet")
+    latest = differences[differences["wave"] == "ts2022"]
+    indicators = {i["id"]: i.get("higher_is_better", False) for i in __import__("yaml").safe_load(
+        (ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))["indicators"]}
+    standardized = set(estimates.loc[estimates["standardized"], "indicator"])
+    municipalities = set(estimates.loc[estimates["domain"] == "municipality", "domain_value"])
+    assert len(municipalities) == 11
+    checked = 0
+    for area, focus in (("etela-savo", ("region", "10")), ("mikkeli", ("municipality", "491"))):
+        cards = workflow_run / "reports" / area / "kortit"
+        assert municipalities <= {p.stem for p in cards.glob("*.html")}
+        assert (cards / "kortit.pdf").read_bytes().startswith(b"%PDF")
+        pages = [(parse(workflow_run / "reports" / f"{area}.html"), "overview", focus)]
+        pages += [(parse(cards / f"{code}.html"), "card-table", ("municipality", code)) for code in municipalities]
+        for page, cls, (domain, value) in pages:
+            rows = overview_rows(page, cls)
+            assert {r.attrs["data-indicator"] for r in rows} == set(indicators)
+            for row in rows:
+                ind = row.attrs["data-indicator"]
+                cell = latest[(latest["indicator"] == ind) & (latest["domain"] == domain)
+                              & (latest["domain_value"] == value) & (latest["standardized"] == (ind in standardized))]
+                for reference, key in (("previous", "data-change"), ("region", "data-region"),
+                                       ("country", "data-country")):
+                    found = cell[cell["reference"] == reference]
+                    if domain == "region" and reference == "region":
+                        assert row.attrs[key] == ""
+                        continue
+                    expected = "" if found.empty or bool(found["suppressed"].iloc[0]) else (
+                        "none" if not bool(found["differs"].iloc[0]) else
+                        "better" if (found["difference"].iloc[0] > 0) == indicators[ind] else "worse")
+                    assert row.attrs[key] == expected, (area, ind, domain, value, reference)
+                    checked += 1
+                    td = row.find_all("td", cls={"previous": "change"}.get(reference, reference))
+                    for _, low, high in printed_differences(td[0].text() if td else ""):
+                        assert (low > 0 or high < 0) == (expected in ("better", "worse")), td[0].text()
+    assert checked > 500
+    raw = (tables / "mikkeli_report_excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").split("\r\n")[0].startswith("Mittari;")
+    book = openpyxl.load_workbook(workflow_run / "reports" / "mikkeli.xlsx", read_only=True)
+    assert "Kylät ja kaupunginosat" in book.sheetnames and "Puumala" in book.sheetnames
 
 
 def test_no_respondent_level_data_under_reports(workflow_run):
