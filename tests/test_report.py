@@ -993,7 +993,9 @@ def test_no_respondent_level_data_under_reports(workflow_run):
               ["respondent_id"].astype(str).head(50))
     for path in reports.rglob("*"):
         if path.suffix in {".csv", ".parquet"}:
-            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(
+                path, **({"sep": ";", "decimal": ",", "encoding": "utf-8-sig"} if path.name.endswith("_excel.csv")
+                         else {}))
             assert not RESPONDENT_COLUMNS & set(table.columns), path
             assert len(table) <= max_rows, path
         elif path.suffix == ".xlsx":

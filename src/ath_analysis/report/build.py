@@ -260,7 +260,8 @@ def _small_area_part(content: IndicatorContent, spec: AreaSpec, data: ReportData
     caption = tr("sae_fig_caption", lang, label=label, year=year, area=area)
     if content.standardized:
         caption += " " + tr("sae_crude_note", lang)
-    item = html.embed(saved, f"{label}, {year}", caption)
+    pairs = [(str(r["area_label"]), sae.shown_text(r, lang)) for r in rows.to_dict("records")]
+    item = html.embed(saved, _alt(f"{label}, {year}", pairs, lang), caption)
     if item is not None:
         item["kind"] = "small-areas"
         item["table"] = []
@@ -323,6 +324,9 @@ def _overview_context(data: ReportData, contents: Sequence[IndicatorContent], sp
     prev = max(previous) if previous else None
     return {
         "caption": tr("overview_caption", lang, area=spec.title_in(lang), year=latest),
+        "intro": tr("overview_intro", lang, references=tr(
+            "overview_references_region" if spec.focus_domain != REGION_DOMAIN else "overview_references_country",
+            lang, region=data.region_name())),
         "groups": overview.grouped(table, data.region_name(), lang),
         "has_region": spec.focus_domain != REGION_DOMAIN,
         "has_previous": prev is not None,

@@ -92,6 +92,11 @@ def shown_decimals(shown: str) -> int:
     return 0 if shown == "model" else 1
 
 
+def shown_text(row: Mapping[str, Any], lang: str) -> str:
+    """The shown value as the table writes it ('14 %' for a model value, '11,0 %' for a direct one)."""
+    return _pct(row["shown_estimate"], shown_decimals(str(row["shown"])), lang)
+
+
 def _pct(value: float, decimals: int, lang: str) -> str:
     return "–" if pd.isna(value) else fmt_number(100 * float(value), lang, decimals) + percent_sign(lang)
 

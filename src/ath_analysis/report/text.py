@@ -110,12 +110,18 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "overview": {"fi": "Yleiskatsaus", "en": "Overview"},
     "overview_intro": {
         "fi": "Taulukossa on jokaisen mittarin uusin tulos, edellisen kyselyn tulos, muutos sekä vertailu "
-              "maakuntaan ja koko maahan. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei sisällä "
-              "nollaa; sulkeissa on eron luottamusväli.",
+              "{references}. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei sisällä nollaa; sulkeissa "
+              "on eron luottamusväli. Liikennevalo rivin alussa: punainen = jokin selvästi heikompi, vihreä = "
+              "jokin selvästi parempi eikä mikään heikompi, harmaa = ei selviä eroja.",
         "en": "The table gives each indicator's latest result, the previous survey's result, the change, and the "
-              "comparison with the region and the whole country. A difference or change is clear when the 95% "
-              "confidence interval of the difference does not include zero; the interval is in brackets.",
+              "comparison with {references}. A difference or change is clear when the 95% confidence interval "
+              "of the difference does not include zero; the interval is in brackets. The traffic light at the "
+              "start of a row: red = something clearly worse, green = something clearly better and nothing worse, "
+              "grey = no clear differences.",
     },
+    "overview_references_region": {"fi": "maakuntaan ({region}) ja koko maahan",
+                                    "en": "the region ({region}) and the whole country"},
+    "overview_references_country": {"fi": "koko maahan", "en": "the whole country"},
     "overview_caption": {"fi": "Yleiskatsaus: {area}, {year}", "en": "Overview: {area}, {year}"},
     "col_indicator": {"fi": "Mittari", "en": "Indicator"},
     "col_latest": {"fi": "{year} (95 %:n lv.)", "en": "{year} (95% CI)"},
