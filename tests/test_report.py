@@ -809,6 +809,12 @@ def test_english_report(tmp_path, project_config):
     assert "Kaupunkialueet" not in html and "Mikkeli urban area" in html
     book = openpyxl.load_workbook(paths["xlsx"])
     assert book.sheetnames[0] == "About" and "Lifestyle" in book.sheetnames
+    assert [c.value for c in book["Lifestyle"][1]][:4] == ["Indicator", "Survey", "Year", "Area"]
+    assert "Definition (THL&#39;s wording, in Finnish)" in html  # the English version keeps the definitions
+    assert "Overview" in html and "What got worse" in html and "no clear difference" in html
+    card = paths["cards"] / "491.html"
+    text = card.read_text(encoding="utf-8")
+    assert "Men 2022" in text and "Finland 2022" in text and "about " in text and "aikuista" not in text
 
 
 def test_choropleth_from_user_boundaries(tmp_path, project_config):
