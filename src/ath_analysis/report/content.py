@@ -106,6 +106,19 @@ class IndicatorContent:
         return self.indicator.kind
 
 
+def verdict(row: Mapping[str, Any], reference: float, higher_is_better: bool) -> str:
+    """The former interval rule ('better' | 'worse' | 'none'; '' when hidden): the cell's CI lies above or below a
+    reference point. The report's verdicts never use it (they are the differences table's `differs`); it is kept
+    only for callers without a differences table (the maps' fallback)."""
+    if row.get("suppressed") or _missing(row.get("ci_low")) or _missing(reference):
+        return ""
+    if row["ci_low"] > reference:
+        return "better" if higher_is_better else "worse"
+    if row["ci_high"] < reference:
+        return "worse" if higher_is_better else "better"
+    return "none"
+
+
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
