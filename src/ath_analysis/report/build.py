@@ -537,7 +537,10 @@ def build_area_report(
             "audit": _audit_table(prov, data),
             "model_warnings": model_warnings(models, spec, data),
             "provenance": prov,
-            "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}"),
+            "made_date": fmt_date(prov.made, lang),
+            "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}",
+                         excel_csv=f"tables/{Path(excel_csv_path or Path(csv_path).with_suffix('')).name}"
+                         + ("" if excel_csv_path else "_excel.csv")),
         }
         page = html.render(context)
         group_frames = {name: frame for name, frame in tidy.groupby("group", sort=False)}

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ath_analysis.report.provenance import Provenance
+from ath_analysis.report.style import fmt_date
 from ath_analysis.report.text import STRINGS, tr
 from ath_analysis.results.io import is_formula_like, neutralize_text
 
@@ -159,7 +160,7 @@ def write_workbook(path: str | Path, groups: Mapping[str, pd.DataFrame], models:
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[ws.max_row].height = 30
     ws.append([])
-    for key, value in [(tr("prov_time", lang), provenance.made),
+    for key, value in [(tr("prov_time", lang), fmt_date(provenance.made, lang)),
                        (tr("prov_git", lang), (provenance.git or tr("prov_git_none", lang))
                         + (" " + tr("prov_git_dirty", lang) if provenance.git_dirty else "")),
                        (tr("prov_config_hash", lang), provenance.config_hash)]:

@@ -362,16 +362,12 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "methods_disclosure": {"fi": "Tietosuoja ja tarkkuus", "en": "Confidentiality and precision"},
     "methods_disclosure_text": {
-        "fi": "Lukua ei julkaista, jos se perustuu alle {min_n} vastaajaan. Jos piilotetun luvun voisi laskea "
-              "muista julkaistuista luvuista (esimerkiksi koko alueen luvusta ja muiden osa-alueiden luvuista), "
-              "myös toinen luku piilotetaan. Osuus merkitään epätarkaksi, kun sen luottamusväli on yli {width} "
-              "prosenttiyksikköä leveä, ja keskiarvo, kun sen variaatiokerroin on yli {cv} %. Raportissa ei ole "
-              "yksittäisten vastaajien tietoja.",
-        "en": "A figure is not published if it is based on fewer than {min_n} respondents. If a hidden figure "
-              "could be worked out from other published figures (for example from the whole area's figure and the "
-              "other sub-areas' figures), another figure is hidden too. A share is marked imprecise when its "
-              "confidence interval is wider than {width} percentage points, and a mean when its coefficient of "
-              "variation is above {cv}%. The report contains no data on individual respondents.",
+        "fi": "Tarkkuus: osuus merkitään epätarkaksi (*), kun sen luottamusväli on yli {width} prosenttiyksikköä "
+              "leveä, ja keskiarvo, kun sen variaatiokerroin on yli {cv} %; epätarkka luku julkaistaan, mutta sitä "
+              "kannattaa tulkita varoen.",
+        "en": "Precision: a share is marked imprecise (*) when its confidence interval is wider than {width} "
+              "percentage points, and a mean when its coefficient of variation is above {cv}%; an imprecise "
+              "figure is published, but read it with care.",
     },
     "methods_protection_text": {
         "fi": [
@@ -453,8 +449,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "prov_package": {"fi": "Paketti", "en": "Package"},
     "prov_version": {"fi": "Versio", "en": "Version"},
     "footer": {
-        "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx} ja {csv}.",
-        "en": "Made with ath-analysis. Tables for reuse: {xlsx} and {csv}.",
+        "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx}, {excel_csv} (suomalaiselle "
+              "Excelille) ja {csv} (koneluettava).",
+        "en": "Made with ath-analysis. Tables for reuse: {xlsx}, {excel_csv} (for Excel with a decimal comma) and "
+              "{csv} (machine-readable).",
     },
     # small areas (Fay–Herriot model)
     "sae_title": {"fi": "Kylät ja kaupunginosat (pienaluemalli)", "en": "Villages and districts (small-area model)"},
