@@ -21,13 +21,15 @@ import pytest
 from PIL import Image
 
 from ath_analysis.config import load_config
-from ath_analysis.report.content import verdict, wave_change
+from ath_analysis.report import build_area_report
 from ath_analysis.report.maps import load_boundaries
-from ath_analysis.report.style import fmt_count, fmt_difference, fmt_estimate, fmt_value
+from ath_analysis.report.settings import ReportSettings
+from ath_analysis.report.style import fmt_count, fmt_date, fmt_difference, fmt_estimate, fmt_interval, fmt_value
 from ath_analysis.report.text import adjusters_text
+from ath_analysis.report.verdicts import change_word, direction
 from ath_analysis.results.estimates import ESTIMATE_COLUMNS
 
-from .configured import area_report
+from .configured import params, places_of
 from .conftest import ROOT, run_snakemake
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -194,6 +196,10 @@ def hand_estimates() -> pd.DataFrame:
             _row(s, p, wave, year, "subarea_group", "Anttola", "Anttola", 40, 0, 0, 0, 0,
                  flag="complementary suppression"),
             _row(s, p, wave, year, "subarea_group", "Suomenniemi", "Suomenniemi", 10, 0, 0, 0, 0, flag="small n"),
+            _row(s, p, wave, year, "sex", "1", "Mies", 950, 0.12, 0.008, 0.105, 0.137),
+            _row(s, p, wave, year, "sex", "2", "Nainen", 1050, 0.08, 0.006, 0.069, 0.093),
+            _row(s, p, wave, year, "municipality_sex", "491 × 1", "Mikkeli × Mies", 430, 0.095, 0.01, 0.077, 0.117),
+            _row(s, p, wave, year, "municipality_sex", "491 × 2", "Mikkeli × Nainen", 470, 0.065, 0.008, 0.05, 0.083),
         ]
         k = "mean"
         rows += [
@@ -268,6 +274,70 @@ def hand_audits(directory: Path) -> list[Path]:
 
 
 
+Z95 = 1.959963984540054
+
+
+def _difference(area: pd.Series, reference: pd.Series, name: str, reference_value: str) -> dict:
+    diff = float(area["estimate"]) - float(reference["estimate"])
+    se = float(np.hypot(area["se"], reference["se"]))
+    low, high = diff - Z95 * se, diff + Z95 * se
+    return {"indicator": area["indicator"], "kind": area["kind"], "wave": area["wave"], "year": area["year"],
+            "domain": area["domain"], "domain_value": area["domain_value"], "reference": name,
+            "reference_domain": reference["domain"], "reference_value": reference_value,
+            "estimate_area": area["estimate"], "estimate_reference": reference["estimate"], "difference": diff,
+            "se": se, "ci_low": low, "ci_high": high, "df": 100.0, "differs": bool(low > 0 or high < 0),
+            "standardized": bool(area["standardized"]), "suppressed": False, "flag": "", "source": "",
+            "synthetic": True}
+
+
+def hand_differences(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The differences table of the hand-made estimates: each published cell against the region (same wave) and
+    against the previous wave (independent samples; the real stage linearizes area vs region on the design)."""
+    rows = []
+    shown = estimates[~estimates["suppressed"]]
+    waves = sorted(shown["wave"].unique(), key=lambda w: int(shown.loc[shown["wave"] == w, "year"].iloc[0]))
+    for (indicator, wave), cells in shown.groupby(["indicator", "wave"]):
+        region = cells[cells["domain"] == "region"].iloc[0]
+        for _, cell in cells.iterrows():
+            if cell["domain"] != "region":
+                rows.append(_difference(cell, region, "region", "10"))
+            k = waves.index(wave)
+            if k:
+                before = shown[(shown["indicator"] == indicator) & (shown["wave"] == waves[k - 1])
+                               & (shown["domain"] == cell["domain"]) & (shown["domain_value"] == cell["domain_value"])]
+                if len(before):
+                    rows.append(_difference(cell, before.iloc[0], "previous", waves[k - 1]))
+    table = pd.DataFrame(rows)
+    table["differs"] = table["differs"].astype("boolean")
+    return table
+
+
+def hand_publication_audit() -> dict:
+    wave = {"cells": 120, "published": 100, "withheld_given": 15, "withheld_primary": 0, "withheld_secondary": 5,
+            "atoms": 345, "families": 3, "exposed_after": 0}
+    return {"min_n": 30, "waves": {"finsote2018": wave, "ts2022": {**wave, "published": 98, "withheld_secondary": 7}},
+            "withheld": {"estimates": {"primary": 0, "secondary": 12}}}
+
+
+def area_report(config: dict, area: str, *, estimates: Path, models: Path | None, ingest_audits, geography_audits,
+                html: Path, xlsx: Path, csv: Path, figures: Path, differences: Path | None = None,
+                audit: Path | None = None, cards: Path | None = None, excel_csv: Path | None = None,
+                small_areas: Path | None = None, now=None) -> dict:
+    """One area's report with every input and output the report rule gives it (tests/configured.area_report plus
+    the differences, the publication audit, the cards and the Finnish Excel CSV)."""
+    spec = config["report"]["areas"][area]
+    boundaries = config["report"]["boundaries"] if spec.get("map") else None
+    centres = Path(config["areas_dir"]) / "municipality_centres.csv" if spec.get("map") and not boundaries else None
+    given = params(config, "area_report", area=area)
+    return build_area_report(
+        settings=ReportSettings.from_params(given), settings_record=given, estimates_path=estimates,
+        models_path=models, small_areas_path=small_areas, differences_path=differences, audit_path=audit,
+        cards_dir=cards, excel_csv_path=excel_csv, ingest_audits=ingest_audits, geography_audits=geography_audits,
+        indicators_path=config["indicators"], variables_path=config["variables"], places=places_of(config),
+        centres_path=centres, boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html,
+        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now)
+
+
 @pytest.fixture
 def project_config(monkeypatch) -> dict:
     monkeypatch.chdir(ROOT)
@@ -282,6 +352,11 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
     estimates = tables / "estimates.parquet"
     if not estimates.exists():
         hand_estimates().to_parquet(estimates, index=False)
+    differences = tables / "differences.parquet"
+    if not differences.exists():
+        hand_differences(pd.read_parquet(estimates)).to_parquet(differences, index=False)
+    audit = tables / "publication_audit.json"
+    audit.write_text(json.dumps(hand_publication_audit()))
     models_path = None
     if models is not None:
         models_path = tables / "comparisons.parquet"
@@ -289,10 +364,13 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
     audits = hand_audits(out / "audits") if not (out / "audits").exists() else sorted(
         (out / "audits").glob("*/audit_ingest.json"))
     paths = {"html": out / f"{area}.html", "xlsx": out / f"{area}.xlsx", "csv": tables / f"{area}_report.csv",
-             "figures": out / "figures" / area}
-    area_report(config, area, estimates=estimates, models=models_path, ingest_audits=audits,
-                geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
-                xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], now=now)
+             "figures": out / "figures" / area, "cards": out / area / "kortit",
+             "excel_csv": tables / f"{area}_report_excel.csv", "differences": differences}
+    paths["summary"] = area_report(  # type: ignore[assignment]
+        config, area, estimates=estimates, models=models_path, ingest_audits=audits,
+        geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
+        xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
+        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now)
     return paths
 
 
@@ -322,31 +400,46 @@ def test_numbers_are_written_the_finnish_and_english_way():
     assert fmt_value(0.243, "proportion", "en") == "24.3%"
     assert fmt_estimate(0.243, 0.201, 0.289, "proportion", "fi") == f"24,3{NBSP}% (20,1–28,9)"
     assert fmt_estimate(80.876, 80.4, 81.36, "mean", "en") == "80.9 (80.4–81.4)"
-    assert fmt_difference(-0.012, -0.032, 0.008, "proportion", "fi") == f"\u22121,2{NBSP}%-yks. (\u22123,2 – 0,8)"
+    assert fmt_difference(-0.012, -0.032, 0.008, "proportion", "fi") == \
+        f"\u22121,2{NBSP}%-yks. (\u22123,2{NBSP}\u2026{NBSP}0,8)"
     assert fmt_difference(0.02, 0.002, 0.038, "proportion", "en") == f"+2.0{NBSP}pp (0.2–3.8)"
     assert fmt_count(5758, "fi") == f"5{NNBSP}758" and fmt_count(5758, "en") == "5,758"
     assert fmt_value(float("nan"), "proportion", "fi") == "–" and fmt_count(pd.NA, "fi") == "–"
     assert fmt_value(-0.0001, "proportion", "fi") == f"0,0{NBSP}%"  # no "−0,0"
 
 
-def test_an_area_is_clearly_different_only_when_its_whole_ci_is_on_one_side_of_the_region():
-    region = 0.10
-    assert verdict({"ci_low": 0.101, "ci_high": 0.2, "suppressed": False}, region, False) == "worse"
-    assert verdict({"ci_low": 0.101, "ci_high": 0.2, "suppressed": False}, region, True) == "better"
-    assert verdict({"ci_low": 0.05, "ci_high": 0.099, "suppressed": False}, region, False) == "better"
-    assert verdict({"ci_low": 0.05, "ci_high": 0.10, "suppressed": False}, region, False) == "none"
-    assert verdict({"ci_low": np.nan, "ci_high": np.nan, "suppressed": True}, region, False) == ""
+def test_a_verdict_is_the_sign_of_a_difference_whose_ci_excludes_zero():
+    row = {"difference": 0.02, "ci_low": 0.001, "ci_high": 0.039, "differs": True, "suppressed": False}
+    assert direction(row, higher_is_better=False) == "worse" and direction(row, higher_is_better=True) == "better"
+    assert change_word(row, higher_is_better=False) == "up_bad" and change_word(row, True) == "up_good"
+    low = {**row, "difference": -0.02, "ci_low": -0.039, "ci_high": -0.001}
+    assert direction(low, False) == "better" and change_word(low, False) == "down_good"
+    overlapping = {**row, "ci_low": -0.001, "differs": False}
+    assert direction(overlapping, False) == "none" and change_word(overlapping, False) == "none"
+    assert direction({**row, "suppressed": True}, False) == "" and direction(None, False) == ""
+    assert direction({**row, "differs": pd.NA}, False) == ""
 
 
-def test_change_between_waves_uses_the_ci_of_the_difference():
-    change = wave_change({"estimate": 0.10, "se": 0.005}, {"estimate": 0.13, "se": 0.006}, 0.95, False)
-    assert change["difference"] == pytest.approx(-0.03)
-    assert change["ci_high"] == pytest.approx(-0.03 + 1.959964 * np.hypot(0.005, 0.006), rel=1e-6)
-    assert change["verdict"] == "down_good"
-    assert wave_change({"estimate": 0.10, "se": 0.02}, {"estimate": 0.11, "se": 0.02}, 0.95, False)["verdict"] == \
-        "none"
-    assert wave_change({"estimate": np.nan, "se": np.nan, "suppressed": True}, {"estimate": 0.1, "se": 0.01}, 0.95,
-                       False) is None
+@pytest.mark.parametrize("difference, low, high", [
+    (0.002, 0.0004, 0.0036),     # "+0,2 (0,0–0,4)" would read as touching 0 next to "clear rise"
+    (0.003, -0.0004, 0.0064),    # "+0,3 (0,0–0,6)" with "no clear change"
+    (-0.012, -0.032, 0.008), (0.25, 0.00001, 0.5), (-0.0001, -0.00049, 0.0003), (0.0, -0.01, 0.01)])
+def test_a_printed_difference_never_contradicts_its_verdict(difference, low, high):
+    for lang in ("fi", "en"):
+        text = fmt_difference(difference, low, high, "proportion", lang)
+        ends = re.search(r"\((.+?)(?:–| … )(.+?)\)", text)
+        assert ends, text
+        printed = [number(e) for e in ends.groups()]
+        differs = low > 0 or high < 0
+        assert (printed[0] > 0 or printed[1] < 0) == differs, text  # the printed interval excludes 0 iff it does
+        assert all(np.sign(p) == np.sign(v) for p, v in zip(printed, (100 * low, 100 * high), strict=True)), text
+
+
+def test_intervals_with_a_negative_end_do_not_read_as_a_subtraction():
+    assert fmt_interval(-0.032, 0.009, "proportion", "fi") == f"−3,2{NBSP}…{NBSP}0,9"
+    assert fmt_interval(0.34, 0.388, "proportion", "fi") == "34,0–38,8"
+    assert fmt_date("2026-12-01", "fi") == "1.12.2026" and fmt_date("2026-12-01", "en") == "1 December 2026"
+    assert fmt_date("2026-12-01 13:05 UTC", "fi") == "1.12.2026 klo 13.05 UTC"
 
 
 def test_adjuster_names_are_translated():
@@ -361,7 +454,7 @@ def test_region_report_parses_and_has_every_indicator_section(region_report):
     assert page.root.find_all("html")[0].attrs["lang"] == "fi"
     for indicator in ("daily_smoking", "mhi5_mean"):
         assert len(page.root.find_all("article", id=f"ind-{indicator}")) == 1
-        assert len(page.root.find_all("div", cls="summary-item", data_indicator=indicator)) == 1
+        assert len(page.root.find_all("table", cls="overview")[0].find_all("tr", data_indicator=indicator)) == 1
     assert "Päivittäin tupakoivien osuus (%)" in html and "Merkitys ja tulkinta" in html
     assert "Näin luet" in html
 
@@ -376,10 +469,15 @@ def test_synthetic_banner_on_the_page_and_in_every_figure(region_report):
     assert len(svgs) == len(pngs) == 8  # areas, urban–rural, trend and map for each of the two indicators
     for svg in svgs:
         assert 'id="synthetic-stamp"' in svg.read_text(encoding="utf-8"), svg
-    for png in pngs:  # the red stamp in the top right corner
+        assert 'id="source-line"' in svg.read_text(encoding="utf-8"), svg  # "Lähde: THL, …; laskenta: …"
+    for png in pngs:  # the red stamp in the bottom right corner, under the figure (never over the title)
         pixels = np.asarray(Image.open(png).convert("RGB"))
-        corner = pixels[: pixels.shape[0] // 12, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
-        assert ((corner[:, 0] > 150) & (corner[:, 1] < 60) & (corner[:, 2] < 70)).mean() > 0.2, png
+        band = round(0.3 * 150)  # the footer band: FOOTER_INCHES at 150 dpi
+        corner = pixels[-band:, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
+        top = pixels[: pixels.shape[0] // 12, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
+        red = (corner[:, 0] > 150) & (corner[:, 1] < 60) & (corner[:, 2] < 70)
+        assert red.mean() > 0.2, png
+        assert ((top[:, 0] > 150) & (top[:, 1] < 60) & (top[:, 2] < 70)).mean() < 0.01, png
 
 
 def test_summary_numbers_equal_the_table(region_report):
@@ -387,8 +485,8 @@ def test_summary_numbers_equal_the_table(region_report):
     rows = {r["code"]: r for r in table_rows(page, "daily_smoking")}
     region = rows["10"]
     assert region["value"] == f"10,0{NBSP}%" or number(region["value"]) == 10.0
-    summary = [li.text() for li in page.root.find_all("div", cls="summary-item", data_indicator="daily_smoking")[0]
-               .find_all("li")]
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    summary = [li.text() for li in article.find_all("div", cls="findings")[0].find_all("li")]
     latest = next(s for s in summary if s.startswith("Etelä-Savo 2022:"))
     value, low, high = estimate_parts(latest.split(": ", 1)[1])
     assert (value, low, high) == (number(region["value"]), *map(number, region["ci"].split("–")))
@@ -398,14 +496,15 @@ def test_summary_numbers_equal_the_table(region_report):
     assert "Enonkoski" in worse and "Mikkeli" in better and "Sulkava" not in worse + better
     assert rows["046"]["verdict"] == "selvästi heikompi" and number(rows["046"]["ci"].split("–")[0]) > value
     assert rows["491"]["verdict"] == "selvästi parempi" and number(rows["491"]["ci"].split("–")[1]) < value
-    gap = next(s for s in summary if s.startswith("Maaseutualueet vs. Kaupunkialueet"))
+    gap = next(s for s in summary if s.startswith("Maaseutualueet, verrattuna vertailuryhmään kaupunkialueet"))
     assert f"+3,0{NBSP}%-yks. (1,0–5,0)" in gap and f"+2,0{NBSP}%-yks. (0,2–3,8)" in gap and "selvä ero" in gap
     assert "ikä, sukupuoli ja koulutus" in gap
     change = next(s for s in summary if "muutos 2018 → 2022" in s)
     assert f"\u22123,0{NBSP}%-yks." in change and "selvä lasku, tilanne parantunut" in change
-    # the section repeats the same sentences
-    article = page.root.find_all("article", id="ind-daily_smoking")[0]
-    assert [li.text() for li in article.find_all("div", cls="findings")[0].find_all("li")] == summary
+    # the overview row shows the same latest value and change
+    row = page.root.find_all("table", cls="overview")[0].find_all("tr", data_indicator="daily_smoking")[0]
+    assert row.attrs["data-change"] == "better" and "parantunut" in row.text()
+    assert estimate_parts(row.find_all("td", cls="value")[0].text().replace(" (", " (", 1)) == (10.0, 9.1, 11.0)
 
 
 def test_suppressed_cells_are_a_dash_never_a_number(region_report, mikkeli_report):
@@ -433,11 +532,11 @@ def test_mikkeli_report_compares_sub_areas_with_the_region(mikkeli_report):
     assert roles[:2] == ["region", "focus"] and set(roles[2:]) == {"area"}
     ristiina = next(r for r in rows if r["code"] == "Ristiina")
     assert ristiina["verdict"] == "selvästi heikompi"
-    summary = " ".join(li.text() for li in page.root.find_all("div", cls="summary-item",
-                                                                    data_indicator="daily_smoking")[0].find_all("li"))
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    summary = " ".join(li.text() for li in article.find_all("div", cls="findings")[0].find_all("li"))
     assert f"Mikkeli 2022: 8,0{NBSP}% (7,0–9,5)" in summary
     assert "Mikkeli on selvästi parempi kuin Etelä-Savo" in summary
-    assert "Ristiina vs. Mikkelin kaupunkialue (kyselyt yhdistettynä)" in summary  # Anttola is hidden
+    assert "Ristiina, verrattuna vertailuryhmään Mikkelin kaupunkialue (kyselyt yhdistettynä)" in summary  # no Anttola
     assert f"ero +6,0{NBSP}%-yks. (1,0–11,0) – selvä ero" in summary
     assert not list(mikkeli_report["figures"].glob("*_map.png"))  # no map configured for Mikkeli
 
@@ -446,15 +545,16 @@ def test_indicator_without_model_rows_shows_crude_values_only(region_report):
     page = parse(region_report["html"])
     article = page.root.find_all("article", id="ind-mhi5_mean")[0]
     captions = " ".join(c.text() for c in article.find_all("figcaption"))
-    assert "vakioituja arvoja ei ole saatavilla" in captions
+    assert "mallilla korjattuja arvoja ei ole saatavilla" in captions
     smoking = page.root.find_all("article", id="ind-daily_smoking")[0]
-    assert "Vakioimaton arvo (ympyrä) ja vakioitu arvo (neliö)" in " ".join(
+    assert "Korjaamaton arvo (ympyrä) ja mallilla korjattu arvo (neliö)" in " ".join(
         c.text() for c in smoking.find_all("figcaption"))
 
 
 def test_report_is_self_contained(region_report):
     html = region_report["html"].read_text(encoding="utf-8")
-    assert external_references(html) == []
+    # the only links out of the page are to the area's own cards beside it
+    assert [r for r in external_references(html) if not re.fullmatch(r"etela-savo/kortit/[\w.-]+\.(html|pdf)", r)] == []
     assert "<script" not in html and "<link" not in html
     images = parse(region_report["html"]).root.find_all("img")
     assert images and all(i.attrs["src"].startswith("data:image/png;base64,") and i.attrs["alt"] for i in images)
@@ -473,22 +573,223 @@ def test_methods_audit_and_provenance(region_report):
     assert re.search(r"\(settings of this report\) [0-9a-f]{64}", methods)  # the rule's params
 
 
-def test_workbook_has_a_sheet_per_group_with_tidy_and_formatted_columns(region_report):
+def test_workbook_has_finnish_headers_percentages_and_a_sheet_per_municipality(region_report):
     book = openpyxl.load_workbook(region_report["xlsx"])
     assert book.sheetnames[0] == "Tietoja" and "Elintavat" in book.sheetnames
-    assert "Terveys ja toimintakyky" in book.sheetnames and "Vakioidut vertailut" in book.sheetnames
+    assert "Terveys ja toimintakyky" in book.sheetnames and "Korjatut vertailut" in book.sheetnames
+    assert {"Enonkoski", "Mikkeli", "Puumala", "Sulkava"} <= set(book.sheetnames)  # one per municipality
     assert book["Tietoja"]["A1"].value == "SYNTEETTINEN AINEISTO – ei todellisia vastauksia"
     sheet = book["Elintavat"]
-    frame = pd.DataFrame(list(sheet.values)[1:], columns=[c.value for c in sheet[1]])
-    assert {"indicator", "wave", "domain", "domain_value", "estimate", "ci_low", "ci_high", "estimate_text",
-            "ci_text", "suppressed", "synthetic"} <= set(frame.columns)
-    assert set(frame["indicator"]) == {"daily_smoking"}
-    row = frame[(frame["domain"] == "region") & (frame["wave"] == "ts2022")].iloc[0]
-    assert row["estimate"] == pytest.approx(0.10) and row["estimate_text"] == f"10,0{NBSP}% (9,1–11,0)"
-    hidden = frame[frame["suppressed"]]
-    assert len(hidden) and hidden["estimate"].isna().all() and (hidden["estimate_text"] == "–").all()
-    csv = pd.read_csv(region_report["csv"], dtype={"domain_value": str})
+    headers = [c.value for c in sheet[1]]
+    assert headers[:5] == ["Mittari", "Kysely", "Vuosi", "Alue", "Arvo (% tai keskiarvo)"]
+    english = {"indicator", "wave", "domain", "domain_value", "estimate", "ci_low", "ci_high", "suppressed"}
+    assert not english & set(headers)
+    for name in book.sheetnames[1:]:  # no sheet has a machine header
+        assert not english & {c.value for c in book[name][1]}, name
+    frame = pd.DataFrame(list(sheet.values)[1:], columns=headers)
+    assert set(frame["Mittarin tunnus"]) == {"daily_smoking"}
+    row = frame[(frame["Alue"] == "Etelä-Savo") & (frame["Vuosi"] == 2022)].iloc[0]
+    assert row["Arvo (% tai keskiarvo)"] == 10.0 and row["Luottamusväli alaraja"] == 9.1  # per cent, 1 decimal
+    assert row["Tulos tekstinä"] == f"10,0{NBSP}% (9,1–11,0)"
+    values = [v for v in frame["Arvo (% tai keskiarvo)"] if pd.notna(v)]
+    assert values and all(round(v, 1) == v for v in values)
+    hidden = frame[frame["Huomautus"] == "ei julkaista"]
+    assert len(hidden) and hidden["Arvo (% tai keskiarvo)"].isna().all()
+    assert sheet.cell(2, 5).number_format == "0.0"
+    card = pd.DataFrame(list(book["Enonkoski"].values)[1:], columns=[c.value for c in book["Enonkoski"][1]])
+    assert card.columns[0] == "Mittari" and "Muutos (95 %:n lv.)" in card.columns
+    smoking = card[card["Mittari"] == "Päivittäin tupakoivien osuus (%)"].iloc[0]
+    assert smoking["Arvo (% tai keskiarvo)"] == 20.0 and "heikompi kuin Etelä-Savo" in smoking["Arvio"]
+    csv = pd.read_csv(region_report["csv"], dtype={"domain_value": str})  # the machine CSV keeps its codes
+    assert {"indicator", "estimate", "ci_low", "domain"} <= set(csv.columns)
     assert len(csv) == len(frame) + len(pd.DataFrame(list(book["Terveys ja toimintakyky"].values)[1:]))
+
+
+def test_excel_csv_opens_in_finnish_excel(region_report):
+    raw = region_report["excel_csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    text = raw.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header.split(";")[:4] == ["Mittari", "Vuosi", "Alue", "Arvo (% tai keskiarvo)"] and "," not in header
+    frame = pd.read_csv(region_report["excel_csv"], sep=";", decimal=",", encoding="utf-8-sig")
+    row = frame[(frame["Alue"] == "Etelä-Savo") & (frame["Vuosi"] == 2022)
+                & (frame["Mittari"] == "Päivittäin tupakoivien osuus (%)")].iloc[0]
+    assert row["Arvo (% tai keskiarvo)"] == 10.0 and row["Luottamusväli yläraja"] == 11.0
+    assert ";10,0;9,1;11,0;" in text  # decimal comma
+
+
+def test_formula_like_text_is_written_as_text(tmp_path):
+    from ath_analysis.report.excel import _write_table
+
+    book = openpyxl.Workbook()
+    frame = pd.DataFrame({"Alue": ["=HYPERLINK(\"http://x\")", "+cmd", "Mikkeli"], "Arvo": [1.0, 2.0, 3.0]})
+    _write_table(book.active, frame)
+    book.save(tmp_path / "x.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["A3"].data_type == "s" and sheet["B2"].value == 1.0
+
+
+# --------------------------------------------------------------------------------------------- overview and cards
+DIFF_TEXT = re.compile(r"([+\u2212]?[\d,.]+)(?:\u00a0%-yks\.|\u00a0pp)?\s*\((.+?)(?:\u2013|\u00a0\u2026\u00a0)(.+?)\)")
+
+
+def printed_differences(text: str) -> list[tuple[float, float, float]]:
+    """Every 'difference (low … high)' printed in a text, as numbers."""
+    return [(number(a), number(b), number(c)) for a, b, c in DIFF_TEXT.findall(text)]
+
+
+def overview_rows(page: Page, table_class: str = "overview") -> list[Node]:
+    return [tr for tr in page.root.find_all("tr") if "data-light" in tr.attrs
+            and tr.parent is not None and any(t.attrs.get("class") == table_class for t in _ancestors(tr))]
+
+
+def _ancestors(node: Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _expected(differences: pd.DataFrame, indicator: str, domain: str, value: str, reference: str,
+              higher_is_better: bool) -> str:
+    row = differences[(differences["indicator"] == indicator) & (differences["wave"] == "ts2022")
+                      & (differences["domain"] == domain) & (differences["domain_value"] == value)
+                      & (differences["reference"] == reference)]
+    if row.empty:
+        return ""
+    if not bool(row["differs"].iloc[0]):
+        return "none"
+    return "better" if (row["difference"].iloc[0] > 0) == higher_is_better else "worse"
+
+
+def test_overview_verdicts_are_the_differences_tables(region_report, mikkeli_report):
+    differences = pd.read_parquet(region_report["differences"])
+    better_high = {"daily_smoking": False, "mhi5_mean": True}
+    for report, domain, value in ((region_report, "region", "10"), (mikkeli_report, "municipality", "491")):
+        rows = overview_rows(parse(report["html"]))
+        assert {r.attrs["data-indicator"] for r in rows} == set(better_high)
+        for row in rows:
+            ind = row.attrs["data-indicator"]
+            assert row.attrs["data-change"] == _expected(differences, ind, domain, value, "previous", better_high[ind])
+            assert row.attrs["data-region"] == (
+                "" if domain == "region" else _expected(differences, ind, domain, value, "region", better_high[ind]))
+            light = row.attrs["data-light"]
+            verdicts = {row.attrs["data-change"], row.attrs["data-region"], row.attrs["data-country"]}
+            assert light == ("red" if "worse" in verdicts else "green" if "better" in verdicts else "grey")
+            chips = " ".join(c.text() for c in row.find_all("span", cls="chip"))
+            assert ("heikentynyt" in chips) == (row.attrs["data-change"] == "worse")
+            assert ("parantunut" in chips) == (row.attrs["data-change"] == "better")
+    smoking = next(r for r in overview_rows(parse(mikkeli_report["html"]))
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert smoking.attrs["data-region"] == "better" and "parempi kuin Etelä-Savo" in smoking.text()
+    page = parse(region_report["html"])
+    improved = [li.attrs["data-indicator"] for li in page.root.find_all("ul", cls="improved")[0].find_all("li")]
+    assert improved == ["daily_smoking"]  # 13,0 % → 10,0 %: a clear fall of a bad thing
+
+
+def test_no_printed_difference_contradicts_its_verdict(region_report, mikkeli_report):
+    checked = 0
+    for report in (region_report, mikkeli_report):
+        pages = [parse(report["html"])] + [parse(p) for p in sorted(report["cards"].glob("*.html"))]
+        for page in pages:
+            for row in overview_rows(page) + overview_rows(page, "card-table"):
+                for cls, key in (("change", "data-change"), ("region", "data-region"), ("country", "data-country")):
+                    cells = row.find_all("td", cls=cls)
+                    found = printed_differences(cells[0].text()) if cells else []
+                    for _, low, high in found:
+                        checked += 1
+                        assert (low > 0 or high < 0) == (row.attrs[key] in ("better", "worse")), row.text()
+    assert checked > 10
+
+
+def test_every_municipality_of_the_region_has_a_card(region_report, mikkeli_report):
+    municipalities = {"046", "491", "623", "768"}  # every municipality in the estimate table
+    for report, extra in ((region_report, set()), (mikkeli_report, {
+            "subarea_group-mikkelin-kaupunkialue", "subarea_group-ristiina", "subarea_group-anttola",
+            "subarea_group-suomenniemi"})):
+        stems = {p.stem for p in report["cards"].glob("*.html")}
+        assert stems == municipalities | extra
+        assert (report["cards"] / "kortit.pdf").read_bytes().startswith(b"%PDF")
+        assert report["summary"]["card_pages"] == len(stems)  # one A4 page per card
+        for stem in municipalities:
+            page = parse(report["cards"] / f"{stem}.html")
+            rows = overview_rows(page, "card-table")
+            assert {r.attrs["data-indicator"] for r in rows} == {"daily_smoking", "mhi5_mean"}
+            order = [r.attrs["data-light"] for r in rows]
+            assert order == sorted(order, key=lambda light: {"red": 0, "green": 1}.get(light, 2)), stem
+    enonkoski = parse(region_report["cards"] / "046.html")
+    header = " ".join(th.text() for th in enonkoski.root.find_all("th", scope="col"))
+    assert "Miehet" in header and "Naiset" in header and "Koko maa" in header and "Etelä-Savo" in header
+    smoking = next(r for r in overview_rows(enonkoski, "card-table") if r.attrs["data-indicator"] == "daily_smoking")
+    assert smoking.attrs["data-region"] == "worse" and "noin 240 aikuista" in smoking.text()  # 20 % of 1 200
+    mikkeli = next(r for r in overview_rows(parse(region_report["cards"] / "491.html"), "card-table")
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert [td.text() for td in mikkeli.find_all("td", cls="sex")] == [f"9,5{NBSP}%", f"6,5{NBSP}%"]
+    puumala = next(r for r in overview_rows(parse(region_report["cards"] / "623.html"), "card-table")
+                   if r.attrs["data-indicator"] == "daily_smoking")
+    assert puumala.find_all("td", cls="value")[0].text() == "–" and puumala.attrs["data-light"] == "blank"
+
+
+def test_print_css_has_no_fixed_elements_and_repeats_table_headers(region_report):
+    html = region_report["html"].read_text(encoding="utf-8")
+    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    print_css = css[css.index("@media print"):]
+    print_css = print_css[:print_css.index("\n}\n") + 2]
+    assert "position: static" in print_css and not re.search(r"position:\s*(fixed|sticky)", print_css)
+    sticky = re.findall(r"([^{}]+)\{[^}]*position:\s*(?:fixed|sticky)", css)
+    assert all(re.search(r"\." + re.escape(s.strip().lstrip(".")) + r"\s*\{[^}]*position:\s*static", print_css)
+               for s in sticky), sticky  # every fixed/sticky element is static in print
+    assert "@page { size: A4" in css and "thead { display: table-header-group; }" in css
+    assert re.search(r"figure \{[^}]*break-inside: avoid", css) and "break-before: page" in print_css
+    assert "@media (max-width: 600px)" in css and ".scroll { overflow-x: auto" in css
+    phone = css[css.index("@media (max-width: 600px)"):]
+    sizes = [float(v) for v in re.findall(r"font-size:\s*([\d.]+)rem", phone)]
+    assert sizes and min(sizes) * 16 >= 12  # text at least 12 px on a phone
+    page = parse(region_report["html"])
+    assert page.root.find_all("a", cls="skip")[0].attrs["href"] == "#main" and page.root.find_all("main", id="main")
+    for table in page.root.find_all("table", cls="estimates"):  # tables scroll inside their box
+        assert "scroll" in (table.parent.attrs.get("class") or "")
+    card = (region_report["cards"] / "046.html").read_text(encoding="utf-8")
+    assert "size: A4 landscape" in card and not re.search(r"position:\s*(fixed|sticky)", card)
+
+
+def test_figures_have_value_alt_texts_and_a_text_table(region_report):
+    page = parse(region_report["html"])
+    article = page.root.find_all("article", id="ind-daily_smoking")[0]
+    figures = article.find_all("figure")
+    assert len(figures) == 4
+    areas = next(f for f in figures if f.attrs["class"] == "fig-areas")
+    alt = areas.find_all("img")[0].attrs["alt"]
+    assert "Enonkoski 20,0" in alt and "Mikkeli 8,0" in alt  # the values, not only the title
+    tables = article.find_all("table", cls="figure-values")
+    assert len(tables) == len(figures)
+    trend = next(t for t in tables if t.attrs["data-figure"] == "daily_smoking_trend")
+    assert "Etelä-Savo 2018" in trend.text() and f"13,0{NBSP}%" in trend.text()
+
+
+def test_breakdowns_side_by_side_for_the_area_and_the_region(mikkeli_report):
+    page = parse(mikkeli_report["html"])
+    tables = page.root.find_all("table", cls="breakdowns", data_indicator="daily_smoking")
+    assert len(tables) == 1
+    headers = [th.text() for th in tables[0].find_all("th", scope="col")]
+    assert headers[1:] == ["Mikkeli", "Etelä-Savo"]  # the area and the region side by side
+    sections = tables[0].find_all("tbody")
+    assert [b.attrs["data-by"] for b in sections] == ["sex"]  # no age or education cells in the hand-made table
+    cells = {tr.attrs["data-level"]: [td.text() for td in tr.find_all("td")] for tr in sections[0].find_all("tr")
+             if "data-level" in tr.attrs}
+    assert cells == {"1": [f"9,5{NBSP}% (7,7–11,7)", f"12,0{NBSP}% (10,5–13,7)"],
+                     "2": [f"6,5{NBSP}% (5,0–8,3)", f"8,0{NBSP}% (6,9–9,3)"]}
+    assert not page.root.find_all("table", cls="breakdowns", data_indicator="mhi5_mean")  # nothing invented
+
+
+def test_methods_say_what_is_protected_with_the_audit_figures(region_report):
+    page = parse(region_report["html"])
+    methods = page.root.find_all("section", id="methods")[0].text()
+    assert "alle 30 vastaajaan" in methods and "yhteistarkastus" in methods.lower()
+    assert "kutistuskerroin" in methods and "Clopper–Pearson" in methods
+    audit = page.root.find_all("table", cls="publication-audit")[0]
+    first = [td.text() for td in audit.find_all("tr")[1].find_all("td")]
+    assert first == ["120", "100", "15", "5", "345"]  # from publication_audit.json
 
 
 def test_english_report(tmp_path, project_config):
@@ -508,6 +809,12 @@ def test_english_report(tmp_path, project_config):
     assert "Kaupunkialueet" not in html and "Mikkeli urban area" in html
     book = openpyxl.load_workbook(paths["xlsx"])
     assert book.sheetnames[0] == "About" and "Lifestyle" in book.sheetnames
+    assert [c.value for c in book["Lifestyle"][1]][:4] == ["Indicator", "Survey", "Year", "Area"]
+    assert "Definition (THL&#39;s wording, in Finnish)" in html  # the English version keeps the definitions
+    assert "Overview" in html and "What got worse" in html and "no clear difference" in html
+    card = paths["cards"] / "491.html"
+    text = card.read_text(encoding="utf-8")
+    assert "Men 2022" in text and "Finland 2022" in text and "about " in text and "aikuista" not in text
 
 
 def test_choropleth_from_user_boundaries(tmp_path, project_config):
@@ -589,14 +896,16 @@ def test_workflow_writes_both_reports_with_every_indicator(workflow_run):
         path = workflow_run / "reports" / f"{area}.html"
         page = parse(path)
         html = path.read_text(encoding="utf-8")
-        assert external_references(html) == []
+        assert [r for r in external_references(html) if not re.fullmatch(rf"{area}/kortit/[\w.-]+\.(html|pdf)", r)] \
+            == []
         assert "SYNTEETTINEN AINEISTO – ei todellisia vastauksia" in html
         articles = [a.attrs["data-indicator"] for a in page.root.find_all("article", cls="indicator")]
         assert sorted(articles) == sorted(indicators)  # each once, grouped by topic
         for indicator in indicators:
             rows = table_rows(page, indicator)
             region = next(r for r in rows if r["role"] == "region")
-            summary = page.root.find_all("div", cls="summary-item", data_indicator=indicator)[0].text()
+            article = page.root.find_all("article", id=f"ind-{indicator}")[0]
+            summary = article.find_all("div", cls="findings")[0].text()
             focus = next((r for r in rows if r["role"] == "focus"), region)
             name = "Mikkeli" if area == "mikkeli" else "Etelä-Savo"
             match = re.search(rf"{name} (\d{{4}}): (.+?\))\*?\.", summary)
@@ -634,6 +943,53 @@ def test_workflow_report_tables_agree_with_the_estimate_table(workflow_run):
             assert number(row["n"]) == cell["n"]
 
 
+def test_workflow_overview_and_cards_follow_the_differences_table(workflow_run):
+    """On the real run: a card (and a PDF page) for every municipality of the region, every overview and card
+    verdict equal to `differs` of the published differences table, no printed difference contradicting it."""
+    tables = workflow_run / "reports" / "tables"
+    estimates = pd.read_parquet(tables / "estimates.parquet")
+    differences = pd.read_parquet(tables / "differences.parquet")
+    latest = differences[differences["wave"] == "ts2022"]
+    indicators = {i["id"]: i.get("higher_is_better", False) for i in __import__("yaml").safe_load(
+        (ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))["indicators"]}
+    standardized = set(estimates.loc[estimates["standardized"], "indicator"])
+    municipalities = set(estimates.loc[estimates["domain"] == "municipality", "domain_value"])
+    assert len(municipalities) == 11
+    checked = 0
+    for area, focus in (("etela-savo", ("region", "10")), ("mikkeli", ("municipality", "491"))):
+        cards = workflow_run / "reports" / area / "kortit"
+        assert municipalities <= {p.stem for p in cards.glob("*.html")}
+        assert (cards / "kortit.pdf").read_bytes().startswith(b"%PDF")
+        pages = [(parse(workflow_run / "reports" / f"{area}.html"), "overview", focus)]
+        pages += [(parse(cards / f"{code}.html"), "card-table", ("municipality", code)) for code in municipalities]
+        for page, cls, (domain, value) in pages:
+            rows = overview_rows(page, cls)
+            assert {r.attrs["data-indicator"] for r in rows} == set(indicators)
+            for row in rows:
+                ind = row.attrs["data-indicator"]
+                cell = latest[(latest["indicator"] == ind) & (latest["domain"] == domain)
+                              & (latest["domain_value"] == value) & (latest["standardized"] == (ind in standardized))]
+                for reference, key in (("previous", "data-change"), ("region", "data-region"),
+                                       ("country", "data-country")):
+                    found = cell[cell["reference"] == reference]
+                    if domain == "region" and reference == "region":
+                        assert row.attrs[key] == ""
+                        continue
+                    expected = "" if found.empty or bool(found["suppressed"].iloc[0]) else (
+                        "none" if not bool(found["differs"].iloc[0]) else
+                        "better" if (found["difference"].iloc[0] > 0) == indicators[ind] else "worse")
+                    assert row.attrs[key] == expected, (area, ind, domain, value, reference)
+                    checked += 1
+                    td = row.find_all("td", cls={"previous": "change"}.get(reference, reference))
+                    for _, low, high in printed_differences(td[0].text() if td else ""):
+                        assert (low > 0 or high < 0) == (expected in ("better", "worse")), td[0].text()
+    assert checked > 500
+    raw = (tables / "mikkeli_report_excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").split("\r\n")[0].startswith("Mittari;")
+    book = openpyxl.load_workbook(workflow_run / "reports" / "mikkeli.xlsx", read_only=True)
+    assert "Kylät ja kaupunginosat" in book.sheetnames and "Puumala" in book.sheetnames
+
+
 def test_no_respondent_level_data_under_reports(workflow_run):
     reports = workflow_run / "reports"
     estimates = pd.read_parquet(reports / "tables" / "estimates.parquet")
@@ -643,7 +999,9 @@ def test_no_respondent_level_data_under_reports(workflow_run):
               ["respondent_id"].astype(str).head(50))
     for path in reports.rglob("*"):
         if path.suffix in {".csv", ".parquet"}:
-            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(
+                path, **({"sep": ";", "decimal": ",", "encoding": "utf-8-sig"} if path.name.endswith("_excel.csv")
+                         else {}))
             assert not RESPONDENT_COLUMNS & set(table.columns), path
             assert len(table) <= max_rows, path
         elif path.suffix == ".xlsx":

@@ -26,7 +26,7 @@ def _sa(area, n, direct, se, low, high, model, model_cv, mlow, mhigh, shown, wav
             "area_label": area, "n": n, "direct": direct, "direct_se": se, "direct_ci_low": low,
             "direct_ci_high": high, "direct_suppressed": suppressed, "model": model, "model_mse": np.nan,
             "model_rmse": model * model_cv, "model_cv": model_cv, "model_ci_low": mlow, "model_ci_high": mhigh,
-            "shrinkage": 0.5, "estimate_type": "synthetic" if n == 0 else "eblup", "smoothed_variance": False,
+            "shrinkage": 0.5, "estimate_type": "synthetic" if n < 30 else "eblup", "smoothed_variance": False,
             "shown": shown, "shown_estimate": estimate, "shown_ci_low": low if shown == "direct" else mlow,
             "shown_ci_high": high if shown == "direct" else mhigh, "sigma2_v": 0.004, "method": "AREML_YL",
             "synthetic": True}
@@ -34,7 +34,8 @@ def _sa(area, n, direct, se, low, high, model, model_cv, mlow, mhigh, shown, wav
 
 def hand_small_areas() -> pd.DataFrame:
     """Rahula and Anttola show their direct estimates; Otava's is published but imprecise (CV 30 %), so the
-    model's is shown; Harjumaa (n = 8) and Pitkäaho (no respondents) have only model estimates. Harjumaa's
+    model's is shown; Harjumaa (n = 8, fitted as if it had none, as the real stage does) and Pitkäaho (no
+    respondents) have only model (synthetic) estimates. Harjumaa's
     direct value is left in the table on purpose: the report must still never print it."""
     nan = np.nan
     rows = [
@@ -92,10 +93,16 @@ def sa_rows(page) -> list[dict]:
     return rows
 
 
-def test_mikkeli_lists_every_sub_area_sorted_by_the_shown_value(mikkeli):
+def test_mikkeli_lists_measured_sub_areas_by_value_and_model_only_ones_apart(mikkeli):
     page = parse(mikkeli["html"])
     rows = sa_rows(page)
-    assert [r["area"] for r in rows] == ["Otava", "Harjumaa", "Pitkäaho", "Anttola", "Rahula"]  # latest wave
+    # the measured areas by the shown value; the model-only ones after them in name order, never ranked
+    assert [r["area"] for r in rows] == ["Otava", "Anttola", "Rahula", "Harjumaa", "Pitkäaho"]  # latest wave
+    table = page.root.find_all("table", cls="small-areas", data_indicator="daily_smoking")[0]
+    flags = [tr.attrs["data-model-only"] for tr in table.find_all("tr") if "data-area" in tr.attrs]
+    assert flags == ["false", "false", "false", "true", "true"]
+    sections = [tr.text() for tr in table.find_all("tr", cls="section")]
+    assert len(sections) == 2 and "vain malliarvio" in sections[1] and "ei järjestetty" in sections[1]
     assert page.root.find_all("section", id="small-areas")  # the overview with the plain-language note
     html = mikkeli["html"].read_text(encoding="utf-8")
     assert "Kylät ja kaupunginosat (pienaluemalli)" in html and "lainaa tietoa samankaltaisilta alueilta" in html
@@ -105,13 +112,14 @@ def test_mikkeli_lists_every_sub_area_sorted_by_the_shown_value(mikkeli):
 def test_table_numbers_equal_the_small_area_table(mikkeli):
     rows = {r["area"]: r for r in sa_rows(parse(mikkeli["html"]))}
     assert estimate_parts(rows["Rahula"]["direct"]) == (8.0, 5.9, 10.7)
-    assert estimate_parts(rows["Rahula"]["model"]) == (8.5, 6.8, 10.4)
+    assert estimate_parts(rows["Rahula"]["model"]) == (8.0, 7.0, 10.0)  # model values in whole per cents
     assert number(rows["Rahula"]["n"]) == 120 and number(rows["Rahula"]["direct_cv"]) == 15  # 0.012 / 0.080
     assert number(rows["Rahula"]["model_cv"]) == 10
-    assert rows["Otava"]["value"] == "21,0\u00a0% malli" and estimate_parts(rows["Otava"]["direct"]) == (
+    assert rows["Otava"]["value"] == "21\u00a0% malli" and estimate_parts(rows["Otava"]["direct"]) == (
         30.0, 15.1, 50.8)  # published direct, but imprecise: the model's value is shown
     assert rows["Anttola"]["value"] == "12,0\u00a0% suora"
-    assert estimate_parts(rows["Pitkäaho"]["model"]) == (15.0, 4.3, 31.1) and rows["Pitkäaho"]["n"] == "0"
+    assert estimate_parts(rows["Pitkäaho"]["model"]) == (15.0, 4.0, 31.0) and rows["Pitkäaho"]["n"] == "0"
+    assert rows["Pitkäaho"]["value"] == "15\u00a0% vain malli"
 
 
 def test_suppressed_direct_values_are_a_dash_and_model_rows_are_marked(mikkeli):
@@ -119,7 +127,7 @@ def test_suppressed_direct_values_are_a_dash_and_model_rows_are_marked(mikkeli):
     for area, reason in (("Harjumaa", "alle 30 vastaajaa"), ("Pitkäaho", "ei vastaajia")):
         row = rows[area]
         assert row["hidden"] and row["direct"] == f"– ({reason})" and row["direct_cv"] == "–"
-        assert row["shown"] == "model" and row["value"].endswith("malli")
+        assert row["shown"] == "model" and row["value"].endswith("vain malli")
     assert {a for a, r in rows.items() if r["shown"] == "model"} == {"Otava", "Harjumaa", "Pitkäaho"}
     assert all(r["value"].endswith("suora") for r in rows.values() if r["shown"] == "direct")
     section = parse(mikkeli["html"]).root.find_all("section", cls="small-areas")[0].text()
@@ -147,7 +155,7 @@ def test_english_small_area_section(tmp_path, monkeypatch):
     html = paths["html"].read_text(encoding="utf-8")
     assert "Villages and districts (small-area model)" in html and "borrows strength from similar areas" in html
     rows = {r["area"]: r for r in sa_rows(parse(paths["html"]))}
-    assert rows["Anttola"]["value"] == "12.0% direct" and rows["Otava"]["value"] == "21.0% model"
+    assert rows["Anttola"]["value"] == "12.0% direct" and rows["Otava"]["value"] == "21% model"
     assert rows["Harjumaa"]["direct"] == "– (fewer than 30 respondents)"
     assert not re.search(r"pienalue|suora arvio", html, re.IGNORECASE)
 
@@ -167,6 +175,7 @@ def test_models_that_could_not_be_estimated_are_listed_in_the_report():
     indicator = SimpleNamespace(id="obesity", label_fi="Lihavien osuus (%)", label_en="Obesity (%)")
     data = SimpleNamespace(lang="fi", indicators=[indicator], wave_names={"ts2022": "Terve Suomi 2022"})
     lines = model_warnings(models, spec, data)
-    assert lines == ["Lihavien osuus (%) – Terve Suomi 2022, urban_rural (vakioitu): perfect prediction: no "
+    assert lines == ["Lihavien osuus (%) – Terve Suomi 2022, urban_rural (mallilla korjattu): perfect prediction: "
+                     "no "
                      "respondent in level M5 has the outcome"]  # the municipality model is not this report's
     assert model_warnings(None, spec, data) == []

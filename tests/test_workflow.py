@@ -111,7 +111,9 @@ def test_no_respondent_level_data_reach_reports(project):
     assert len(estimates) < len(analysis) / 5 and cells > 0
     for path in (project / "reports").rglob("*"):
         if path.suffix in {".csv", ".parquet"}:
-            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+            table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(
+                path, **({"sep": ";", "decimal": ",", "encoding": "utf-8-sig"} if path.name.endswith("_excel.csv")
+                         else {}))
             assert "respondent_id" not in table.columns, path
 
 
@@ -177,11 +179,19 @@ def test_published_files_say_nothing_about_suppressed_cells(project):
             merged = report.merge(hidden[["indicator", "wave", "domain", "domain_value"]].astype(str),
                                   on=["indicator", "wave", "domain", "domain_value"])
             assert merged["n"].isna().all(), path
+    checked = 0
     for path in (project / "reports").glob("*.xlsx"):
         book = openpyxl.load_workbook(path, read_only=True)
         for sheet in book.worksheets:
             rows = list(sheet.values)
-            if not rows or "suppressed" not in [str(c) for c in rows[0]]:
+            header = [str(c) for c in rows[0]] if rows else []
+            if "Huomautus" in header and "Arvo (% tai keskiarvo)" in header:  # the sheets for people
+                frame = pd.DataFrame(rows[1:], columns=header)
+                shown = frame[frame["Huomautus"] == "ei julkaista"]
+                for column in ("Vastaajia (n)", "Arvo (% tai keskiarvo)", "Luottamusväli alaraja"):
+                    assert shown[column].isna().all(), (path, sheet.title, column)
+                checked += len(shown)
+            if not rows or "suppressed" not in header:
                 continue
             header = [str(c) for c in rows[0]]
             frame = pd.DataFrame(rows[1:], columns=header)
@@ -189,3 +199,4 @@ def test_published_files_say_nothing_about_suppressed_cells(project):
             for column in ("n", "estimate", "ci_low", "ci_high"):
                 if column in shown:
                     assert shown[column].isna().all(), (path, sheet.title, column)
+    assert checked > 0  # the workbooks have hidden cells, and they are blank

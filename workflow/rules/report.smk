@@ -15,6 +15,8 @@ rule area_report:
     input:
         estimates="reports/tables/estimates.parquet",
         comparisons="reports/tables/comparisons.parquet",  # crude and adjusted comparisons (rule compare)
+        differences="reports/tables/differences.parquet",  # every verdict: the CI of the difference excludes 0
+        publication_audit="reports/tables/publication_audit.json",  # its figures go into the methods
         small_areas=lambda w: ["reports/tables/small_areas.parquet"] if shows_small_areas(w) else [],
         ingest_audits=expand(PROCESSED / "{wave}" / "audit_ingest.json", wave=WAVES),
         geography_audits=expand(PROCESSED / "{wave}" / "audit_geography.json", wave=WAVES),
@@ -45,6 +47,13 @@ rule area_report:
             category="Tables",
             labels={"table": "{area} report rows"},
         ),
+        excel_csv=report(
+            "reports/tables/{area}_report_excel.csv",
+            caption="../report/area_table.rst",
+            category="Tables",
+            labels={"table": "{area} report rows for Finnish Excel"},
+        ),
+        cards=directory("reports/{area}/kortit"),
         figures=report(
             directory("reports/figures/{area}"),
             patterns=["{name}.png"],

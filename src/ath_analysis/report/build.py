@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -18,19 +20,26 @@ from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
 from ath_analysis.places import Places
-from ath_analysis.report import excel, figures, html, maps, provenance, sae
+from ath_analysis.report import cards, excel, figures, html, maps, overview, provenance, sae
 from ath_analysis.report.content import (
     POOLED,
     REGION_DOMAIN,
     AreaSpec,
     IndicatorContent,
     ReportData,
-    verdict,
 )
 from ath_analysis.report.settings import ReportSettings
-from ath_analysis.report.style import figure_style, fmt_count, fmt_difference, fmt_estimate, fmt_number
+from ath_analysis.report.style import (
+    figure_style,
+    fmt_count,
+    fmt_date,
+    fmt_difference,
+    fmt_estimate,
+    fmt_number,
+)
 from ath_analysis.report.summary import GENERIC_ADJUSTERS, indicator_summary
 from ath_analysis.report.text import STRINGS, adjusters_text, tr, tr_or
+from ath_analysis.report.verdicts import Differences, read_differences
 from ath_analysis.results.io import read_optional_table
 from ath_analysis.yaml_files import read_yaml
 
@@ -106,25 +115,45 @@ def _notes(content: IndicatorContent, data: ReportData) -> list[str]:
     return notes
 
 
+def _value_pairs(rows: pd.DataFrame, label_of: Any = None) -> list[tuple[str, str]]:
+    """(label, formatted value) of the rows a figure draws, for its text table and alt text."""
+    out = []
+    for record in rows.to_dict("records"):
+        label = label_of(record) if label_of else str(record.get("label", ""))
+        out.append((label, str(record.get("estimate_text") or "–") + str(record.get("mark") or "")))
+    return out
+
+
+def _alt(title: str, pairs: Sequence[tuple[str, str]], lang: str, limit: int = 14) -> str:
+    """An alt text that says the values, not only the title ("…: Mikkeli 9,8 %; Juva 6,5 % …")."""
+    shown = "; ".join(f"{label} {value.split(' (')[0]}" for label, value in pairs[:limit])
+    more = "" if len(pairs) <= limit else (" …" if lang != "fi" else " …")
+    return f"{title}: {shown}{more}" if shown else title
+
+
 def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, directory: Path,
              centres: pd.DataFrame | None, boundaries: maps.Boundaries | None) -> tuple[list, list]:
-    """Make, save and embed the indicator's figures: (before the table, after the table)."""
+    """Make, save and embed the indicator's figures: (before the table, after the table), each with the values
+    it draws as a text table and in its alt text."""
     lang, ind = data.lang, content.indicator.id
     region = data.region_name()
     label = content.label
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
 
-    def keep(figure: Figure | None, stem: str, kind: str, alt: str, caption: str, target: list) -> None:
+    def keep(figure: Figure | None, stem: str, kind: str, title: str, caption: str, target: list,
+             pairs: Sequence[tuple[str, str]]) -> None:
         if figure is None:
             return
-        item = html.embed(figures.save_figure(figure, directory, stem), alt, caption)
+        item = html.embed(figures.save_figure(figure, directory, stem), _alt(title, pairs, lang), caption)
         if item is not None:
-            target.append({**item, "kind": kind})
+            target.append({**item, "kind": kind, "table": list(pairs)})
 
+    table_pairs = _value_pairs(content.table)
     with figure_style():
         keep(figures.areas_figure(content, spec, data), f"{ind}_areas", "areas", f"{label}, {content.latest_year}",
-             tr("fig_areas_caption", lang, label=label, year=content.latest_year, region=region), before)
+             tr("fig_areas_caption", lang, label=label, year=content.latest_year, region=region), before,
+             table_pairs)
         comparison = figures.comparison_figure(content, data)
         if comparison is not None:
             if any(c.from_models for c in content.comparisons):
@@ -135,9 +164,18 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
                              adj=adjusters_text(modelled.adjusters, lang) or GENERIC_ADJUSTERS[lang])
             else:
                 caption = tr("fig_urban_caption_crude", lang, label=label, year=content.comparisons[0].year)
-            keep(comparison, f"{ind}_urbanrural", "urbanrural", label, caption, after)
+            pairs = []
+            for c in content.comparisons:
+                for record in c.rows.to_dict("records"):
+                    hidden = bool(record.get("suppressed")) or pd.isna(record.get("estimate"))
+                    text = "–" if hidden else fmt_estimate(record["estimate"], record["ci_low"], record["ci_high"],
+                                                           content.kind, lang)
+                    how = tr(f"adjustment_{record.get('adjustment', 'crude')}", lang)
+                    pairs.append((f"{record['label']} ({how})", text))
+            keep(comparison, f"{ind}_urbanrural", "urbanrural", label, caption, after, pairs)
+        trend_pairs = _value_pairs(content.trend, lambda r: f"{r['label']} {r['year']}")
         keep(figures.trend_figure(content, data), f"{ind}_trend", "trend", label,
-             tr("fig_trend_caption", lang, label=label), after)
+             tr("fig_trend_caption", lang, label=label), after, trend_pairs)
         if spec.map:
             highlight = spec.focus_value if spec.focus_domain == "municipality" else None
             if boundaries is not None:
@@ -147,7 +185,7 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
                 figure = maps.symbol_map(content, centres, data, highlight) if centres is not None else None
                 size = tr("map_size_respondents", lang)
             keep(figure, f"{ind}_map", "map", f"{label}, {content.latest_year}",
-                 tr("fig_map_caption", lang, label=label, year=content.latest_year, size=size), after)
+                 tr("fig_map_caption", lang, label=label, year=content.latest_year, size=size), after, table_pairs)
     return before, after
 
 
@@ -163,10 +201,9 @@ def tidy_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorCont
         keep = (rows["domain"] != spec.focus_domain) | (rows["domain_value"] == spec.focus_value) | \
             rows["domain"].isin([*spec.compare, *spec.trend, *spec.comparisons])
         rows = rows[keep]
-        region = rows[rows["domain"] == REGION_DOMAIN].set_index("wave")["estimate"]
         rows["verdict"] = [
-            "reference" if d == REGION_DOMAIN else verdict(r, region.get(r["wave"]), indicator.higher_is_better)
-            for d, (_, r) in zip(rows["domain"], rows.iterrows(), strict=True)
+            "reference" if d == REGION_DOMAIN else data.verdict(indicator, r, "region")
+            for d, r in zip(rows["domain"], rows.to_dict("records"), strict=True)
         ]
         rows["area"] = [data.label(d, v, spec) for d, v in zip(rows["domain"], rows["domain_value"], strict=True)]
         rows["indicator_label"] = content.label
@@ -223,9 +260,11 @@ def _small_area_part(content: IndicatorContent, spec: AreaSpec, data: ReportData
     caption = tr("sae_fig_caption", lang, label=label, year=year, area=area)
     if content.standardized:
         caption += " " + tr("sae_crude_note", lang)
-    item = html.embed(saved, f"{label}, {year}", caption)
+    pairs = [(str(r["area_label"]), sae.shown_text(r, lang)) for r in rows.to_dict("records")]
+    item = html.embed(saved, _alt(f"{label}, {year}", pairs, lang), caption)
     if item is not None:
         item["kind"] = "small-areas"
+        item["table"] = []
     return {
         "caption": tr("sae_table_caption", lang, label=label, year=year),
         "rows": sae.table_rows(rows, data),
@@ -249,22 +288,88 @@ def _small_area_overview(table: pd.DataFrame, data: ReportData, directory: Path)
     item = html.embed(saved, tr("sae_cv_title", lang, year=year), tr("sae_cv_caption", lang, year=year))
     if item is not None:
         item["kind"] = "small-areas-cv"
+        item["table"] = [(str(r["label"]), fmt_count(r["n"], lang)) for r in summary.to_dict("records")]
     return {"intro": tr("sae_intro", lang, min_n=settings.min_n,
                         cv=fmt_number(100 * float(settings.small_area_model["max_direct_cv"]), lang, 0)),
             "figure": item}
+
+
+OWN_DEFINITION = re.compile(r"^\s*Projektin rajaus\s*(\([^)]*\))?\s*:\s*", re.IGNORECASE)
+
+
+def _definition(source: str | None, lang: str) -> str:
+    """The indicator's definition as readers see it: THL's wording as given; a definition the project made
+    itself says so plainly (no notes to developers such as "THL's rule not found")."""
+    text = str(source or "").strip()
+    if OWN_DEFINITION.match(text):
+        text = f"{tr('definition_own', lang)}: {OWN_DEFINITION.sub('', text)}"
+    return text
+
+
+def _mentions_standardization(text: str | None) -> bool:
+    return bool(re.search(r"ikävakioi|age-standardi", str(text or ""), re.IGNORECASE))
 
 
 def _waves_text(data: ReportData) -> str:
     return ", ".join(data.wave_names[w] for w in data.wave_years)
 
 
-def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = False) -> dict[str, str]:
+def _overview_context(data: ReportData, contents: Sequence[IndicatorContent], spec: AreaSpec) -> dict[str, Any]:
+    """The overview table (indicators × latest, previous, change, region, koko maa, verdict) and the lists of
+    what got worse and what improved."""
+    lang = data.lang
+    table = overview.overview(data, contents, spec.focus_domain, spec.focus_value)
+    latest = max(c.latest_year for c in contents)
+    previous = [c.previous_year for c in contents if c.previous_year is not None]
+    prev = max(previous) if previous else None
+    return {
+        "caption": tr("overview_caption", lang, area=spec.title_in(lang), year=latest),
+        "intro": tr("overview_intro", lang, references=tr(
+            "overview_references_region" if spec.focus_domain != REGION_DOMAIN else "overview_references_country",
+            lang, region=data.region_name())),
+        "groups": overview.grouped(table, data.region_name(), lang),
+        "has_region": spec.focus_domain != REGION_DOMAIN,
+        "has_previous": prev is not None,
+        "region": data.region_name(),
+        "latest_header": tr("col_latest", lang, year=latest),
+        "previous_header": tr("col_previous", lang, year=prev) if prev else "",
+        "worsened_title": tr("worsened_title", lang, prev=prev, year=latest) if prev else "",
+        "improved_title": tr("improved_title", lang, prev=prev, year=latest) if prev else "",
+        "worsened": overview.changes(table, "worse"),
+        "improved": overview.changes(table, "better"),
+        "table": table,
+    }
+
+
+def _disclosure_methods(audit: Mapping[str, Any] | None, estimates: pd.DataFrame, data: ReportData) -> dict[str, Any]:
+    """What is protected and how, with the publication audit's own figures (all waves together)."""
+    lang, min_n = data.lang, data.settings.min_n
+    clopper = int((estimates.get("ci_method", pd.Series(dtype=str)) == "clopper-pearson").sum())
+    out: dict[str, Any] = {"paragraphs": tr("methods_protection_text", lang, min_n=min_n), "rows": [],
+                           "clopper": tr("methods_clopper_text", lang, n=fmt_count(clopper, lang))}
+    if not audit:
+        return out
+    for wave, figures_ in audit.get("waves", {}).items():
+        out["rows"].append({
+            "wave": data.wave_names.get(wave, wave),
+            "cells": fmt_count(figures_.get("cells"), lang),
+            "published": fmt_count(figures_.get("published"), lang),
+            "primary": fmt_count(int(figures_.get("withheld_given", 0)) + int(figures_.get("withheld_primary", 0)),
+                                 lang),
+            "secondary": fmt_count(figures_.get("withheld_secondary"), lang),
+            "atoms": fmt_count(figures_.get("atoms"), lang),
+        })
+    return out
+
+
+def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = False,
+             audit: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings, lang = data.settings, data.lang
     ages = sorted(estimates.loc[estimates["domain"] == settings.standardize_by, "domain_value"].unique())
     ci_method = tr_or(f"ci_method_{settings.ci_method}", lang, settings.ci_method)
     return {
         "data": tr("methods_data_text", lang, waves=_waves_text(data), min_age=settings.min_age,
-                   region=data.region_name(), reference_date=settings.reference_date),
+                   region=data.region_name(), reference_date=fmt_date(settings.reference_date, lang)),
         "weighting": tr("methods_weighting_text", lang, level=fmt_number(100 * settings.level, lang, 0),
                         ci_method=ci_method),
         "standardization": tr("methods_standardization_text", lang, groups=", ".join(ages) or "–"),
@@ -274,6 +379,7 @@ def _methods(data: ReportData, estimates: pd.DataFrame, small_areas: bool = Fals
                          width=fmt_number(100 * settings.max_ci_width, lang, 0),
                          cv=fmt_number(100 * settings.max_cv, lang, 0)),
         "small_areas": sae.methods_text(settings.small_area_model, settings.min_n, lang) if small_areas else "",
+        "protection": _disclosure_methods(audit, estimates, data),
     }
 
 
@@ -285,7 +391,7 @@ def _audit_table(prov: provenance.Provenance, data: ReportData) -> list[dict[str
         rows.append({
             "wave": row["wave"],
             "name": data.wave_names.get(row["wave"], row["wave"]),
-            "fieldwork": row["fieldwork"],
+            "fieldwork": fmt_date(row["fieldwork"], lang),
             "rows_read": fmt_count(row["rows_read"], lang),
             "excluded": "; ".join(excluded) or tr("audit_none", lang),
             "rows_kept": fmt_count(row["rows_kept"], lang),
@@ -330,6 +436,10 @@ def build_area_report(
     centres_path: str | Path | None = None,
     boundaries_path: str | Path | None = None,
     small_areas_path: str | Path | None = None,
+    differences_path: str | Path | None = None,
+    audit_path: str | Path | None = None,
+    cards_dir: str | Path | None = None,
+    excel_csv_path: str | Path | None = None,
     config_files: Sequence[str | Path] = (),
     settings_record: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
@@ -337,6 +447,9 @@ def build_area_report(
     """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary.
 
     config_files and settings_record (the settings as given, e.g. the rule's params) go into the provenance.
+    differences_path: the gated differences table, the source of every verdict (without it no verdicts);
+    audit_path: the publication audit (its figures go into the methods); cards_dir: where the municipal cards
+    go (HTML per card and one PDF); excel_csv_path: the table again for Finnish Excel (`;`, decimal comma, BOM).
     """
     lang = settings.language
     spec = settings.area
@@ -346,7 +459,10 @@ def build_area_report(
     models = read_models(models_path)
     small_areas = sae.read_small_areas(small_areas_path) if spec.small_areas else None
     labels = places.labels(read_yaml(variables_path), lang)
-    data = ReportData(estimates, models, _indicators(indicators_path, variables_path, estimates), labels, settings)
+    differences = Differences(read_differences(differences_path))
+    data = ReportData(estimates, models, _indicators(indicators_path, variables_path, estimates), labels, settings,
+                      differences)
+    publication_audit = json.loads(Path(audit_path).read_text(encoding="utf-8")) if audit_path else None
     contents = [data.content(indicator, spec) for indicator in data.indicators]
     for content in contents:
         content.summary = indicator_summary(content, spec, data)
@@ -363,7 +479,7 @@ def build_area_report(
     scratch = Path(tempfile.mkdtemp(prefix=f".{figures_dir.name}.", suffix=".tmp", dir=figures_dir.parent))
     try:
         groups: dict[str, list[dict[str, Any]]] = {}
-        overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
+        sa_overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
         for content in contents:
             before, after = _figures(content, spec, data, scratch, centres, boundaries)
             indicator = content.indicator
@@ -374,7 +490,9 @@ def build_area_report(
                 "kind": kind,
                 "standardized": content.standardized,
                 "interpretation": indicator.interpretation_en if lang == "en" else indicator.interpretation_fi,
-                "source": indicator.source if lang == "fi" else "",
+                "source": _definition(indicator.source, lang),
+                "standardized_note": content.standardized and not _mentions_standardization(
+                    indicator.interpretation_en if lang == "en" else indicator.interpretation_fi),
                 "summary": content.summary,
                 "figures_before": before,
                 "figures_after": after,
@@ -384,6 +502,10 @@ def build_area_report(
                                     year=content.latest_year),
                 "value_header": tr(f"col_value_{kind}", lang),
                 "verdict_header": tr("col_vs_region", lang, region=data.region_name()),
+                "breakdowns": overview.breakdowns(data, content, spec.focus_domain, spec.focus_value),
+                "verdict_region": data.region_name(),
+                "breakdown_area": spec.title_in(lang) if spec.focus_domain != REGION_DOMAIN else "",
+                "breakdown_caption": tr("breakdowns_caption", lang, label=content.label, year=content.latest_year),
                 "small_areas": _small_area_part(content, spec, data, small_areas, scratch)
                 if small_areas is not None and kind == "proportion" else None,
             })
@@ -391,6 +513,10 @@ def build_area_report(
                   *([small_areas_path] if small_areas_path and small_areas is not None else [])]
         prov = provenance.collect(ingest_audits, geography_audits, config_files, tables, settings_record, now=now)
         title = tr("title", lang, area=spec.title_in(lang))
+        card_items = cards.cards(data, contents, spec)
+        card_links: list[dict[str, str]] = []
+        if cards_dir is not None:
+            card_links = cards.write_cards(data, card_items, scratch / ".cards", Path(cards_dir))
         tidy = tidy_rows(data, spec, contents)
         modelled = model_rows(data, spec, contents)
         context = {
@@ -398,35 +524,57 @@ def build_area_report(
             "version": __version__,
             "title": title,
             "subtitle": tr("subtitle", lang, waves=_waves_text(data)),
-            "made": tr("made", lang, time=prov.made),
+            "made": tr("made", lang, time=fmt_date(prov.made, lang)),
             "synthetic": data.synthetic,
             "t": {k: v[lang] for k, v in STRINGS.items() if isinstance(v[lang], str)},
             "rule_area": tr("rule_area", lang, region=data.region_name()),
             "how_to_read": tr("how_to_read_long", lang, min_n=settings.min_n),
             "groups": [{"name": name, "items": items} for name, items in groups.items()],
-            "small_areas": overview,
-            "methods": _methods(data, estimates, small_areas is not None),
+            "small_areas": sa_overview,
+            "overview": _overview_context(data, contents, spec),
+            "cards": card_links,
+            "methods": _methods(data, estimates, small_areas is not None, publication_audit),
             "audit": _audit_table(prov, data),
             "model_warnings": model_warnings(models, spec, data),
             "provenance": prov,
-            "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}"),
+            "made_date": fmt_date(prov.made, lang),
+            "footer": tr("footer", lang, xlsx=Path(xlsx_path).name, csv=f"tables/{Path(csv_path).name}",
+                         excel_csv=f"tables/{Path(excel_csv_path or Path(csv_path).with_suffix('')).name}"
+                         + ("" if excel_csv_path else "_excel.csv")),
         }
         page = html.render(context)
         group_frames = {name: frame for name, frame in tidy.groupby("group", sort=False)}
         about = {"title": title,
                  "notes": [tr("note_suppressed", lang, min_n=settings.min_n),
                            tr("rule_area", lang, region=data.region_name()), tr("rule_diff", lang)]}
-        with atomic_outputs(html_path, xlsx_path, csv_path) as (html_tmp, xlsx_tmp, csv_tmp):
+        outputs = [html_path, xlsx_path, csv_path, *([excel_csv_path] if excel_csv_path else [])]
+        with atomic_outputs(*outputs) as temporary:
+            html_tmp, xlsx_tmp, csv_tmp = temporary[:3]
             html_tmp.write_text(page, encoding="utf-8")
-            excel.write_workbook(xlsx_tmp, group_frames, modelled, about, prov, lang, data.synthetic)
+            excel.write_workbook(xlsx_tmp, group_frames, modelled, about, prov, lang, data.synthetic,
+                                 villages=sae.village_frame(small_areas, contents, data) if small_areas is not None
+                                 else None,
+                                 areas={item["name"]: cards.card_frame(item, lang) for item in card_items
+                                        if item["domain"] == "municipality"},
+                                 wave_names=data.wave_names)
             tidy[["group", *excel.TIDY_COLUMNS, "mark"]].to_csv(csv_tmp, index=False, float_format="%.10g",
                                                                 lineterminator="\n")
-            for tmp in (html_tmp, xlsx_tmp, csv_tmp):
+            if excel_csv_path:
+                excel.write_excel_csv(temporary[3], tidy, lang)
+            for tmp in temporary:
                 tmp.chmod(0o644)
+            if cards_dir is not None:
+                cards_path = Path(cards_dir)
+                if cards_path.exists():
+                    shutil.rmtree(cards_path)
+                cards_path.parent.mkdir(parents=True, exist_ok=True)
+                (scratch / ".cards").chmod(0o755)
+                os.replace(scratch / ".cards", cards_path)
             if figures_dir.exists():
                 shutil.rmtree(figures_dir)
             scratch.chmod(0o755)
             os.replace(scratch, figures_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png")))}
+    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png"))),
+            "cards": len(card_links), "card_pages": int(card_links[0]["pdf_pages"]) if card_links else 0}

@@ -1,10 +1,10 @@
 """What a report shows: the rows of the estimate and model tables for one area, with the CI-based verdicts.
 
-Everything here is a small aggregate table (one row per domain cell); nothing reads respondent data. The
-verdict rules are the ones the report states in plain words:
-- an area is clearly higher/lower than the region when its whole CI lies above/below the region's estimate;
-- a change between two waves, or an adjusted gap, is clear when the CI of the difference excludes zero
-  (for a change: independent samples, normal approximation).
+Everything here is a small aggregate table (one row per domain cell); nothing reads respondent data. There
+is one verdict rule, stated in the report in plain words: a difference (area vs region, area vs koko maa,
+change from the previous survey, an adjusted gap) is clear when the 95 % CI of the difference excludes zero.
+The differences and their CIs come from the gated differences table (`report.verdicts`), never from comparing
+two intervals here.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ath_analysis.indicators.definitions import Indicator
 from ath_analysis.report.style import fmt_count, fmt_estimate, fmt_interval, fmt_value
 from ath_analysis.report.text import tr
+from ath_analysis.report.verdicts import Differences, direction
 
 if TYPE_CHECKING:
     from ath_analysis.report.settings import ReportSettings
@@ -107,7 +107,9 @@ class IndicatorContent:
 
 
 def verdict(row: Mapping[str, Any], reference: float, higher_is_better: bool) -> str:
-    """'better' | 'worse' | 'none' for a published cell against the reference estimate; '' when hidden."""
+    """The former interval rule ('better' | 'worse' | 'none'; '' when hidden): the cell's CI lies above or below a
+    reference point. The report's verdicts never use it (they are the differences table's `differs`); it is kept
+    only for callers without a differences table (the maps' fallback)."""
     if row.get("suppressed") or _missing(row.get("ci_low")) or _missing(reference):
         return ""
     if row["ci_low"] > reference:
@@ -126,31 +128,17 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def wave_change(latest: Mapping[str, Any], previous: Mapping[str, Any], level: float,
-                higher_is_better: bool) -> dict[str, Any] | None:
-    """Difference latest − previous with a CI for independent samples; None when either is hidden."""
-    values = [latest.get("estimate"), previous.get("estimate"), latest.get("se"), previous.get("se")]
-    if latest.get("suppressed") or previous.get("suppressed") or any(_missing(v) for v in values):
-        return None
-    diff = float(latest["estimate"]) - float(previous["estimate"])
-    se = math.hypot(float(latest["se"]), float(previous["se"]))
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    low, high = diff - z * se, diff + z * se
-    if low > 0:
-        direction = "up_good" if higher_is_better else "up_bad"
-    elif high < 0:
-        direction = "down_bad" if higher_is_better else "down_good"
-    else:
-        direction = "none"
-    return {"difference": diff, "ci_low": low, "ci_high": high, "verdict": direction}
-
-
 class ReportData:
     """The estimate and model tables prepared for one language; builds each indicator's content for an area."""
 
     def __init__(self, estimates: pd.DataFrame, models: pd.DataFrame | None, indicators: Sequence[Indicator],
-                 labels: Mapping[str, Mapping[str, str]], settings: ReportSettings) -> None:
+                 labels: Mapping[str, Mapping[str, str]], settings: ReportSettings,
+                 differences: Differences | None = None) -> None:
         self.lang = settings.language
+        self.differences = differences if differences is not None else Differences(None)
+        self._groups: dict[Any, pd.DataFrame] | None = None
+        self._cache: dict[tuple[str, str], pd.DataFrame] = {}
+        self._row_index: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
         self.settings = settings
         self.indicators = list(indicators)
         self.labels = labels
@@ -208,22 +196,36 @@ class ReportData:
     def _rows(self, indicator: Indicator, domains: Sequence[str], waves: Sequence[str] | None = None
               ) -> pd.DataFrame:
         """Rows of an indicator for some domain sets, age-standardized where the indicator asks for it."""
-        table = self.estimates[(self.estimates["indicator"] == indicator.id)
-                               & self.estimates["domain"].isin(list(domains))]
+        parts = [self._indexed(indicator, d) for d in dict.fromkeys(domains)]
+        parts = [p for p in parts if len(p)]
+        table = pd.concat(parts) if len(parts) > 1 else (parts[0] if parts else self.estimates.iloc[:0])
         if waves is not None:
             table = table[table["wave"].isin(list(waves))]
-        if indicator.standardize:
-            # the standardized rows of a domain set when they exist, else its crude rows
-            has_std = table.groupby("domain")["standardized"].transform("any")
-            table = table[table["standardized"] == has_std]
-        else:
-            table = table[~table["standardized"]]
         return table
 
+    def _indexed(self, indicator: Indicator, domain: str) -> pd.DataFrame:
+        """One indicator's rows of one domain set (standardized where it asks for it), computed once."""
+        key = (indicator.id, domain)
+        if key not in self._cache:
+            if self._groups is None:
+                self._groups = {k: g for k, g in self.estimates.groupby(["indicator", "domain"], sort=False)}
+            table = self._groups.get(key, self.estimates.iloc[:0])
+            if indicator.standardize:
+                # the standardized rows of a domain set when they exist, else its crude rows
+                table = table[table["standardized"] == bool(table["standardized"].any())]
+            else:
+                table = table[~table["standardized"]]
+            self._cache[key] = table
+        return self._cache[key]
+
     def _row(self, indicator: Indicator, domain: str, value: str, wave: str) -> pd.Series | None:
-        rows = self._rows(indicator, [domain], [wave])
-        rows = rows[rows["domain_value"] == value]
-        return rows.iloc[0] if len(rows) else None
+        key = (indicator.id, domain)
+        if key not in self._row_index:
+            rows = self._indexed(indicator, domain)
+            self._row_index[key] = {(str(v), str(w)): i for i, (v, w) in
+                                    enumerate(zip(rows["domain_value"], rows["wave"], strict=True))}
+        position = self._row_index[key].get((str(value), str(wave)))
+        return None if position is None else self._indexed(indicator, domain).iloc[position]
 
     def indicator_waves(self, indicator: Indicator) -> list[str]:
         present = set(self.estimates.loc[self.estimates["indicator"] == indicator.id, "wave"])
@@ -241,9 +243,8 @@ class ReportData:
         table = self._table(indicator, spec, latest, region)
         change = None
         if previous is not None:
-            before = self._row(indicator, spec.focus_domain, spec.focus_value, previous)
-            if before is not None:
-                change = wave_change(focus, before, self.level, indicator.higher_is_better)
+            change = self.differences.change(indicator.id, latest, str(focus["domain"]), str(focus["domain_value"]),
+                                             bool(focus["standardized"]), indicator.higher_is_better)
         map_rows = pd.DataFrame()
         if spec.map:
             map_rows = self._rows(indicator, ["municipality"], [latest]).copy()
@@ -278,12 +279,22 @@ class ReportData:
         table = pd.concat(parts, ignore_index=True)
         table["label"] = [self.label(d, v, spec) for d, v in zip(table["domain"], table["domain_value"],
                                                                  strict=True)]
-        reference = float(region["estimate"])
         table["verdict"] = [
-            "reference" if role == "region" else verdict(row, reference, indicator.higher_is_better)
-            for role, (_, row) in zip(table["role"], table.iterrows(), strict=True)
+            "reference" if role == "region" else self.verdict(indicator, row, "region")
+            for role, row in zip(table["role"], table.to_dict("records"), strict=True)
         ]
         return self.format_rows(table, indicator.kind)
+
+    def difference(self, indicator: Indicator, row: Mapping[str, Any], reference: str) -> dict[str, Any] | None:
+        """The published difference of an estimate row from `reference` (region, country or previous)."""
+        return self.differences.get(indicator.id, str(row["wave"]), str(row["domain"]), str(row["domain_value"]),
+                                    reference, bool(row["standardized"]))
+
+    def verdict(self, indicator: Indicator, row: Mapping[str, Any], reference: str) -> str:
+        """'better' | 'worse' | 'none' | '' of an estimate row against `reference`: the difference-CI rule."""
+        if row.get("suppressed"):
+            return ""
+        return direction(self.difference(indicator, row, reference), indicator.higher_is_better)
 
     def format_rows(self, table: pd.DataFrame, kind: str) -> pd.DataFrame:
         """Add the text columns the HTML and Excel show: value, CI, n, mark, note and verdict words."""

@@ -8,6 +8,7 @@ synthetic. Figures are made with the object API (no pyplot state) and saved as P
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +24,15 @@ from ath_analysis.report.style import (
     MARKERS,
     SERIES_COLOURS,
     SERIES_MARKERS,
+    add_footer,
+    figure_footer,
     fmt_value,
     format_value_axis,
     new_figure,
-    stamp_synthetic,
 )
 from ath_analysis.report.text import tr, tr_or
 
-TITLE_WIDTH = 62  # characters per title line, leaving room for the SYNTHETIC stamp
+TITLE_WIDTH = 80  # characters per title line (the SYNTHETIC stamp is under the figure, not beside the title)
 LABEL_WIDTH = 34  # characters per y tick label line
 
 
@@ -46,6 +48,7 @@ class SavedFigure:
 def save_figure(figure: Figure, directory: Path, stem: str) -> SavedFigure:
     """PNG (for the HTML and documents) and SVG (for print) without time stamps, so reruns are identical."""
     directory.mkdir(parents=True, exist_ok=True)
+    add_footer(figure)
     png, svg = directory / f"{stem}.png", directory / f"{stem}.svg"
     figure.savefig(png, format="png", metadata={"Software": None})
     figure.set_layout_engine("none")  # the layout is done: the SVG reuses it instead of solving it again
@@ -54,10 +57,16 @@ def save_figure(figure: Figure, directory: Path, stem: str) -> SavedFigure:
     return SavedFigure(stem, png, svg, float(width), float(height))
 
 
-def _decorate(figure: Figure, title: str, data: ReportData) -> None:
+def source_text(data: ReportData, waves: Sequence[str] | None = None) -> str:
+    """"Lähde: THL, Terve Suomi 2022; laskenta: ath-analysis" for the given waves (default: the latest)."""
+    chosen = list(waves) if waves else list(data.wave_years)[-1:]
+    return tr("source_line", data.lang, survey=", ".join(data.wave_names.get(w, w) for w in chosen))
+
+
+def _decorate(figure: Figure, title: str, data: ReportData, waves: Sequence[str] | None = None) -> None:
+    """Title (the whole width: the stamp is not beside it), source line and SYNTHETIC stamp under the figure."""
     figure.suptitle("\n".join(textwrap.wrap(title, TITLE_WIDTH)), x=0.01, ha="left", fontweight="bold")
-    if data.synthetic:
-        stamp_synthetic(figure, tr("synthetic_stamp", data.lang))
+    figure_footer(figure, source_text(data, waves), tr("synthetic_stamp", data.lang) if data.synthetic else None)
 
 
 def figure_title(content: IndicatorContent, lang: str, year: bool = True) -> str:
@@ -201,7 +210,9 @@ def comparison_figure(content: IndicatorContent, data: ReportData) -> Figure | N
         handles.append(Line2D([], [], color=COLOURS["adjusted"], marker=MARKERS["adjusted"], linestyle="none",
                               label=tr("legend_adjusted", lang)))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles))
-    _decorate(figure, content.label, data)
+    sources = [c.source for c in comparisons]
+    _decorate(figure, content.label, data, list(data.wave_years) if "pooled" in sources else
+              [s for s in sources if s in data.wave_years] or None)
     return figure
 
 
@@ -237,5 +248,6 @@ def trend_figure(content: IndicatorContent, data: ReportData) -> Figure | None:
     low, high = _limits(trend["ci_low"].to_numpy(float), trend["ci_high"].to_numpy(float), [], kind)
     ax.set_ylim(low, high)
     figure.legend(loc="outside lower center", ncols=min(len(series), 4))
-    _decorate(figure, figure_title(content, lang, year=False), data)
+    _decorate(figure, figure_title(content, lang, year=False), data,
+              [w for w in data.wave_years if w in set(trend["wave"])])
     return figure

@@ -6,6 +6,7 @@ Nothing in the page refers to another file or to the network, so it can be e-mai
 from __future__ import annotations
 
 import base64
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from ath_analysis.report.figures import SavedFigure
 CSS_PX_PER_INCH = 96
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    """One environment per process: each template is compiled once (a report renders one page per card)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("ath_analysis.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
@@ -43,3 +46,8 @@ def embed(figure: SavedFigure | None, alt: str, caption: str) -> dict[str, Any] 
 
 def render(context: dict[str, Any]) -> str:
     return _environment().get_template("report.html.j2").render(**context)
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Any of the report's templates (e.g. the municipal cards)."""
+    return _environment().get_template(name).render(**context)

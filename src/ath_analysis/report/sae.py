@@ -25,6 +25,7 @@ from ath_analysis.report.style import (
     COLOURS,
     GREY,
     LIGHT_GREY,
+    figure_footer,
     fmt_count,
     fmt_estimate,
     fmt_number,
@@ -32,7 +33,6 @@ from ath_analysis.report.style import (
     format_value_axis,
     new_figure,
     percent_sign,
-    stamp_synthetic,
 )
 from ath_analysis.report.text import join_words, tr, tr_or
 from ath_analysis.results.io import read_optional_table
@@ -44,7 +44,7 @@ PREFERRED_SET = "subarea"  # postal code areas: the villages and districts
 STYLE = {"direct": {"marker": "o", "colour": COLOURS["crude"], "face": COLOURS["crude"]},
          "model": {"marker": "D", "colour": COLOURS["adjusted"], "face": "white"}}
 LABEL_WIDTH = 28
-TITLE_WIDTH = 50  # characters per title line: these titles are longer, and the stamp sits on the first line
+TITLE_WIDTH = 75  # characters per title line (the stamp is under the figure)
 ZERO_AT = 0.6  # where areas without respondents are drawn on the log axis of respondents
 
 
@@ -64,18 +64,88 @@ def read_small_areas(path: str | Path | None) -> pd.DataFrame | None:
     return table
 
 
+def model_only(rows: pd.DataFrame) -> np.ndarray:
+    """Areas whose value rests on the model alone (no respondents used: the synthetic estimate)."""
+    if "estimate_type" in rows:
+        return (rows["estimate_type"].astype(str) == "synthetic").to_numpy(bool)
+    return pd.to_numeric(rows["n"], errors="coerce").fillna(0).to_numpy(float) <= 0
+
+
 def area_rows(table: pd.DataFrame, content: IndicatorContent) -> pd.DataFrame:
-    """The indicator's sub-areas in the report's latest wave, sorted by the shown value (highest first)."""
+    """The indicator's sub-areas in the report's latest wave: the measured ones (the estimate uses their
+    respondents) sorted by the shown value, highest first; then, never ranked among them, the areas with a
+    model value only, in name order."""
     rows = table[(table["indicator"] == content.indicator.id) & (table["wave"] == content.latest_wave)]
     if rows.empty:
         return rows
     sets = list(dict.fromkeys(rows["area_set"]))
-    rows = rows[rows["area_set"] == (PREFERRED_SET if PREFERRED_SET in sets else sets[0])]
-    return rows.sort_values(["shown_estimate", "area_label"], ascending=[False, True], kind="stable")
+    rows = rows[rows["area_set"] == (PREFERRED_SET if PREFERRED_SET in sets else sets[0])].copy()
+    rows["model_only"] = model_only(rows)
+    measured = rows[~rows["model_only"]].sort_values(["shown_estimate", "area_label"], ascending=[False, True],
+                                                     kind="stable")
+    modelled = rows[rows["model_only"]].sort_values("area_label", kind="stable")
+    return pd.concat([measured, modelled])
+
+
+def shown_decimals(shown: str) -> int:
+    """Whole per cents where the value is the model's (its precision does not carry a decimal), else one."""
+    return 0 if shown == "model" else 1
+
+
+def shown_text(row: Mapping[str, Any], lang: str) -> str:
+    """The shown value as the table writes it ('14 %' for a model value, '11,0 %' for a direct one)."""
+    return _pct(row["shown_estimate"], shown_decimals(str(row["shown"])), lang)
+
+
+def _pct(value: float, decimals: int, lang: str) -> str:
+    return "–" if pd.isna(value) else fmt_number(100 * float(value), lang, decimals) + percent_sign(lang)
+
+
+def _pct_interval(low: float, high: float, decimals: int, lang: str) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    return f"{fmt_number(100 * float(low), lang, decimals)}–{fmt_number(100 * float(high), lang, decimals)}"
+
+
+def village_frame(table: pd.DataFrame, contents: Sequence[IndicatorContent], data: ReportData) -> pd.DataFrame:
+    """The villages and districts for the workbook: every proportion indicator's shown value (model values in
+    whole per cents), its type, and whether the area had respondents."""
+    lang = data.lang
+    parts = []
+    for content in contents:
+        if content.kind != "proportion":
+            continue
+        rows = area_rows(table, content)
+        for row in rows.to_dict("records"):
+            decimals = shown_decimals(row["shown"])
+            parts.append({
+                tr("col_indicator", lang): content.label,
+                tr("xlsx_col_year", lang): int(row["year"]),
+                tr("sae_col_area", lang): row["area_label"],
+                tr("col_n", lang): None if pd.isna(row["n"]) else int(row["n"]),
+                tr("xlsx_col_shown_pct", lang): round(100 * float(row["shown_estimate"]), decimals),
+                tr("xlsx_col_ci_low_pct", lang): round(100 * float(row["shown_ci_low"]), decimals),
+                tr("xlsx_col_ci_high_pct", lang): round(100 * float(row["shown_ci_high"]), decimals),
+                tr("xlsx_col_kind", lang): tr(f"sae_mark_{row['shown']}", lang),
+                tr("xlsx_col_published", lang): tr("sae_model_only", lang) if row["model_only"] else "",
+            })
+    return pd.DataFrame(parts)
 
 
 def _cv_text(value: float, lang: str) -> str:
     return "–" if pd.isna(value) else fmt_number(100 * value, lang, 0) + percent_sign(lang)
+
+
+def _hidden_reason(row: Mapping[str, Any], min_n: int) -> str:
+    """Why an area's direct estimate is not published: fewer than min_n respondents, none at all, or withheld so
+    that another small group cannot be worked out (the published table says "< min_n" for the first)."""
+    respondents = str(row.get("respondents") or "")
+    n = row.get("n")
+    if respondents.startswith("<") or (n is not None and not pd.isna(n) and 0 < float(n) < min_n):
+        return "suppressed_small"
+    if "estimate_type" in row and str(row.get("estimate_type")) != "synthetic" and pd.isna(n):
+        return "suppressed_complementary"  # it has respondents (the model used them), but the gate withheld it
+    return "suppressed_empty"
 
 
 def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
@@ -84,10 +154,11 @@ def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
     out = []
     for row in rows.to_dict("records"):
         n = row["n"]
+        decimals = shown_decimals(row["shown"])
         hidden = bool(row["direct_suppressed"]) or pd.isna(row["direct"])
         reason = ""
         if hidden:
-            reason = tr("suppressed_empty" if pd.isna(n) or n == 0 else "suppressed_small", lang, min_n=min_n)
+            reason = tr(_hidden_reason(row, min_n), lang, min_n=min_n)
         out.append({
             "area": row["area"],
             "label": row["area_label"],
@@ -97,19 +168,22 @@ def table_rows(rows: pd.DataFrame, data: ReportData) -> list[dict[str, Any]]:
             "direct_hidden": hidden,
             "direct_reason": reason,
             "direct_cv_text": "–" if hidden else _cv_text(row["direct_cv"], lang),
-            "model_text": fmt_estimate(row["model"], row["model_ci_low"], row["model_ci_high"], "proportion", lang),
+            "model_text": f"{_pct(row['model'], 0, lang)} "
+                          f"({_pct_interval(row['model_ci_low'], row['model_ci_high'], 0, lang)})",
             "model_cv_text": _cv_text(row["model_cv"], lang),
             "shown": row["shown"],
-            "shown_text": fmt_value(row["shown_estimate"], "proportion", lang),
-            "shown_mark": tr(f"sae_mark_{row['shown']}", lang),
+            "shown_text": _pct(row["shown_estimate"], decimals, lang),
+            "shown_mark": tr("sae_mark_model_only" if row.get("model_only") else f"sae_mark_{row['shown']}", lang),
+            "model_only": bool(row.get("model_only")),
         })
     return out
 
 
 def _decorate(figure: Figure, title: str, data: ReportData) -> None:
+    from ath_analysis.report.figures import source_text
+
     figure.suptitle("\n".join(textwrap.wrap(title, TITLE_WIDTH)), x=0.01, ha="left", fontweight="bold")
-    if data.synthetic:
-        stamp_synthetic(figure, tr("synthetic_stamp", data.lang))
+    figure_footer(figure, source_text(data), tr("synthetic_stamp", data.lang) if data.synthetic else None)
 
 
 def _wrap(label: str) -> str:
@@ -156,6 +230,11 @@ def shown_figure(rows: pd.DataFrame, content: IndicatorContent, area_name: str, 
     ax.set_yticks(y, [_wrap(str(label)) for label in rows["area_label"]])
     ax.tick_params(axis="y", length=0, labelsize=9)
     ax.set_ylim(-0.7, n - 0.3)
+    if "model_only" in rows and rows["model_only"].any() and not rows["model_only"].all():
+        first = int(np.argmax(rows["model_only"].to_numpy(bool)))  # the model-only block follows the measured
+        ax.axhline(y[first] + 0.5, color=GREY, linewidth=0.9, linestyle=":")
+        ax.text(1.0, y[first] + 0.25, tr("sae_mark_model_only", lang), transform=ax.get_yaxis_transform(),
+                ha="right", va="top", fontsize=9, color=GREY, fontstyle="italic")
     format_value_axis(ax.xaxis, "proportion", lang)
     ax.set_xlabel(_value_axis_label("proportion", lang))
     handles = []

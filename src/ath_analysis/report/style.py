@@ -100,6 +100,56 @@ def stamp_synthetic(figure: Figure, text: str) -> None:
                 bbox={"boxstyle": "square,pad=0.25", "facecolor": SYNTHETIC_RED, "edgecolor": "none"})
 
 
+FOOTER_INCHES = 0.3  # the band under a figure for its source line and the SYNTHETIC stamp
+
+
+def figure_footer(figure: Figure, source: str, stamp: str | None) -> None:
+    """Ask for the source line ("Lähde: THL, Terve Suomi 2022; laskenta: ath-analysis") at the bottom left and
+    the SYNTHETIC stamp at the bottom right, in a band of their own under the laid-out figure (added by
+    `add_footer` when the figure is saved): a figure copied into a document carries both, and the stamp never
+    covers the title."""
+    figure._ath_footer = (source, stamp)  # type: ignore[attr-defined]
+
+
+def add_footer(figure: Figure) -> None:
+    """Lay the figure out, then make it FOOTER_INCHES taller at the bottom and write the footer there; the layout
+    is fixed afterwards (the figure is saved as is)."""
+    footer = getattr(figure, "_ath_footer", None)
+    if footer is None:
+        return
+    source, stamp = footer
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)  # the constrained layout, once (no full draw)
+    figure.set_layout_engine("none")
+    width, height = (float(v) for v in figure.get_size_inches())
+    renderer = figure._get_renderer()  # type: ignore[attr-defined]
+    legends = [(legend, legend.get_window_extent(renderer)) for legend in figure.legends]
+    title = figure._suptitle  # type: ignore[attr-defined]
+    new_height = height + FOOTER_INCHES
+
+    def lift(y: float) -> float:  # a figure fraction of the old height → of the new one
+        return (y * height + FOOTER_INCHES) / new_height
+
+    for ax in figure.axes:
+        box = ax.get_position()
+        ax.set_position((box.x0, lift(box.y0), box.width, box.height * height / new_height))
+    if title is not None:
+        title.set_y(lift(title.get_position()[1]))
+    dpi = figure.dpi
+    figure.set_size_inches(width, new_height)
+    for legend, extent in legends:
+        legend.set_loc("lower left")
+        legend.set_bbox_to_anchor((extent.x0 / dpi / width, lift(extent.y0 / dpi / height)),
+                                  transform=figure.transFigure)
+    middle = FOOTER_INCHES * 0.5 / new_height
+    figure.text(0.008, middle, source, ha="left", va="center", fontsize=9, color="#444444", gid="source-line")
+    if stamp:
+        figure.text(0.993, middle, stamp, ha="right", va="center", fontsize=9, fontweight="bold",
+                    color="white", gid="synthetic-stamp",
+                    bbox={"boxstyle": "square,pad=0.25", "facecolor": SYNTHETIC_RED, "edgecolor": "none"})
+
+
 def _is_missing(value: object) -> bool:
     if value is None or value is NA:
         return True
@@ -141,13 +191,14 @@ def fmt_value(value: float | None, kind: str, lang: str, sign: bool = False) -> 
     return fmt_number(value, lang, 1, sign)
 
 
-def fmt_interval(low: float | None, high: float | None, kind: str, lang: str) -> str:
-    """'20,1–28,9' (shares in %, no sign); a range with a negative end gets spaces: '−0,3 – 2,7'."""
+def fmt_interval(low: float | None, high: float | None, kind: str, lang: str, decimals: int = 1) -> str:
+    """'20,1–28,9' (shares in %, no sign); a range with a negative end is written '−3,2 … 0,9', so that it
+    cannot be read as a subtraction."""
     if low is None or high is None or _is_missing(low) or _is_missing(high):
         return "–"
     scale = 100 if kind == "proportion" else 1
-    a, b = fmt_number(scale * low, lang, 1), fmt_number(scale * high, lang, 1)
-    return f"{a} – {b}" if low < 0 else f"{a}–{b}"
+    a, b = fmt_number(scale * low, lang, decimals), fmt_number(scale * high, lang, decimals)
+    return f"{a}{NBSP}…{NBSP}{b}" if low < 0 else f"{a}–{b}"
 
 
 def fmt_estimate(value: float | None, low: float | None, high: float | None, kind: str, lang: str) -> str:
@@ -157,13 +208,33 @@ def fmt_estimate(value: float | None, low: float | None, high: float | None, kin
     return f"{fmt_value(value, kind, lang)} ({fmt_interval(low, high, kind, lang)})"
 
 
-def fmt_difference(value: float, low: float, high: float, kind: str, lang: str) -> str:
-    """A difference: '+2,3 %-yks. (−0,1 – 4,7)' / '+2.3 pp (−0.1 – 4.7)'; means without a unit."""
+MAX_DECIMALS = 4
+
+
+def difference_decimals(value: float | None, low: float | None, high: float | None, kind: str,
+                        decimals: int = 1) -> int:
+    """The fewest decimals (from `decimals`) at which no printed end of a difference's interval rounds to zero
+    unless it is zero (the point is printed with the same decimals): then the printed interval lies on the same
+    side of 0 as the true one, and "+0,2 (0,0–0,4) – a clear rise" cannot appear (the verdict says whether the
+    interval excludes 0)."""
     scale = 100 if kind == "proportion" else 1
-    unit = ""
-    if kind == "proportion":
-        unit = f"{NBSP}%-yks." if lang == "fi" else f"{NBSP}pp"
-    return f"{fmt_number(scale * value, lang, 1, sign=True)}{unit} ({fmt_interval(low, high, kind, lang)})"
+    values = [scale * float(v) for v in (low, high) if v is not None and not _is_missing(v)]
+    d = decimals
+    while d < MAX_DECIMALS and any(v != 0 and round(abs(v), d) == 0 for v in values):
+        d += 1
+    return d
+
+
+def fmt_difference(value: float, low: float, high: float, kind: str, lang: str, unit: bool = True) -> str:
+    """A difference: '+2,3 %-yks. (−0,1 … 4,7)' / '+2.3 pp (−0.1 … 4.7)'; means without a unit; as many
+    decimals as needed for the printed interval to be on the same side of 0 as the true one."""
+    scale = 100 if kind == "proportion" else 1
+    text_unit = ""
+    if kind == "proportion" and unit:
+        text_unit = f"{NBSP}%-yks." if lang == "fi" else f"{NBSP}pp"
+    d = difference_decimals(value, low, high, kind)
+    return (f"{fmt_number(scale * value, lang, d, sign=True)}{text_unit} "
+            f"({fmt_interval(low, high, kind, lang, d)})")
 
 
 class ValueFormatter(Formatter):
@@ -197,3 +268,23 @@ def format_value_axis(axis, kind: str, lang: str) -> None:
     """Ticks and labels of the axis that carries estimates (x or y)."""
     axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(value_formatter(kind, lang))
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def fmt_date(text: str | None, lang: str) -> str:
+    """'2026-12-01' → '1.12.2026' (fi) / '1 December 2026' (en); '2026-12-01 13:39 UTC' keeps its time
+    ('1.12.2026 klo 13.39 UTC'); anything else is returned as it is."""
+    import re
+
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(.*))?$", str(text or "").strip())
+    if not match:
+        return str(text or "")
+    year, month, day, hour, minute, rest = match.groups()
+    if lang == "fi":
+        date = f"{int(day)}.{int(month)}.{year}"
+        return date if hour is None else f"{date} klo {hour}.{minute}{rest}"
+    date = f"{int(day)} {MONTHS_EN[int(month) - 1]} {year}"
+    return date if hour is None else f"{date} {hour}:{minute}{rest}"

@@ -59,6 +59,8 @@ def comparison_sentence(comparison: Comparison, kind: str, data: ReportData) -> 
     if len(levels) == 1 and levels[0] in crude.index:
         a, c = adjusted.loc[levels[0]], crude.loc[levels[0]]
         clear = _clear(a["diff_ci_low"], a["diff_ci_high"])
+        if comparison.comparison.startswith("urban_rural") and lang == "fi":
+            reference_label = reference_label[:1].lower() + reference_label[1:]  # a class, not a place name
         return tr("sum_gap", lang, level=a["label"], reference=reference_label, source=source, adj=adj,
                   crude=fmt_difference(c["difference"], c["diff_ci_low"], c["diff_ci_high"], kind, lang),
                   adjusted=fmt_difference(a["difference"], a["diff_ci_low"], a["diff_ci_high"], kind, lang),
@@ -91,9 +93,13 @@ def indicator_summary(content: IndicatorContent, spec: AreaSpec, data: ReportDat
     if spec.focus_domain != REGION_DOMAIN:
         row = table[table["role"] == "focus"]
         if len(row) and row.iloc[0]["verdict"] in ("better", "worse"):
+            diff = data.difference(content.indicator, row.iloc[0].to_dict(), "region") or {}
             sentences.append(tr("sum_focus_vs_region", lang, area=focus_name, region=region_name,
                                 verdict=tr(f"verdict_{row.iloc[0]['verdict']}", lang),
-                                region_value=fmt_value(content.region["estimate"], kind, lang)))
+                                region_value=fmt_value(content.region["estimate"], kind, lang),
+                                difference=fmt_difference(float(diff.get("difference", math.nan)),
+                                                          float(diff.get("ci_low", math.nan)),
+                                                          float(diff.get("ci_high", math.nan)), kind, lang)))
         elif len(row) and row.iloc[0]["verdict"] == "none":
             sentences.append(tr("sum_focus_same", lang, area=focus_name, region=region_name,
                                 region_value=fmt_value(content.region["estimate"], kind, lang)))

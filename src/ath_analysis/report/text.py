@@ -38,16 +38,21 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "rule_title": {"fi": "Milloin ero on selvä?", "en": "When is a difference clear?"},
     "rule_area": {
-        "fi": "Alue on selvästi parempi tai heikompi kuin koko maakunta ({region}), kun alueen koko 95 %:n "
-              "luottamusväli on maakunnan arvon yläpuolella tai alapuolella.",
-        "en": "An area is clearly better or worse than {region} when the area's whole 95% confidence interval "
-              "lies above or below the value of {region}.",
+        "fi": "Ero on selvä, kun eron 95 %:n luottamusväli ei sisällä nollaa. Sama sääntö koskee kaikkia "
+              "vertailuja: alue verrattuna maakuntaan ({region}) tai koko maahan, muutos edellisestä kyselystä ja "
+              "kaupunki- ja maaseutualueiden ero. Raportti näyttää eron ja sen luottamusvälin; alueen ja maakunnan "
+              "ero on laskettu ottaen huomioon, että alue on osa maakuntaa.",
+        "en": "A difference is clear when the 95% confidence interval of the difference does not include zero. The "
+              "same rule applies to every comparison: an area against the region ({region}) or the whole country, "
+              "a change since the previous survey, and the gap between urban and rural areas. The report shows the "
+              "difference and its interval; the difference between an area and the region takes into account that "
+              "the area is part of the region.",
     },
     "rule_diff": {
-        "fi": "Kaupunki- ja maaseutualueiden ero ja muutos edellisestä kyselystä ovat selviä, kun eron 95 %:n "
-              "luottamusväli ei sisällä nollaa.",
-        "en": "A gap between urban and rural areas, or a change since the previous survey, is clear when the "
-              "95% confidence interval of the difference does not include zero.",
+        "fi": "Muutos edellisestä kyselystä on selvä, kun muutoksen 95 %:n luottamusväli ei sisällä nollaa "
+              "(kyselyjen otokset ovat toisistaan riippumattomia).",
+        "en": "A change since the previous survey is clear when the 95% confidence interval of the change does not "
+              "include zero (the surveys' samples are independent).",
     },
     "rule_rest": {
         "fi": "Muut erot voivat johtua sattumasta: ne eivät ole välttämättä todellisia.",
@@ -59,8 +64,9 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
             "Luvut ovat arvioita: kyselyyn vastasi vain osa alueen aikuisista, ja vastaukset on painotettu "
             "vastaamaan koko väestöä. Siksi jokaisella luvulla on 95 %:n luottamusväli (suluissa luvun jäljessä "
             "ja kuvioissa vaakajanana). Todellinen arvo on hyvin todennäköisesti luottamusvälin sisällä.",
-            "Jos kahden alueen luottamusvälit menevät selvästi päällekkäin, niiden ero voi johtua sattumasta. "
-            "Kun välit eivät kohtaa lainkaan, ero on hyvin todennäköisesti todellinen.",
+            "Ero on selvä, kun eron oma 95 %:n luottamusväli ei sisällä nollaa; raportti laskee sen jokaiselle "
+            "vertailulle ja kertoo sen sulkeissa eron jäljessä. Kahden luvun luottamusvälit voivat mennä hieman "
+            "päällekkäin, vaikka ero on selvä, joten älä päättele eroa välien päällekkäisyydestä.",
             "Pienistä kunnista ja kylistä vastaajia on vähän, joten niiden luottamusvälit ovat leveitä ja luvut "
             "vaihtelevat kyselystä toiseen. Alle {min_n} vastaajan lukuja ei julkaista lainkaan (merkitty "
             "viivalla –), ja epätarkat arviot on merkitty tähdellä (*).",
@@ -72,8 +78,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
             "weighted to represent the whole population. Each figure therefore has a 95% confidence interval (in "
             "brackets after the figure, and as a horizontal line in the charts). The true value is very likely "
             "to lie within the confidence interval.",
-            "If the confidence intervals of two areas overlap a lot, their difference may be due to chance. When "
-            "the intervals do not meet at all, the difference is very likely real.",
+            "A difference is clear when the difference's own 95% confidence interval does not include zero; the "
+            "report computes it for every comparison and gives it in brackets after the difference. The intervals "
+            "of two figures may overlap a little even when the difference is clear, so do not judge a difference "
+            "from whether the intervals overlap.",
             "Small municipalities and villages have few respondents, so their confidence intervals are wide and "
             "their figures vary from one survey to the next. Figures from fewer than {min_n} respondents are not "
             "published at all (shown as a dash –), and imprecise estimates are marked with an asterisk (*).",
@@ -82,21 +90,92 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         ],
     },
     "how_to_read_short": {
-        "fi": "Näin luet: piste on arvio ja jana sen 95 %:n luottamusväli. Jos alueiden janat menevät "
-              "päällekkäin, ero voi johtua sattumasta. Pienillä alueilla vastaajia on vähän, joten janat ovat "
-              "leveitä.",
-        "en": "How to read: the dot is the estimate and the line its 95% confidence interval. If the lines of two "
-              "areas overlap, the difference may be due to chance. Small areas have few respondents, so their "
-              "lines are wide.",
+        "fi": "Näin luet: piste on arvio ja jana sen 95 %:n luottamusväli. Sarake ”Verrattuna” kertoo, onko ero "
+              "selvä: silloin eron luottamusväli ei sisällä nollaa. Pienillä alueilla vastaajia on vähän, joten "
+              "janat ovat leveitä.",
+        "en": "How to read: the dot is the estimate and the line its 95% confidence interval. The “Compared” "
+              "column tells whether a difference is clear: then the interval of the difference does not include "
+              "zero. Small areas have few respondents, so their lines are wide.",
     },
     "meaning": {"fi": "Merkitys ja tulkinta", "en": "Meaning and interpretation"},
-    "definition_source": {"fi": "Määritelmä", "en": "Definition"},
+    "definition_source": {"fi": "Määritelmä", "en": "Definition (THL's wording, in Finnish)"},
+    "definition_own": {"fi": "tämän raportin rajaus", "en": "this report's own definition"},
     "standardized_note": {
         "fi": "Luvut on ikävakioitu (Euroopan standardiväestö 2013), jotta alueita, joiden ikärakenne on erilainen, "
               "voi verrata.",
         "en": "The figures are age-standardized (European Standard Population 2013) so that areas with "
               "different age structures can be compared.",
     },
+    # overview and cards
+    "overview": {"fi": "Yleiskatsaus", "en": "Overview"},
+    "overview_intro": {
+        "fi": "Taulukossa on jokaisen mittarin uusin tulos, edellisen kyselyn tulos, muutos sekä vertailu "
+              "{references}. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei sisällä nollaa; sulkeissa "
+              "on eron luottamusväli. Liikennevalo rivin alussa: punainen = jokin selvästi heikompi, vihreä = "
+              "jokin selvästi parempi eikä mikään heikompi, harmaa = ei selviä eroja.",
+        "en": "The table gives each indicator's latest result, the previous survey's result, the change, and the "
+              "comparison with {references}. A difference or change is clear when the 95% confidence interval "
+              "of the difference does not include zero; the interval is in brackets. The traffic light at the "
+              "start of a row: red = something clearly worse, green = something clearly better and nothing worse, "
+              "grey = no clear differences.",
+    },
+    "overview_references_region": {"fi": "maakuntaan ({region}) ja koko maahan",
+                                    "en": "the region ({region}) and the whole country"},
+    "overview_references_country": {"fi": "koko maahan", "en": "the whole country"},
+    "overview_caption": {"fi": "Yleiskatsaus: {area}, {year}", "en": "Overview: {area}, {year}"},
+    "col_indicator": {"fi": "Mittari", "en": "Indicator"},
+    "col_latest": {"fi": "{year} (95 %:n lv.)", "en": "{year} (95% CI)"},
+    "col_previous": {"fi": "Edellinen ({year})", "en": "Previous ({year})"},
+    "col_change": {"fi": "Muutos", "en": "Change"},
+    "col_change_units": {"fi": "Muutos (95 %:n lv.)", "en": "Change (95% CI)"},
+    "card_units": {"fi": "Muutokset ja erot osuuksille prosenttiyksikköinä.",
+                   "en": "Changes and differences of shares in percentage points."},
+    "col_verdict": {"fi": "Arvio", "en": "Verdict"},
+    "col_difference": {"fi": "ero", "en": "difference"},
+    "country_name": {"fi": "koko maa", "en": "Finland"},
+    "country_title": {"fi": "Koko maa", "en": "Finland"},
+    "sex_plural_1": {"fi": "Miehet", "en": "Men"},
+    "sex_plural_2": {"fi": "Naiset", "en": "Women"},
+    "people_about": {"fi": "noin {n} aikuista", "en": "about {n} adults"},
+    "chip_change_worse": {"fi": "▼ heikentynyt", "en": "▼ got worse"},
+    "chip_change_better": {"fi": "▲ parantunut", "en": "▲ improved"},
+    "chip_worse": {"fi": "▼ heikompi kuin {reference}", "en": "▼ worse than {reference}"},
+    "chip_better": {"fi": "▲ parempi kuin {reference}", "en": "▲ better than {reference}"},
+    "chip_none": {"fi": "● ei selvää eroa", "en": "● no clear difference"},
+    "worsened_title": {"fi": "Mikä heikentyi ({prev} → {year})", "en": "What got worse ({prev} → {year})"},
+    "improved_title": {"fi": "Mikä parani ({prev} → {year})", "en": "What improved ({prev} → {year})"},
+    "changes_none": {"fi": "ei yhtään mittaria", "en": "no indicator"},
+    "cards": {"fi": "Kuntakortit", "en": "Municipal cards"},
+    "cards_intro": {
+        "fi": "Jokaisesta maakunnan kunnasta on oma yhden sivun kortti (HTML ja PDF tulostamista varten).",
+        "en": "Each municipality of the region has its own one-page card (HTML, and PDF for printing).",
+    },
+    "card_title": {"fi": "{area}: aikuisten hyvinvointi ja terveys {year}",
+                   "en": "{area}: adult health and well-being {year}"},
+    "card_intro": {
+        "fi": "Selvästi heikommat tulokset ensin. Ero tai muutos on selvä, kun eron 95 %:n luottamusväli ei "
+              "sisällä nollaa. – = ei julkaista (alle {min_n} vastaajaa tai tietosuoja).",
+        "en": "Clearly worse results first. A difference or change is clear when the 95% confidence interval of "
+              "the difference does not include zero. – = not published (fewer than {min_n} respondents or "
+              "confidentiality).",
+    },
+    "card_pdf": {"fi": "Kaikki kortit yhtenä PDF-tiedostona (sivu kuntaa kohti)",
+                 "en": "All cards as one PDF (one page per area)"},
+    "breakdowns": {"fi": "Sukupuolen, iän ja koulutuksen mukaan", "en": "By sex, age and education"},
+    "breakdowns_caption": {"fi": "Taulukko: {label}, {year} ryhmittäin", "en": "Table: {label}, {year} by group"},
+    "breakdown_sex": {"fi": "Sukupuoli", "en": "Sex"},
+    "breakdown_age_group": {"fi": "Ikäryhmä", "en": "Age group"},
+    "breakdown_age_group2": {"fi": "Ikäryhmä", "en": "Age group"},
+    "breakdown_education": {"fi": "Koulutus", "en": "Education"},
+    "breakdown_not_estimated": {"fi": "ei eritelty", "en": "not broken down"},
+    "breakdowns_note": {
+        "fi": "”ei eritelty” = ryhmittäisiä lukuja ei ole laskettu tälle alueelle; – = ei julkaista.",
+        "en": "“not broken down” = no figures by group were computed for this area; – = not published.",
+    },
+    "skip_to_content": {"fi": "Siirry sisältöön", "en": "Skip to content"},
+    "source_line": {"fi": "Lähde: THL, {survey}; laskenta: ath-analysis",
+                    "en": "Source: THL, {survey}; computed with ath-analysis"},
+    "figure_table": {"fi": "Kuvion luvut taulukkona", "en": "The figure's values as a table"},
     # tables
     "col_area": {"fi": "Alue", "en": "Area"},
     "col_value_proportion": {"fi": "Osuus", "en": "Share"},
@@ -137,14 +216,14 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "vertical line is the value of {region}. Areas are sorted by value.",
     },
     "fig_urban_caption": {
-        "fi": "Kuvio: {label}. Vakioimaton arvo (ympyrä) ja vakioitu arvo (neliö), jossa on otettu huomioon {adj}; "
-              "95 %:n luottamusvälit. {source}",
+        "fi": "Kuvio: {label}. Korjaamaton arvo (ympyrä) ja mallilla korjattu arvo (neliö), jossa on otettu "
+              "huomioon {adj}; 95 %:n luottamusvälit. {source}",
         "en": "Figure: {label}. Crude value (circle) and adjusted value (square) that takes {adj} into account; "
               "95% confidence intervals. {source}",
     },
     "fig_urban_caption_crude": {
-        "fi": "Kuvio: {label}. Vakioimattomat arvot ja 95 %:n luottamusvälit ({year}); vakioituja arvoja ei ole "
-              "saatavilla.",
+        "fi": "Kuvio: {label}. Korjaamattomat arvot ja 95 %:n luottamusvälit ({year}); mallilla korjattuja arvoja "
+              "ei ole saatavilla.",
         "en": "Figure: {label}. Crude values and 95% confidence intervals ({year}); adjusted values are not "
               "available.",
     },
@@ -161,8 +240,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "map_choropleth": {"fi": "alueet ovat kuntien rajojen mukaiset", "en": "areas follow municipal boundaries"},
     "pooled_source": {"fi": "Kaikki kyselyt yhdistettynä.", "en": "All surveys pooled."},
     "wave_source": {"fi": "Kysely {year}.", "en": "Survey {year}."},
-    "legend_crude": {"fi": "Vakioimaton", "en": "Crude"},
-    "legend_adjusted": {"fi": "Vakioitu", "en": "Adjusted"},
+    "legend_crude": {"fi": "Korjaamaton", "en": "Crude"},
+    "legend_adjusted": {"fi": "Mallilla korjattu", "en": "Adjusted"},
     "legend_better": {"fi": "Selvästi parempi", "en": "Clearly better"},
     "legend_worse": {"fi": "Selvästi heikompi", "en": "Clearly worse"},
     "legend_none": {"fi": "Ei selvää eroa", "en": "No clear difference"},
@@ -184,8 +263,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "domain_other": {"fi": "Alueet", "en": "Areas"},
     # summary sentences
     "sum_latest": {"fi": "{area} {year}: {value}.", "en": "{area} {year}: {value}."},
-    "sum_focus_vs_region": {"fi": "{area} on {verdict} kuin {region} ({region_value}).",
-                            "en": "{area} is {verdict} than {region} ({region_value})."},
+    "sum_focus_vs_region": {"fi": "{area} on {verdict} kuin {region} ({region_value}): ero {difference}.",
+                            "en": "{area} is {verdict} than {region} ({region_value}): difference {difference}."},
     "sum_focus_same": {"fi": "{area} ei eroa selvästi koko maakunnasta ({region} {region_value}).",
                        "en": "{area} does not clearly differ from {region} ({region_value})."},
     "sum_better": {"fi": "Selvästi paremmat kuin {region}: {areas}.", "en": "Clearly better than {region}: {areas}."},
@@ -193,10 +272,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sum_no_diff": {"fi": "{what}: yksikään ei eroa selvästi koko maakunnan arvosta ({region}).",
                     "en": "{what}: none clearly differs from {region}."},
     "sum_gap": {
-        "fi": "{level} vs. {reference} ({source}): ero {crude}; kun {adj} otetaan huomioon, ero {adjusted} – "
-              "{verdict}.",
-        "en": "{level} vs. {reference} ({source}): difference {crude}; taking {adj} into account, {adjusted} – "
-              "{verdict}.",
+        "fi": "{level}, verrattuna vertailuryhmään {reference} ({source}): ero {crude}; kun {adj} otetaan "
+              "huomioon, ero {adjusted} – {verdict}.",
+        "en": "{level} compared with {reference} ({source}): difference {crude}; taking {adj} into account, "
+              "{adjusted} – {verdict}.",
     },
     "sum_gap_levels": {
         "fi": "{what} ({source}), kun {adj} otetaan huomioon: selvä ero vertailuryhmään ({reference}): {levels}.",
@@ -204,7 +283,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "({reference}): {levels}.",
     },
     "sum_gap_crude_only": {
-        "fi": "{levels} ({year}; vakioimaton, mallia ei saatavilla).",
+        "fi": "{levels} ({year}; korjaamaton, mallia ei saatavilla).",
         "en": "{levels} ({year}; crude, model not available).",
     },
     "sum_gap_clear": {"fi": "selvä ero", "en": "a clear gap"},
@@ -225,7 +304,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "change_none": {"fi": "ei selvää muutosta", "en": "no clear change"},
     "change_unavailable": {"fi": "Muutosta edellisestä kyselystä ei voi laskea.",
                            "en": "The change since the previous survey cannot be computed."},
-    "adjusted_for": {"fi": "vakioitu: {adj}", "en": "adjusted for {adj}"},
+    "adjusted_for": {"fi": "korjattu: {adj}", "en": "adjusted for {adj}"},
     "and": {"fi": "ja", "en": "and"},
     "pooled": {"fi": "kyselyt yhdistettynä", "en": "surveys pooled"},
     "not_published": {"fi": "ei julkaista", "en": "not published"},
@@ -263,12 +342,13 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "methods_models": {"fi": "Kaupunki–maaseutu-vertailut", "en": "Urban–rural comparisons"},
     "methods_models_text": {
-        "fi": "Kaupunki- ja maaseutualueiden sekä Mikkelin osa-alueiden vakioidut arvot on laskettu "
+        "fi": "Kaupunki- ja maaseutualueiden sekä osa-alueiden mallilla korjatut arvot on laskettu "
               "otanta-asetelman huomioon ottavilla regressiomalleilla (logistinen malli osuuksille, lineaarinen "
-              "keskiarvoille): vakioitu arvo kertoo, millainen osuus ryhmässä olisi, jos sen väestön ikä, "
-              "sukupuoli ja koulutus (mallin vakiointimuuttujat) jakautuisivat kuten koko aineistossa. Ero "
-              "vakioimattomaan arvoon kertoo, kuinka paljon väestörakenne selittää alueiden eroa.",
-        "en": "Adjusted values for urban and rural areas and Mikkeli's sub-areas come from survey-weighted "
+              "keskiarvoille): korjattu arvo kertoo, millainen osuus ryhmässä olisi, jos sen väestön ikä, "
+              "sukupuoli ja koulutus (mallin taustamuuttujat) jakautuisivat kuten koko aineistossa. Ero "
+              "korjaamattomaan arvoon kertoo, kuinka paljon väestörakenne selittää alueiden eroa. (Ikävakiointi on "
+              "eri asia: se koskee vain ikävakioiduiksi merkittyjä mittareita.)",
+        "en": "Adjusted values for urban and rural areas and sub-areas come from survey-weighted "
               "regression models (logistic for shares, linear for means): the adjusted value is what the group's "
               "share would be if its population had the age, sex and education (the model's adjusters) of the "
               "whole sample. The difference from the crude value shows how much of the gap is due to population "
@@ -282,16 +362,57 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     },
     "methods_disclosure": {"fi": "Tietosuoja ja tarkkuus", "en": "Confidentiality and precision"},
     "methods_disclosure_text": {
-        "fi": "Lukua ei julkaista, jos se perustuu alle {min_n} vastaajaan. Jos piilotetun luvun voisi laskea "
-              "muista julkaistuista luvuista (esimerkiksi koko alueen luvusta ja muiden osa-alueiden luvuista), "
-              "myös toinen luku piilotetaan. Osuus merkitään epätarkaksi, kun sen luottamusväli on yli {width} "
-              "prosenttiyksikköä leveä, ja keskiarvo, kun sen variaatiokerroin on yli {cv} %. Raportissa ei ole "
-              "yksittäisten vastaajien tietoja.",
-        "en": "A figure is not published if it is based on fewer than {min_n} respondents. If a hidden figure "
-              "could be worked out from other published figures (for example from the whole area's figure and the "
-              "other sub-areas' figures), another figure is hidden too. A share is marked imprecise when its "
-              "confidence interval is wider than {width} percentage points, and a mean when its coefficient of "
-              "variation is above {cv}%. The report contains no data on individual respondents.",
+        "fi": "Tarkkuus: osuus merkitään epätarkaksi (*), kun sen luottamusväli on yli {width} prosenttiyksikköä "
+              "leveä, ja keskiarvo, kun sen variaatiokerroin on yli {cv} %; epätarkka luku julkaistaan, mutta sitä "
+              "kannattaa tulkita varoen.",
+        "en": "Precision: a share is marked imprecise (*) when its confidence interval is wider than {width} "
+              "percentage points, and a mean when its coefficient of variation is above {cv}%; an imprecise "
+              "figure is published, but read it with care.",
+    },
+    "methods_protection_text": {
+        "fi": [
+            "Raportin luvut ovat yhteenvetoja: yksittäisen vastaajan tietoja ei julkaista. Ennen julkaisua "
+            "jokainen luku käy läpi julkaisutarkastuksen, jossa suojataan kolmella tavalla.",
+            "1. Ensisijainen piilotus: lukua ei julkaista, jos se perustuu alle {min_n} vastaajaan (merkitty –).",
+            "2. Taulukoiden yhteistarkastus (toissijainen piilotus): kaikki julkaistavat taulukot – alueet, "
+            "ryhmät, vertailut ja pienalueet – tarkastetaan yhdessä. Jos piilotetun pienen ryhmän luvun voisi "
+            "laskea vähentämällä julkaistuja lukuja toisistaan (esimerkiksi koko kunta miinus muut osa-alueet), "
+            "myös jokin toinen luku piilotetaan. Tarkastus käy läpi kaikki pienimmät vastaajaryhmät (atomit), "
+            "joista julkaistut luvut koostuvat.",
+            "3. Pienalueet: kylät ja kaupunginosat, joissa on alle {min_n} vastaajaa, julkaistaan pelkkinä "
+            "malliarvioina (ns. synteettinen arvio alueen väestörakenteesta). Niistä ei julkaista vastaajien "
+            "määrää, mallin painokerrointa (kutistuskerroin) eikä alueiden välisen vaihtelun varianssia, koska "
+            "niistä voisi päätellä pienen vastaajajoukon vastauksia.",
+        ],
+        "en": [
+            "The report's figures are aggregates: no individual respondent's data are published. Before "
+            "publication every figure passes the publication check, which protects in three ways.",
+            "1. Primary suppression: a figure based on fewer than {min_n} respondents is not published (shown as –).",
+            "2. All tables checked together (secondary suppression): every published table – areas, groups, "
+            "comparisons and small areas – is checked together. If a hidden small group's figure could be worked "
+            "out by subtracting published figures from each other (for example the whole municipality minus the "
+            "other sub-areas), another figure is hidden as well. The check goes through every smallest group of "
+            "respondents (atom) that the published figures are made of.",
+            "3. Small areas: villages and districts with fewer than {min_n} respondents are published as model "
+            "values only (a synthetic estimate from the area's population structure). Their number of "
+            "respondents, the model's weight (shrinkage factor) and the between-area variance are not published, "
+            "as they could reveal the answers of a small group of respondents.",
+        ],
+    },
+    "methods_audit_caption": {"fi": "Julkaisutarkastuksen luvut kyselyittäin",
+                              "en": "The publication check's figures by survey"},
+    "audit_cells": {"fi": "Lukuja tarkastettu", "en": "Figures checked"},
+    "audit_published": {"fi": "Julkaistu", "en": "Published"},
+    "audit_primary": {"fi": "Piilotettu: alle vähimmäismäärän", "en": "Withheld: below the minimum"},
+    "audit_secondary": {"fi": "Piilotettu: yhteistarkastus", "en": "Withheld: checked together"},
+    "audit_atoms": {"fi": "Vastaajaryhmiä (atomeja) tarkastettu", "en": "Respondent groups (atoms) checked"},
+    "methods_clopper_text": {
+        "fi": "Kun osuus on 0 % tai 100 %, tavallista (logit-)luottamusväliä ei voi laskea; silloin käytetään "
+              "Clopper–Pearson-väliä (tarkka binomiväli, THL:n ja NCHS:n käytäntö). Tällaisia lukuja on "
+              "tulostaulukossa {n}.",
+        "en": "When a share is 0% or 100%, the usual (logit) confidence interval cannot be computed; the "
+              "Clopper–Pearson interval (an exact binomial interval, as THL and NCHS do) is used instead. The "
+              "result table has {n} such figures.",
     },
     "methods_audit": {"fi": "Aineiston käsittely kyselyittäin", "en": "Data processing by survey"},
     "audit_wave": {"fi": "Kysely", "en": "Survey"},
@@ -305,8 +426,8 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "model_warnings": {"fi": "Malleja, joita ei voitu estimoida", "en": "Models that could not be estimated"},
     "model_warnings_none": {"fi": "Kaikki vertailumallit voitiin estimoida.",
                             "en": "All comparison models could be estimated."},
-    "adjustment_crude": {"fi": "vakioimaton", "en": "crude"},
-    "adjustment_adjusted": {"fi": "vakioitu", "en": "adjusted"},
+    "adjustment_crude": {"fi": "korjaamaton", "en": "crude"},
+    "adjustment_adjusted": {"fi": "mallilla korjattu", "en": "adjusted"},
     "provenance": {"fi": "Alkuperä ja toistettavuus", "en": "Provenance and reproducibility"},
     "provenance_text": {
         "fi": "Näillä tiedoilla tutkija voi jäljittää jokaisen luvun: samat syötetiedostot, asetukset ja "
@@ -328,8 +449,10 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "prov_package": {"fi": "Paketti", "en": "Package"},
     "prov_version": {"fi": "Versio", "en": "Version"},
     "footer": {
-        "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx} ja {csv}.",
-        "en": "Made with ath-analysis. Tables for reuse: {xlsx} and {csv}.",
+        "fi": "Tehty ath-analysis-ohjelmalla. Taulukot uudelleenkäyttöä varten: {xlsx}, {excel_csv} (suomalaiselle "
+              "Excelille) ja {csv} (koneluettava).",
+        "en": "Made with ath-analysis. Tables for reuse: {xlsx}, {excel_csv} (for Excel with a decimal comma) and "
+              "{csv} (machine-readable).",
     },
     # small areas (Fay–Herriot model)
     "sae_title": {"fi": "Kylät ja kaupunginosat (pienaluemalli)", "en": "Villages and districts (small-area model)"},
@@ -372,17 +495,31 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sae_col_shown": {"fi": "Näytetty arvo", "en": "Value shown"},
     "sae_mark_direct": {"fi": "suora", "en": "direct"},
     "sae_mark_model": {"fi": "malli", "en": "model"},
+    "sae_mark_model_only": {"fi": "vain malli", "en": "model only"},
+    "sae_model_only": {"fi": "ei vastaajia: arvo pelkästä mallista", "en": "no respondents: model value only"},
+    "sae_measured_title": {"fi": "Alueet, joilla on vastaajia (järjestetty näytetyn arvon mukaan)",
+                           "en": "Areas with respondents (sorted by the value shown)"},
+    "sae_model_only_title": {
+        "fi": "Alueet ilman vastaajia tai alle vähimmäismäärän: vain malliarvio (aakkosjärjestyksessä, ei "
+              "järjestetty arvon mukaan)",
+        "en": "Areas without respondents or below the minimum: model value only (in name order, not ranked)"},
+    "xlsx_col_shown_pct": {"fi": "Näytetty arvo (%)", "en": "Value shown (%)"},
+    "xlsx_col_ci_low_pct": {"fi": "Alaraja (%)", "en": "CI lower (%)"},
+    "xlsx_col_ci_high_pct": {"fi": "Yläraja (%)", "en": "CI upper (%)"},
+    "xlsx_col_kind": {"fi": "Arvion tyyppi", "en": "Kind of estimate"},
     "sae_table_caption": {"fi": "Taulukko: {label}, {year} – kylät ja kaupunginosat",
                           "en": "Table: {label}, {year} – villages and districts"},
     "sae_table_note": {
         "fi": "suora = alueen omista vastauksista laskettu arvio (vähintään {min_n} vastaajaa ja variaatiokerroin "
               "enintään {cv} %); malli = pienaluemallin arvio. CV = variaatiokerroin (keskivirhe suhteessa "
               "arvioon): mitä pienempi, sitä tarkempi arvio. – = lukua ei julkaista. Alueet on järjestetty "
-              "näytetyn arvon mukaan.",
+              "näytetyn arvon mukaan; alueet, joilla ei ole vastaajia, ovat lopussa omana ryhmänään. Malliarviot on "
+              "pyöristetty kokonaisiksi prosenteiksi, koska mallin tarkkuus ei riitä desimaaliin.",
         "en": "direct = estimate from the area's own answers (at least {min_n} respondents and coefficient of "
               "variation at most {cv}%); model = small-area model estimate. CV = coefficient of variation (standard "
               "error relative to the estimate): the smaller, the more precise. – = not published. Areas are sorted "
-              "by the value shown.",
+              "by the value shown; areas without respondents come last as their own group. Model values are "
+              "rounded to whole per cents, as the model's precision does not carry a decimal.",
     },
     "sae_fig_title": {"fi": "{title}: kylät ja kaupunginosat", "en": "{title}: villages and districts"},
     "sae_fig_caption": {
@@ -393,7 +530,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
               "diamond a small-area model estimate; horizontal lines are 95% confidence intervals. The vertical "
               "line is the direct estimate for the whole of {area}.",
     },
-    "sae_crude_note": {"fi": "Pienalueiden luvut ja vertailuviiva ovat vakioimattomia (ei ikävakiointia).",
+    "sae_crude_note": {"fi": "Pienalueiden luvut ja vertailuviiva eivät ole ikävakioituja.",
                        "en": "The small-area figures and the reference line are crude (not age-standardized)."},
     "sae_legend_reference": {"fi": "{area} (suora arvio) {value}", "en": "{area} (direct estimate) {value}"},
     "sae_legend_direct": {"fi": "Suora arvio (riittävästi vastaajia)", "en": "Direct estimate (enough respondents)"},
@@ -454,14 +591,37 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "sae_covariate_lives_alone": {"fi": "yksin asuvien osuus", "en": "share living alone"},
     "sae_covariate_men": {"fi": "miesten osuus", "en": "share of men"},
     # excel
+    "xlsx_col_year": {"fi": "Vuosi", "en": "Year"},
+    "xlsx_col_value": {"fi": "Arvo (% tai keskiarvo)", "en": "Value (% or mean)"},
+    "xlsx_col_ci_low": {"fi": "Luottamusväli alaraja", "en": "CI lower"},
+    "xlsx_col_ci_high": {"fi": "Luottamusväli yläraja", "en": "CI upper"},
+    "xlsx_col_verdict": {"fi": "Verrattuna maakuntaan", "en": "Compared with the region"},
+    "xlsx_col_published": {"fi": "Huomautus", "en": "Note"},
+    "xlsx_col_text": {"fi": "Tulos tekstinä", "en": "Result as text"},
+    "xlsx_col_code": {"fi": "Mittarin tunnus", "en": "Indicator code"},
+    "xlsx_col_comparison": {"fi": "Vertailu", "en": "Comparison"},
+    "xlsx_col_adjustment": {"fi": "Korjaus", "en": "Adjustment"},
+    "xlsx_col_difference": {"fi": "Ero vertailuryhmään (95 %:n lv.)", "en": "Difference from the reference (95% CI)"},
+    "xlsx_col_previous": {"fi": "Edellinen kysely", "en": "Previous survey"},
+    "xlsx_col_change": {"fi": "Muutos (95 %:n lv.)", "en": "Change (95% CI)"},
+    "xlsx_col_region": {"fi": "Maakunta", "en": "Region"},
+    "xlsx_col_vs_region": {"fi": "Ero maakuntaan (95 %:n lv.)", "en": "Difference from the region (95% CI)"},
+    "xlsx_col_country": {"fi": "Koko maa", "en": "Finland"},
+    "xlsx_col_vs_country": {"fi": "Ero koko maahan (95 %:n lv.)", "en": "Difference from Finland (95% CI)"},
+    "xlsx_col_people": {"fi": "Noin aikuista", "en": "About adults"},
+    "xlsx_villages": {"fi": "Kylät ja kaupunginosat", "en": "Villages and districts"},
+    "xlsx_hidden": {"fi": "ei julkaista", "en": "not published"},
     "xlsx_about": {"fi": "Tietoja", "en": "About"},
-    "xlsx_models": {"fi": "Vakioidut vertailut", "en": "Adjusted comparisons"},
+    "xlsx_models": {"fi": "Korjatut vertailut", "en": "Adjusted comparisons"},
     "xlsx_about_text": {
-        "fi": "Yksi rivi mittaria, kyselyä ja aluetta kohti. estimate, ci_low ja ci_high ovat osuuksia (0–1) tai "
-              "keskiarvoja; muotoillut sarakkeet ovat samat luvut raportin tapaan. Piilotetut luvut (suppressed) "
-              "ovat tyhjiä.",
-        "en": "One row per indicator, survey and area. estimate, ci_low and ci_high are proportions (0–1) or means; "
-              "the formatted columns are the same figures as in the report. Hidden figures (suppressed) are blank.",
+        "fi": "Teemojen välilehdillä on yksi rivi mittaria, kyselyä ja aluetta kohti. Osuudet ovat prosentteja "
+              "yhden desimaalin tarkkuudella, keskiarvot yhden desimaalin tarkkuudella; ”Tulos tekstinä” on sama "
+              "luku raportin tapaan. Julkaisematta jätetyt luvut ovat tyhjiä. Kuntien välilehdillä on kunkin "
+              "kunnan kortin rivit. Koneluettava taulukko: tables/<alue>_report.csv.",
+        "en": "The theme sheets have one row per indicator, survey and area. Shares are per cent with one decimal, "
+              "means have one decimal; “Result as text” is the same figure as in the report. Figures not "
+              "published are blank. The municipality sheets have each municipality's card rows. Machine-readable "
+              "table: tables/<area>_report.csv.",
     },
 }
 

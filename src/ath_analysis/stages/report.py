@@ -37,6 +37,10 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         estimates_path=input["estimates"],
         models_path=_one(input["comparisons"]),
         small_areas_path=_one(input["small_areas"]),
+        differences_path=_one(input.get("differences")),
+        audit_path=_one(input.get("publication_audit")),
+        cards_dir=output.get("cards"),
+        excel_csv_path=output.get("excel_csv"),
         ingest_audits=input["ingest_audits"],
         geography_audits=input["geography_audits"],
         indicators_path=input["indicators"],
@@ -48,4 +52,5 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         settings_record=dict(params),
         html_path=output["html"], xlsx_path=output["xlsx"], csv_path=output["csv"], figures_dir=output["figures"],
     )
-    log.info("report %s: %d indicators, %d figures", summary["area"], summary["indicators"], summary["figures"])
+    log.info("report %s: %d indicators, %d figures, %d cards (%d PDF pages)", summary["area"], summary["indicators"],
+             summary["figures"], summary["cards"], summary["card_pages"])
