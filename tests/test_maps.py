@@ -276,7 +276,11 @@ def test_group_map_colours_dissolved_groups_and_small_area_map(postal_map):
     assert set(drawn) == {"Mikkelin kaupunkialue", "Anttola"}
     assert rgba(drawn["Mikkelin kaupunkialue"]) == colour(maps.VERDICT_COLOURS["better"])
     assert drawn["Anttola"].get_hatch() == maps.HATCH
+    from ath_analysis.report.style import add_footer
+
+    add_footer(figure)  # as saving does: the report's source line and the stamp in the band under the map
     assert any(ATTRIBUTION_FI in t for t in texts(figure)) and "SYNTEETTINEN AINEISTO" in texts(figure)
+    assert any(t.startswith("Lähde: THL") for t in texts(figure))
     # a sub-area of the table that nobody answered in has no row: it is hidden, not left blank
     table = pd.concat([SUBAREAS, pd.DataFrame({"postal_code": ["99999"], "subarea": ["Tyhjä"],
                                                "subarea_group": ["Tyhjä"]})], ignore_index=True)

@@ -842,7 +842,8 @@ def test_choropleth_from_user_boundaries(tmp_path, project_config):
     paths = make_report(tmp_path, project_config, "etela-savo", hand_models(), name="choropleth")
     assert (paths["figures"] / "daily_smoking_map.png").is_file()
     assert (paths["figures"] / "daily_smoking_map.svg").is_file()
-    assert "alueet ovat kuntien rajojen mukaiset" in paths["html"].read_text(encoding="utf-8")
+    assert "Väri kertoo, onko kunta selvästi parempi tai heikompi kuin vertailualue" in paths["html"].read_text(
+        encoding="utf-8")
     bad = tmp_path / "bad.geojson"
     bad.write_text(json.dumps({"type": "Feature"}))
     with pytest.raises(Exception, match="FeatureCollection"):

@@ -132,7 +132,7 @@ def _alt(title: str, pairs: Sequence[tuple[str, str]], lang: str, limit: int = 1
 
 
 def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, directory: Path,
-             centres: pd.DataFrame | None, boundaries: maps.Boundaries | None) -> tuple[list, list]:
+             map_inputs: maps.MapInputs) -> tuple[list, list]:
     """Make, save and embed the indicator's figures: (before the table, after the table), each with the values
     it draws as a text table and in its alt text."""
     lang, ind = data.lang, content.indicator.id
@@ -176,16 +176,15 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
         trend_pairs = _value_pairs(content.trend, lambda r: f"{r['label']} {r['year']}")
         keep(figures.trend_figure(content, data), f"{ind}_trend", "trend", label,
              tr("fig_trend_caption", lang, label=label), after, trend_pairs)
-        if spec.map:
-            highlight = spec.focus_value if spec.focus_domain == "municipality" else None
-            if boundaries is not None:
-                figure = maps.choropleth_map(content, boundaries, data, highlight)
-                size = tr("map_choropleth", lang)
-            else:
-                figure = maps.symbol_map(content, centres, data, highlight) if centres is not None else None
-                size = tr("map_size_respondents", lang)
-            keep(figure, f"{ind}_map", "map", f"{label}, {content.latest_year}",
-                 tr("fig_map_caption", lang, label=label, year=content.latest_year, size=size), after, table_pairs)
+        captions = {"map": tr("fig_verdict_map_caption", lang, label=label, year=content.latest_year)
+                    if map_inputs.municipal is not None else
+                    tr("fig_map_caption", lang, label=label, year=content.latest_year,
+                       size=tr("map_size_respondents", lang)),
+                    "subarea_map": tr("fig_subarea_map_caption", lang, label=label, year=content.latest_year),
+                    "village_map": tr("fig_village_map_caption", lang, label=label, year=content.latest_year)}
+        for stem, figure in maps.area_maps(content, spec, data, map_inputs).items():
+            keep(figure, f"{ind}_{stem}", "map", f"{label}, {content.latest_year}", captions[stem], after,
+                 table_pairs)
     return before, after
 
 
@@ -435,6 +434,7 @@ def build_area_report(
     figures_dir: str | Path,
     centres_path: str | Path | None = None,
     boundaries_path: str | Path | None = None,
+    register_path: str | Path | None = None,
     small_areas_path: str | Path | None = None,
     differences_path: str | Path | None = None,
     audit_path: str | Path | None = None,
@@ -447,6 +447,7 @@ def build_area_report(
     """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary.
 
     config_files and settings_record (the settings as given, e.g. the rule's params) go into the provenance.
+    register_path: the national register's manifest (its municipal and postal-area boundaries draw the maps).
     differences_path: the gated differences table, the source of every verdict (without it no verdicts);
     audit_path: the publication audit (its figures go into the methods); cards_dir: where the municipal cards
     go (HTML per card and one PDF); excel_csv_path: the table again for Finnish Excel (`;`, decimal comma, BOM).
@@ -466,13 +467,13 @@ def build_area_report(
     contents = [data.content(indicator, spec) for indicator in data.indicators]
     for content in contents:
         content.summary = indicator_summary(content, spec, data)
-    centres = None
-    boundaries = None
-    if spec.map:
-        if boundaries_path:
-            boundaries = maps.load_boundaries(boundaries_path, settings.boundaries_code_property)
-        elif centres_path:
-            centres = pd.read_csv(centres_path, dtype={"code": str})
+    map_inputs = maps.load_map_inputs(
+        register_dir=register_path, boundaries_path=boundaries_path,
+        code_property=settings.boundaries_code_property, municipalities=places.municipalities,
+        reference_date=settings.reference_date,
+        subareas=places.subareas.table if places.subareas is not None else None,
+        differences_path=differences_path, small_areas=small_areas,
+        centres_path=centres_path if spec.map else None)
 
     figures_dir = Path(figures_dir)
     figures_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -481,7 +482,7 @@ def build_area_report(
         groups: dict[str, list[dict[str, Any]]] = {}
         sa_overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
         for content in contents:
-            before, after = _figures(content, spec, data, scratch, centres, boundaries)
+            before, after = _figures(content, spec, data, scratch, map_inputs)
             indicator = content.indicator
             kind = content.kind
             groups.setdefault(content.group, []).append({

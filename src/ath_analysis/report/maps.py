@@ -62,6 +62,7 @@ from ath_analysis.report.style import (
     FIGURE_WIDTH,
     GREY,
     LIGHT_GREY,
+    figure_footer,
     fmt_count,
     fmt_number,
     fmt_value,
@@ -255,6 +256,12 @@ def _signed_area(points: np.ndarray) -> float:
     return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
 
 
+def _source_line(data: ReportData) -> str:
+    from ath_analysis.report.figures import source_text  # figures imports this module
+
+    return source_text(data)
+
+
 def verdict_map(
     areas: pd.DataFrame,
     boundaries: Boundaries,
@@ -272,6 +279,7 @@ def verdict_map(
     context: Boundaries | None = None,
     note: str | None = None,
     attribution: bool = True,
+    source: str | None = None,
 ) -> Figure | None:
     """A choropleth coloured by verdict: better / no clear difference / worse than `reference_name`, hidden
     areas white, hatched and labelled, with a legend that says when a difference is clear and which way is
@@ -347,7 +355,9 @@ def verdict_map(
     key.text(0.0, 0.0, "\n".join(notes), transform=key.transAxes, ha="left", va="bottom", fontsize=LABEL_FONT,
              color="#333333", gid="map-notes", linespacing=1.3)
     figure.suptitle("\n".join(textwrap.wrap(title, 62)), x=0.01, ha="left", fontweight="bold")
-    if synthetic:
+    if source is not None:  # the report's figures: source line and stamp in the band under the figure
+        figure_footer(figure, source, tr("synthetic_stamp", lang) if synthetic else None)
+    elif synthetic:
         stamp_synthetic(figure, tr("synthetic_stamp", lang))
     return figure
 
@@ -534,7 +544,8 @@ def municipality_map(content: IndicatorContent, boundaries: Boundaries, data: Re
     return verdict_map(areas, boundaries.select(areas["code"]), kind=content.kind, lang=data.lang,
                        title=_title(content, data.lang), reference_name=reference_label(data, reference),
                        higher_is_better=indicator.higher_is_better, min_n=data.settings.min_n,
-                       level=data.settings.level, rule=rule, synthetic=data.synthetic, highlight=highlight,
+                       level=data.settings.level, rule=rule, synthetic=data.synthetic, source=_source_line(data),
+                       highlight=highlight,
                        context=boundaries if context is None else context)
 
 
@@ -592,7 +603,7 @@ def subarea_map(content: IndicatorContent, postal: Boundaries, subarea_table: pd
     return verdict_map(areas, shapes, kind=content.kind, lang=data.lang, title=_title(content, data.lang),
                        reference_name=reference_label(data, reference), higher_is_better=indicator.higher_is_better,
                        min_n=data.settings.min_n, level=data.settings.level, rule=rule, synthetic=data.synthetic,
-                       context=postal.without(groups))
+                       source=_source_line(data), context=postal.without(groups))
 
 
 def small_area_map(content: IndicatorContent, postal: Boundaries, subarea_table: pd.DataFrame,
@@ -618,7 +629,7 @@ def small_area_map(content: IndicatorContent, postal: Boundaries, subarea_table:
     return verdict_map(areas, shapes, kind=content.kind, lang=data.lang, title=_title(content, data.lang),
                        reference_name=reference_name, higher_is_better=indicator.higher_is_better,
                        min_n=data.settings.min_n, level=data.settings.level, rule="interval",
-                       synthetic=data.synthetic, context=postal.without(groups),
+                       synthetic=data.synthetic, source=_source_line(data), context=postal.without(groups),
                        note=map_text("small_area_note", data.lang))
 
 

@@ -235,9 +235,27 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         "fi": "Kartta: {label}, {year}. Väri kertoo arvon; {size}. Viivoitettu ympyrä tai alue = lukua ei julkaista.",
         "en": "Map: {label}, {year}. The colour shows the value; {size}. Hatched circle or area = not published.",
     },
+    "fig_verdict_map_caption": {
+        "fi": "Kartta: {label}, {year}. Väri kertoo, onko kunta selvästi parempi tai heikompi kuin vertailualue "
+              "(erotuksen 95 %:n luottamusväli ei sisällä nollaa). Viivoitettu alue = lukua ei julkaista.",
+        "en": "Map: {label}, {year}. The colour shows whether a municipality is clearly better or worse than the "
+              "comparison area (the 95% confidence interval of the difference excludes zero). Hatched area = not "
+              "published.",
+    },
+    "fig_subarea_map_caption": {
+        "fi": "Kartta: {label}, {year}, alueittain (postinumeroalueet yhdistettyinä). Väri kertoo, onko alue "
+              "selvästi parempi tai heikompi kuin vertailualue. Viivoitettu alue = lukua ei julkaista.",
+        "en": "Map: {label}, {year}, by area (postal code areas grouped). The colour shows whether an area is "
+              "clearly better or worse than the comparison area. Hatched area = not published.",
+    },
+    "fig_village_map_caption": {
+        "fi": "Kartta: {label}, {year}, kylät ja kaupunginosat (pienaluemalli). Väri kertoo, poikkeaako alueen "
+              "arvo selvästi kunnan omasta arvosta. Viivoitettu alue = lukua ei julkaista.",
+        "en": "Map: {label}, {year}, villages and districts (small-area model). The colour shows whether an "
+              "area's value differs clearly from the municipality's own. Hatched area = not published.",
+    },
     "map_size_respondents": {"fi": "ympyrän pinta-ala kertoo vastaajien määrän",
                              "en": "the circle's area shows the number of respondents"},
-    "map_choropleth": {"fi": "alueet ovat kuntien rajojen mukaiset", "en": "areas follow municipal boundaries"},
     "pooled_source": {"fi": "Kaikki kyselyt yhdistettynä.", "en": "All surveys pooled."},
     "wave_source": {"fi": "Kysely {year}.", "en": "Survey {year}."},
     "legend_crude": {"fi": "Korjaamaton", "en": "Crude"},

@@ -48,6 +48,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         places=places(input, params["places"]),
         centres_path=_one(input["centres"]),
         boundaries_path=_one(input["boundaries"]),
+        register_path=_one(input.get("register")),
         config_files=config_files,
         settings_record=dict(params),
         html_path=output["html"], xlsx_path=output["xlsx"], csv_path=output["csv"], figures_dir=output["figures"],
