@@ -169,7 +169,7 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
             "small_areas": {k: config["small_areas"][k] for k in ("max_direct_cv", "covariates", "method",
                                                                   "transform", "finite_population")} if shows else {},
             "waves": {w: {k: s[k] for k in ("survey", "year", "fieldwork_date")} for w, s in waves.items()},
-            "synthetic": synthetic, "places": places,
+            "synthetic": synthetic, "places": places, "local_knowledge": bool(config["local_knowledge"]),
         }
     if rule == "local_report":
         assert area is not None

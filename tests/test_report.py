@@ -553,8 +553,10 @@ def test_indicator_without_model_rows_shows_crude_values_only(region_report):
 
 def test_report_is_self_contained(region_report):
     html = region_report["html"].read_text(encoding="utf-8")
-    # the only links out of the page are to the area's own cards beside it
-    assert [r for r in external_references(html) if not re.fullmatch(r"etela-savo/kortit/[\w.-]+\.(html|pdf)", r)] == []
+    # the only links out of the page are to the area's own cards, local page and partnership pack beside it
+    beside = r"etela-savo/kortit/[\w.-]+\.(html|pdf)|etela-savo_(paikallistieto\.html|kumppanuuspoyta\.pdf)"
+    assert [r for r in external_references(html) if not re.fullmatch(beside, r)] == []
+    assert "etela-savo_paikallistieto.html" in external_references(html)  # the example workbook is configured
     assert "<script" not in html and "<link" not in html
     images = parse(region_report["html"]).root.find_all("img")
     assert images and all(i.attrs["src"].startswith("data:image/png;base64,") and i.attrs["alt"] for i in images)

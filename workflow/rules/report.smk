@@ -79,6 +79,7 @@ rule area_report:
                for wave, spec in config["waves"].items()},
         synthetic=SYNTHETIC,
         places=PLACES,
+        local_knowledge=bool(config["local_knowledge"]),  # links to the local page and the pack (rule local_report)
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -28,6 +28,7 @@ from ath_analysis.report.content import (
     IndicatorContent,
     ReportData,
 )
+from ath_analysis.report.local_page import local_links
 from ath_analysis.report.settings import ReportSettings
 from ath_analysis.report.style import (
     figure_style,
@@ -526,6 +527,7 @@ def build_area_report(
             "title": title,
             "subtitle": tr("subtitle", lang, waves=_waves_text(data)),
             "made": tr("made", lang, time=fmt_date(prov.made, lang)),
+            "local_links": local_links(area, lang) if settings.local_knowledge else [],
             "synthetic": data.synthetic,
             "t": {k: v[lang] for k, v in STRINGS.items() if isinstance(v[lang], str)},
             "rule_area": tr("rule_area", lang, region=data.region_name()),

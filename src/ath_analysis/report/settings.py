@@ -34,6 +34,7 @@ class ReportSettings:
     synthetic: bool
     boundaries_code_property: str | None = None
     small_area_model: Mapping[str, Any] = field(default_factory=dict)
+    local_knowledge: bool = False  # a workbook is configured: the report links to the local page and the pack
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> ReportSettings:
@@ -57,6 +58,7 @@ class ReportSettings:
             synthetic=bool(params["synthetic"]),
             boundaries_code_property=params.get("boundaries_code_property"),
             small_area_model=dict(params.get("small_areas") or {}),
+            local_knowledge=bool(params.get("local_knowledge", False)),
         )
 
     def columns_of(self, domain: str) -> tuple[str, ...]:

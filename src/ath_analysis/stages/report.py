@@ -11,7 +11,7 @@ from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 
 PARAMS = ("area", "spec", "language", "model_wave", "boundaries_code_property", "disclosure", "precision",
-          "geography", "estimate", "small_areas", "waves", "synthetic", "places")
+          "geography", "estimate", "small_areas", "waves", "synthetic", "places", "local_knowledge")
 
 
 def _files(value: Any) -> list[str]:
