@@ -236,7 +236,7 @@ def sex_levels(data: ReportData) -> list[tuple[str, str]]:
     return [(code, name) for code, name in labels.items()]
 
 
-BREAKDOWNS = ("sex", "age_group", "education")
+BREAKDOWNS = ("sex", "age_group", "age_group2", "education")  # THL shows 20–54/55–74/75+ and 20–64/65+
 
 
 def breakdowns(data: ReportData, content: IndicatorContent, focus_domain: str, focus_value: str
