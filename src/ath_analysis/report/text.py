@@ -165,7 +165,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
     "breakdowns_caption": {"fi": "Taulukko: {label}, {year} ryhmittäin", "en": "Table: {label}, {year} by group"},
     "breakdown_sex": {"fi": "Sukupuoli", "en": "Sex"},
     "breakdown_age_group": {"fi": "Ikäryhmä", "en": "Age group"},
-    "breakdown_age_group2": {"fi": "Ikäryhmä", "en": "Age group"},
+    "breakdown_age_group2": {"fi": "Työikäiset ja 65 vuotta täyttäneet", "en": "Working age and 65+"},
     "breakdown_education": {"fi": "Koulutus", "en": "Education"},
     "breakdown_not_estimated": {"fi": "ei eritelty", "en": "not broken down"},
     "breakdowns_note": {
