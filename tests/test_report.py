@@ -1029,3 +1029,21 @@ def test_snakemake_report_works(workflow_run):
     run = _snakemake(workflow_run, "--report", "reports/workflow-report.html")
     assert run.returncode == 0, run.stderr[-3000:]
     assert (workflow_run / "reports" / "workflow-report.html").stat().st_size > 10_000
+
+
+def test_a_published_national_value_shows_its_source(tmp_path, project_config):
+    """Without national microdata koko maa is a published value (reference_values): the overview names its
+    source and year beside it."""
+    estimates = hand_estimates()
+    estimates = estimates[estimates["domain"] != "country"].reset_index(drop=True)
+    differences = hand_differences(estimates)
+    region = differences[(differences["reference"] == "region")].copy()
+    published = region.assign(reference="country", reference_domain="country", reference_value="FI",
+                              estimate_reference=0.2, source="Terveytemme 2022 (test row)")
+    tables = tmp_path / "published" / "tables"
+    tables.mkdir(parents=True)
+    estimates.to_parquet(tables / "estimates.parquet", index=False)
+    pd.concat([differences, published], ignore_index=True).to_parquet(tables / "differences.parquet", index=False)
+    paths = make_report(tmp_path, project_config, "mikkeli", hand_models(), name="published")
+    overview = parse(paths["html"]).root.find_all("table", cls="overview")[0].text()
+    assert "julkaistu arvo: Terveytemme 2022 (test row)" in overview

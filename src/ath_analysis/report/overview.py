@@ -102,9 +102,11 @@ def indicator_row(data: ReportData, content: IndicatorContent, domain: str, valu
     vs_region = diff("region") if domain != REGION_DOMAIN else None
     vs_country = diff("country")
     change = diff("previous")
+    country_source = ""  # a published value (reference_values) stands in for koko maa: say whose and when
     if country is None and vs_country is not None and not _missing(vs_country.get("estimate_reference")):
         country = {"estimate": vs_country["estimate_reference"], "suppressed": False, "ci_low": None,
                    "ci_high": None}
+        country_source = str(vs_country.get("source") or "")
     hidden = latest_d is None or bool(latest_d.get("suppressed"))
     shown = {} if hidden or latest_d is None else latest_d
     region_verdict = "" if not shown or vs_region is None else data.verdict(indicator, shown, "region")
@@ -147,6 +149,7 @@ def indicator_row(data: ReportData, content: IndicatorContent, domain: str, valu
         "vs_country_ci_low": None if vs_country is None or hidden else vs_country.get("ci_low"),
         "vs_country_ci_high": None if vs_country is None or hidden else vs_country.get("ci_high"),
         "country_verdict": country_verdict,
+        "country_source": country_source,
     }
     for level in sexes:
         sex_domain = breakdown_domain(data, domain, "sex")

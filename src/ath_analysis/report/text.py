@@ -235,6 +235,7 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         "fi": "Kartta: {label}, {year}. Väri kertoo arvon; {size}. Viivoitettu ympyrä tai alue = lukua ei julkaista.",
         "en": "Map: {label}, {year}. The colour shows the value; {size}. Hatched circle or area = not published.",
     },
+    "published_value": {"fi": "julkaistu arvo:", "en": "published value:"},
     "fig_verdict_map_caption": {
         "fi": "Kartta: {label}, {year}. Väri kertoo, onko kunta selvästi parempi tai heikompi kuin vertailualue "
               "(erotuksen 95 %:n luottamusväli ei sisällä nollaa). Viivoitettu alue = lukua ei julkaista.",
