@@ -110,14 +110,9 @@ WORKFLOW_TESTS = {"test_the_workflow_refuses_before_any_job"}
 
 
 def pytest_collection_modifyitems(items):
-    """Mark as `workflow` every test that runs Snakemake or the pipeline end to end (`-m "not workflow"`).
-
-    For `pytest -n 2 --dist loadgroup` (pytest-xdist, as CI runs it) each test also gets a group: every test of
-    the session's finished project shares one group, so the project is built once; the others are grouped by
-    file, so a module's fixtures (the coverage replicates) are computed once."""
+    """Mark as `workflow` every test that runs Snakemake or the pipeline end to end (`-m "not workflow"`)."""
     for item in items:
         name = getattr(item, "originalname", item.name)
-        on_project = bool(WORKFLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
-        if on_project or item.path.name in WORKFLOW_MODULES or name in WORKFLOW_TESTS:
+        if WORKFLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in WORKFLOW_MODULES \
+                or name in WORKFLOW_TESTS:
             item.add_marker(pytest.mark.workflow)
-        item.add_marker(pytest.mark.xdist_group("finished-project" if on_project else item.path.name))
