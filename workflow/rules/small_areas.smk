@@ -4,17 +4,15 @@
 # `small_areas` into the one table and audit, byte-identical to the unscattered stage's.
 SMALL_AREA_PARTS = RESULTS / "parts"
 
-
-def small_area_covariates(wildcards):
-    if SYNTHETIC:
-        return [str(SYNTHETIC_DERIVED / f"population_{wildcards.wave}.parquet")]
-    return [config["small_areas"]["covariate_file"]]
+SMALL_AREA_COVARIATES = (
+    [str(SYNTHETIC_DERIVED / "population_{wave}.parquet")] if SYNTHETIC else [config["small_areas"]["covariate_file"]]
+)
 
 
 rule small_areas_part:
     input:
         waves=[PROCESSED / "{wave}" / "indicators.parquet"],  # a list, as the stage reads all it is given
-        covariates=small_area_covariates,
+        covariates=SMALL_AREA_COVARIATES,
         areas=AREA_TABLES,
         register=REGISTER,
         subarea_table=SUBAREA_TABLE,

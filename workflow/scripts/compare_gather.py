@@ -1,4 +1,4 @@
 from ath_analysis.stages import run_from_snakemake
-from ath_analysis.stages.compare import run_gather
+from ath_analysis.stages.gather import run_comparisons
 
-run_from_snakemake(run_gather, snakemake)  # noqa: F821
+run_from_snakemake(run_comparisons, snakemake)  # noqa: F821

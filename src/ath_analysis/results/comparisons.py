@@ -306,10 +306,11 @@ def comparison_part(
 ) -> pd.DataFrame:
     """The rows of `build_comparisons` fitted on one data set (a wave, or POOLED), in their order within it.
 
-    `gather_comparisons` of every data set's part is `build_comparisons`' table byte for byte: the models of a
-    data set never see another's respondents, and the levels come from every wave. `waves` holds every wave;
-    those not fitted here need only `level_columns`. Splitting by data set rather than by indicator keeps each
-    model's batch of indicators whole: the batched fits' last bits depend on which indicators share a batch.
+    `results.gather.gather_comparisons` of every data set's part is `build_comparisons`' table byte for byte:
+    the models of a data set never see another's respondents, and the levels come from every wave. `waves`
+    holds every wave; those not fitted here need only `level_columns`. Splitting by data set rather than by
+    indicator keeps each model's batch of indicators whole: the batched fits' last bits depend on which
+    indicators share a batch.
     """
     started = time.perf_counter()
     comparisons = list(settings.comparisons)
@@ -326,18 +327,3 @@ def comparison_part(
     _log_table(table, started)
     return table[MODEL_COLUMNS]
 
-
-def gather_comparisons(parts: Sequence[pd.DataFrame], indicator_ids: Sequence[str]) -> pd.DataFrame:
-    """The comparison table from the data sets' parts (`comparison_part`, given in the data sets' order):
-    indicator by indicator, each data set's rows in turn, as `build_comparisons` orders them."""
-    if not parts:
-        raise ValueError("gather_comparisons: no parts")
-    table = pd.concat(parts, keys=range(len(parts)), names=["_w", "_r"]).reset_index()
-    position = {i: k for k, i in enumerate(indicator_ids)}
-    unknown = sorted(set(table["indicator"]) - set(position))
-    if unknown:
-        raise DataError(f"compare: the parts have rows of indicator(s) {', '.join(unknown[:5])} the workflow does "
-                        "not list (rerun the compare jobs)")
-    table = table.assign(_i=table["indicator"].map(position))
-    table = table.sort_values(["_i", "_w", "_r"], kind="stable").reset_index(drop=True)
-    return table[MODEL_COLUMNS]

@@ -29,6 +29,7 @@ from ath_analysis.areas import AreaTables
 from ath_analysis.disclosure.small_areas import disclose_small_area_rows
 from ath_analysis.errors import ConfigError, DataError, close_matches
 from ath_analysis.geography import GeographySettings, attach_geography
+from ath_analysis.results.gather import order_small_areas
 from ath_analysis.sae import SAEDataError, fay_herriot
 from ath_analysis.subareas import UNKNOWN_SUBAREA, Subareas
 from ath_analysis.survey import CIMethod, LonelyPSU, estimate_domains
@@ -275,33 +276,10 @@ def estimate_small_areas(
                                    min_n, labels.get(area_set, {})))
     if not parts:
         return pd.DataFrame(columns=SMALL_AREA_COLUMNS), warnings
-    out = _ordered(pd.concat(parts, ignore_index=True), indicator_ids, settings.area_sets)
+    out = order_small_areas(pd.concat(parts, ignore_index=True), indicator_ids, settings.area_sets)
     out["n"] = out["n"].astype("Int64")
     out["synthetic"] = synthetic
     return disclose_small_area_rows(out[SMALL_AREA_COLUMNS].reset_index(drop=True)), warnings
-
-
-def _ordered(table: pd.DataFrame, indicator_ids: Sequence[str], area_sets: Sequence[str]) -> pd.DataFrame:
-    """Indicator, year, wave, area set and area order (every row has its own key)."""
-    order = {i: k for k, i in enumerate(indicator_ids)}
-    set_order = {s: k for k, s in enumerate(area_sets)}
-    table = table.assign(_i=table["indicator"].map(order), _s=table["area_set"].map(set_order))
-    return table.sort_values(["_i", "year", "wave", "_s", "area"], kind="stable").drop(columns=["_i", "_s"])
-
-
-def gather_small_areas(parts: Sequence[pd.DataFrame], indicator_ids: Sequence[str], area_sets: Sequence[str]
-                       ) -> pd.DataFrame:
-    """The small-area table from the tables of `estimate_small_areas` run on one wave each: the same table, byte
-    for byte once written, as one run on all waves (every wave's fits are its own)."""
-    filled = [part for part in parts if len(part)]  # a wave without rows adds none (nor its columns' types)
-    if not filled:
-        return pd.DataFrame(columns=SMALL_AREA_COLUMNS)
-    out = pd.concat(filled, ignore_index=True)
-    unknown = sorted(set(out["indicator"]) - set(indicator_ids)) + sorted(set(out["area_set"]) - set(area_sets))
-    if unknown:
-        raise DataError(f"small_areas: the waves' parts have rows of {', '.join(map(str, unknown[:5]))}, which "
-                        "their audits do not list (rerun the small-area jobs)")
-    return _ordered(out, indicator_ids, area_sets)[SMALL_AREA_COLUMNS].reset_index(drop=True)
 
 
 def _rows(indicator: str, wave: str, year: int, area_set: str, direct: pd.DataFrame, fit: pd.DataFrame,

@@ -1,8 +1,8 @@
 """Rule compare: all waves' indicator tables → the comparison table (survey-weighted models, crude/adjusted).
 
 The workflow scatters it: rule `compare_part` (`run_part`) fits the models of one data set — a wave, or the
-waves pooled — and rule `compare` (`run_gather`) puts the parts together into the one table, byte-identical
-to what `run` (all data sets in one job) writes.
+waves pooled — and rule `compare` (`stages.gather.run_comparisons`) puts the parts together into the one
+table, byte-identical to what `run` (all data sets in one job) writes.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from ath_analysis.results.comparisons import (
     CompareSettings,
     build_comparisons,
     comparison_part,
-    gather_comparisons,
     level_columns,
 )
-from ath_analysis.results.io import read_columns, read_part, read_wave_tables
+from ath_analysis.results.io import read_columns, read_wave_tables
 from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 from ath_analysis.yaml_files import read_yaml
@@ -31,7 +30,6 @@ from ath_analysis.yaml_files import read_yaml
 PARAMS = ("waves", "indicators", "compare", "lonely_psu", "level", "disclosure", "precision", "region_code",
           "language", "synthetic", "places")
 PART_PARAMS = (*PARAMS, "dataset")
-GATHER_PARAMS = ("indicators", "datasets")
 
 
 def run(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
@@ -78,20 +76,3 @@ def run_part(input: Input, output: Output, params: Params, log: logging.Logger) 
         table.to_parquet(tmp, index=False)
     log.info("%s: %d rows written to %s", dataset, len(table), output["table"])
 
-
-def run_gather(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
-    """The data sets' parts (input `parts`, in the order of params `datasets`) → the comparison table."""
-    exact_params(params, GATHER_PARAMS, "compare")
-    paths, datasets = list(input["parts"]), [str(d) for d in params["datasets"]]
-    if len(paths) != len(datasets):
-        raise ConfigError(f"compare: {len(paths)} parts for {len(datasets)} data sets ({', '.join(datasets)})")
-    parts = [read_part(path) for path in paths]
-    for dataset, path, part in zip(datasets, paths, parts, strict=True):
-        if not part.empty and set(part["wave"].unique()) != {dataset}:
-            raise ConfigError(f"{path}: a part of data set {dataset!r} holds rows of "
-                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the compare jobs)")
-    table = gather_comparisons(parts, [str(i) for i in params["indicators"]])
-    with atomic_outputs(output["table"]) as (tmp,):
-        table.to_parquet(tmp, index=False)
-    log.info("%d rows of %d data sets (%s) written to %s", len(table), len(parts), ", ".join(datasets),
-             output["table"])
