@@ -129,20 +129,29 @@ def indicator_copies(n: int) -> dict[str, Any]:
     return {**document, "indicators": out[:n]}
 
 
-BENCHMARK_RE = re.compile(r"\n(    log:\n        (\"[^\"]+\"),\n)")
+RULE_RE = re.compile(r"^( *)rule (\w+):", re.MULTILINE)
+LOG_RE = re.compile(r"^( +)log:\n +\"logs/([^\"]+)\.log\",\n", re.MULTILINE)
 
 
 def add_benchmarks(rules_dir: Path) -> None:
-    """Give every rule of the copied rule files a benchmark file named like its log (same wildcards)."""
+    """Give every rule of the copied rule files a benchmark file benchmarks/<rule>/<its log's name>.tsv (the
+    log's wildcards make it one file per job)."""
     for path in rules_dir.glob("*.smk"):
         text = path.read_text(encoding="utf-8")
+        starts = [m.start() for m in RULE_RE.finditer(text)] + [len(text)]
+        pieces = [text[: starts[0]]]
+        for start, end in zip(starts, starts[1:], strict=False):
+            block = text[start:end]
+            rule = RULE_RE.match(block)
+            assert rule is not None
 
-        def with_benchmark(match: re.Match[str]) -> str:
-            log = match.group(2)
-            target = '"benchmarks/' + log[len('"logs/'):-len('.log"')] + '.tsv"'
-            return f"\n    benchmark:\n        {target},\n{match.group(1)}"
+            def with_benchmark(match: re.Match[str], name: str = rule.group(2)) -> str:
+                indent = match.group(1)
+                return (f'{indent}benchmark:\n{indent}    "benchmarks/{name}/{match.group(2)}.tsv",\n'
+                        + match.group(0))
 
-        path.write_text(BENCHMARK_RE.sub(with_benchmark, text), encoding="utf-8")
+            pieces.append(LOG_RE.sub(with_benchmark, block, count=1))
+        path.write_text("".join(pieces), encoding="utf-8")
 
 
 def make_project(workdir: Path, data: Path, indicators: int, waves: Sequence[str]) -> Path:
@@ -189,7 +198,7 @@ def read_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
     """Per rule: jobs, longest job (s), total wall (s), total CPU (s), largest max RSS (MB)."""
     out: dict[str, dict[str, float]] = {}
     for path in sorted((workdir / "benchmarks").rglob("*.tsv")):
-        rule = path.relative_to(workdir / "benchmarks").parts[0].removesuffix(".tsv")
+        rule = path.relative_to(workdir / "benchmarks").parts[0]
         with path.open(encoding="utf-8") as handle:
             row = next(csv.DictReader(handle, delimiter="\t"))
         stats = out.setdefault(rule, {"jobs": 0, "max_s": 0.0, "total_s": 0.0, "cpu_s": 0.0, "max_rss_mb": 0.0})
