@@ -5,7 +5,8 @@
 # (--cores 2) and once through Snakemake's generic cluster executor (--profile workflow/profiles/local-cluster,
 # each job submitted to .ci/cluster-submit.sh and run as a separate process, as a batch system would); the sha256
 # of every file under reports/tables/ must be the same. Then the SLURM profile must lint and dry-run cleanly.
-# Exits 1 naming the differing files (or the failing step). Both runs go at once; ~3 minutes on 2 cores.
+# Exits 1 naming the differing files (or the failing step). Both runs go at once: about 2–3 minutes on two
+# otherwise idle cores (much longer on a busy machine).
 #   usage: .ci/cluster-check.sh [SCRATCH_DIR]   (default: a new temporary directory, removed on success)
 set -euo pipefail
 cd "$(dirname "$0")/.."
