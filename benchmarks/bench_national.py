@@ -19,8 +19,9 @@ once more with every job forced (warm: files and interpreters cached).
 
 Printed and written to benchmarks/results/national.csv: per stage (rule), the number of jobs, the longest
 job's wall time, the jobs' total wall and CPU time, the largest max RSS, cold and warm, for the largest cell;
-the growth exponents a and b of time ∝ rows^a × indicators^b, from the jobs' total CPU time in the 2 × 2
-design (each exponent the mean over the other factor's levels); and the whole run's wall time. The raw
+the growth exponents a and b of time ∝ rows^a × indicators^b, from the jobs' total wall time in the 2 × 2
+design (each exponent the mean over the other factor's levels; CPU time as Snakemake samples it is shown too,
+but it misses the end of short jobs); and the whole run's wall time. The raw
 measurements of every cell go to benchmarks/results/national_cells.csv. Targets (issue 16): whole run < 3
 minutes with --cores 2, no stage > 60 s, peak memory < 4 GB. Run it on a quiet machine (it prints the load).
 """
@@ -213,20 +214,21 @@ def read_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
 
 def exponents(cells: Mapping[tuple[int, int], Mapping[str, Mapping[str, float]]], rule: str
               ) -> tuple[float, float]:
-    """(a, b) of cpu ∝ rows^a × indicators^b from a 2 × 2 design (means over the other factor)."""
+    """(a, b) of time ∝ rows^a × indicators^b from a 2 × 2 design (means over the other factor), on the jobs'
+    total wall time: Snakemake samples a job's CPU time now and then, so a short job's is undercounted."""
     rows = sorted({r for r, _ in cells})
     inds = sorted({i for _, i in cells})
     if len(rows) != 2 or len(inds) != 2:
         return math.nan, math.nan
 
-    def cpu(r: int, i: int) -> float:
-        return cells[(r, i)].get(rule, {}).get("cpu_s", math.nan)
+    def seconds(r: int, i: int) -> float:
+        return cells[(r, i)].get(rule, {}).get("total_s", math.nan)
 
     def slope(t0: float, t1: float, x0: float, x1: float) -> float:
         return math.log(t1 / t0) / math.log(x1 / x0) if t0 > 0 and t1 > 0 else math.nan
 
-    a = sum(slope(cpu(rows[0], i), cpu(rows[1], i), rows[0], rows[1]) for i in inds) / 2
-    b = sum(slope(cpu(r, inds[0]), cpu(r, inds[1]), inds[0], inds[1]) for r in rows) / 2
+    a = sum(slope(seconds(rows[0], i), seconds(rows[1], i), rows[0], rows[1]) for i in inds) / 2
+    b = sum(slope(seconds(r, inds[0]), seconds(r, inds[1]), inds[0], inds[1]) for r in rows) / 2
     return a, b
 
 
