@@ -115,8 +115,9 @@ def test_a_compare_part_of_an_unknown_data_set_or_a_misordered_gather_is_refused
 
 
 def _small_area_inputs(config: dict, tables: dict[str, Path], synthetic_dir: Path, waves: list[str]) -> dict:
-    return {"waves": [str(tables[w]) for w in waves],
-            "covariates": [str(synthetic_dir / f"population_{w}.parquet") for w in waves],
+    covariates = ([str(synthetic_dir / f"population_{w}.parquet") for w in waves] if config["data"]["synthetic"]
+                  else [config["small_areas"]["covariate_file"]])
+    return {"waves": [str(tables[w]) for w in waves], "covariates": covariates,
             "areas": area_files(config), "register": [], "subarea_table": [], "variables": config["variables"]}
 
 
@@ -125,8 +126,14 @@ def _outputs(folder: Path, name: str) -> dict[str, str]:
             "audit": str(folder / f"{name}.json")}
 
 
+@pytest.mark.parametrize("covariates", ["synthetic population", "covariate file"])
 def test_small_area_parts_gather_into_the_one_job_tables_and_audit_byte_for_byte(config, tables, synthetic_dir,
-                                                                                 tmp_path):
+                                                                                 tmp_path, covariates):
+    if covariates == "covariate file":  # real data's route: a filled covariate file (the real-data test config's)
+        config = copy.deepcopy(config)
+        config["data"]["synthetic"] = False
+        config["small_areas"]["covariate_file"] = str(ROOT / ".test" / "config_real" / "config" /
+                                                      "subarea_covariates.csv")
     # two waves lack an indicator's answers, so the audit has warnings of several waves, whose order counts
     blanked = {}
     for wave, indicator in (("ath2012", "loneliness"), ("ts2022", "daily_smoking"), ("ts2022", "obesity")):
@@ -142,7 +149,7 @@ def test_small_area_parts_gather_into_the_one_job_tables_and_audit_byte_for_byte
     for wave in WAVES:
         parts.append(_outputs(tmp_path, f"part_{wave}"))
         given = {**everything, "waves": {wave: everything["waves"][wave]},
-                 "fieldwork_dates": {wave: everything["fieldwork_dates"][wave]}}
+                 "fieldwork_dates": {w: d for w, d in everything["fieldwork_dates"].items() if w == wave}}
         small_areas.run(_small_area_inputs(config, waves, synthetic_dir, [wave]), parts[-1], given, LOG)
     gathered = _outputs(tmp_path, "gathered")
     gather.run_small_areas({"internal": [p["internal"] for p in parts],
