@@ -72,7 +72,8 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 900):
 
 
 def planned_jobs(workdir: Path, *args: str) -> dict[str, list[str]]:
-    """rule -> wildcard values (wave or area) of the jobs a dry run would execute, `rule all` left out."""
+    """rule -> wildcard values (wave, area or data set) of the jobs a dry run would execute, `rule all` left
+    out."""
     import re
 
     run = run_snakemake(workdir, "-n", *args)
@@ -81,7 +82,7 @@ def planned_jobs(workdir: Path, *args: str) -> dict[str, list[str]]:
     for block in re.split(r"\n(?=(?:local)?rule )", run.stdout):
         match = re.match(r"(?:local)?rule (\w+):", block)
         if match and match.group(1) != "all":
-            wildcard = re.search(r"wildcards: (?:wave|area)=([\w-]+)", block)
+            wildcard = re.search(r"wildcards: (?:wave|area|dataset)=([\w-]+)", block)
             jobs.setdefault(match.group(1), []).append(wildcard.group(1) if wildcard else "")
     return {rule: sorted(values) for rule, values in jobs.items()}
 

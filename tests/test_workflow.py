@@ -61,9 +61,11 @@ def test_editing_one_wave_reruns_only_that_wave_and_gives_byte_identical_tables(
     sav = project / "data" / "raw" / "synthetic" / "finsote2018.sav"
     sav.touch()
     jobs = _planned_jobs(project)
-    for rule in ("ingest", "geography", "indicators"):
+    for rule in ("ingest", "geography", "indicators", "small_areas_part"):
         assert jobs.pop(rule) == ["finsote2018"], rule
-    # everything else that reruns is a table or report of all waves together (no wave wildcard)
+    # the comparisons of every data set (their levels are those of all waves); everything else that reruns is
+    # a table or report of all waves together (no wave wildcard)
+    assert jobs.pop("compare_part") == ["ath2012", "finsote2018", "pooled", "ts2022"]
     assert jobs == {"estimate": [""], "differences": [""], "compare": [""], "small_areas": [""], "publish": [""],
                     "area_report": ["etela-savo", "mikkeli"], "local_report": ["etela-savo", "mikkeli"]}, jobs
     tables = sorted((project / "reports" / "tables").glob("*.*")) + [project / "data" / "processed" / "finsote2018"

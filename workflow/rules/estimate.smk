@@ -9,6 +9,7 @@ rule indicators:
         wave=lambda wildcards: wildcards.wave,
         indicators=INDICATOR_RULES,
         source=config["indicators"],
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=20,
@@ -39,6 +40,7 @@ rule estimate:
         language=config["report"]["language"],
         synthetic=SYNTHETIC,
         places=PLACES,
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=30,
@@ -75,6 +77,7 @@ rule differences:
         synthetic=SYNTHETIC,
         places=PLACES,
         reference_values=config["reference_values"] if not config["data"]["national"] else None,
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=30,

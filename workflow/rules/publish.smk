@@ -39,6 +39,7 @@ rule publish:
         compare={key: config["compare"][key] for key in ("comparisons", "adjusters")},
         small_area_sets=config["small_areas"]["area_sets"],
         subarea_municipality=SUBAREAS["municipality"] if SUBAREAS else None,
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,

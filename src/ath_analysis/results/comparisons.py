@@ -185,6 +185,84 @@ def comparison_levels(waves: Mapping[str, pd.DataFrame], comparisons: Sequence[C
     return out
 
 
+def _check_waves(waves: Mapping[str, pd.DataFrame], needed: Sequence[str]) -> None:
+    for wave, frame in waves.items():
+        require_columns(frame, needed, wave, "compare (compare.comparisons and compare.adjusters)")
+        if frame.empty:
+            raise DataError(f"wave '{wave}': the indicator table has no respondents; no model can be fitted")
+
+
+def _needed(settings: CompareSettings, indicators: Sequence[Indicator]) -> list[str]:
+    return [*(c.variable for c in settings.comparisons), *settings.adjusters, "in_region", "municipality", "weight",
+            *(i.id for i in indicators)]
+
+
+def level_columns(settings: CompareSettings) -> list[str]:
+    """The columns `comparison_levels` reads: what a job fitting one data set needs of the other waves."""
+    subareas = ["subarea_group"] if any(c.within == "subareas" for c in settings.comparisons) else []
+    return list(dict.fromkeys([*(c.variable for c in settings.comparisons), "in_region", *subareas]))
+
+
+def comparison_datasets(waves: Sequence[str], settings: CompareSettings) -> list[str]:
+    """The data sets the models are fitted on, in the table's order: each wave, then the pooled waves (when
+    compare.pooled and there is more than one wave). Each is a job of the scattered workflow."""
+    return [*waves, *([POOLED] if settings.pooled and len(waves) > 1 else [])]
+
+
+def _dataset_rows(waves: Mapping[str, pd.DataFrame], wave_years: Mapping[str, int], dataset: str,
+                  indicators: Sequence[Indicator], settings: CompareSettings, levels: Mapping[str, Sequence[str]],
+                  lonely_psu: LonelyPSU, level: float) -> pd.DataFrame:
+    comparisons, adjusters = list(settings.comparisons), list(settings.adjusters)
+    if dataset == POOLED:
+        part = compare_data(pooled_frame(waves), indicators, comparisons, levels, adjusters, lonely_psu, level,
+                            extra=("wave",))
+        return part.assign(wave=POOLED, year=pd.NA)
+    part = compare_data(waves[dataset], indicators, comparisons, levels, adjusters, lonely_psu, level)
+    return part.assign(wave=dataset, year=int(wave_years[dataset]))
+
+
+def _finish(table: pd.DataFrame, comparisons: Sequence[Comparison], rules: PublicationRules, region_code: str,
+            labels: Mapping[str, Mapping[str, str]], language: str) -> pd.DataFrame:
+    """Column types, level labels and disclosure control: row by row within each model, so the same on one
+    data set's rows as on all of them."""
+    for column in STATISTIC_COLUMNS + ["term_p_value", "df"]:
+        if column not in table:
+            table[column] = np.nan
+        table[column] = table[column].astype("float64")
+    table["level_label"] = _labels(table, comparisons, labels, language, region_code)
+    table["year"] = table["year"].astype("Int64")
+    table["n"] = table["n"].astype("Int64")
+    table["df"] = table["df"].round().astype("Int64")
+    table["is_reference"] = table["is_reference"].astype(bool)
+    return disclose_model_rows(table, rules)
+
+
+def _ordered(table: pd.DataFrame, indicators: Sequence[Indicator], datasets: Sequence[str],
+             comparisons: Sequence[Comparison], synthetic: bool) -> pd.DataFrame:
+    order = {
+        "_i": table["indicator"].map({i.id: k for k, i in enumerate(indicators)}),
+        "_w": table["wave"].map({w: k for k, w in enumerate(datasets)}),
+        "_c": table["comparison"].map({c.name: k for k, c in enumerate(comparisons)}),
+        "_a": table["adjustment"].map({"crude": 0, "adjusted": 1}),
+    }
+    table = table.assign(**order, _r=table.index)
+    table = table.sort_values(["_i", "_w", "_c", "_a", "_r"], kind="stable").reset_index(drop=True)
+    table["synthetic"] = synthetic
+    return table
+
+
+def _log_table(table: pd.DataFrame, started: float) -> None:
+    not_ok = table["status"] != OK
+    models = table.groupby(["indicator", "wave", "comparison", "adjustment", "reference_level"], sort=False).ngroups
+    log.info("%d rows from %d models in %.1f s; %d rows suppressed", len(table), models,
+             time.perf_counter() - started, int(table["suppressed"].sum()))
+    if not_ok.any():
+        log.warning("%d of %d model rows are not ok (%s); see the status and message columns", int(not_ok.sum()),
+                    len(table), ", ".join(f"{k}: {v}" for k, v in table.loc[not_ok, "status"].value_counts().items()))
+    else:
+        log.info("all %d model rows are ok", len(table))
+
+
 def build_comparisons(
     waves: Mapping[str, pd.DataFrame],
     wave_years: Mapping[str, int],
@@ -201,49 +279,51 @@ def build_comparisons(
     """The tidy comparison table for all waves and pooled, labelled, with disclosure control applied."""
     started = time.perf_counter()
     comparisons = list(settings.comparisons)
-    adjusters = list(settings.adjusters)
-    needed = [*(c.variable for c in comparisons), *adjusters, "in_region", "municipality", "weight",
-              *(i.id for i in indicators)]
-    for wave, frame in waves.items():
-        require_columns(frame, needed, wave, "compare (compare.comparisons and compare.adjusters)")
-        if frame.empty:
-            raise DataError(f"wave '{wave}': the indicator table has no respondents; no model can be fitted")
+    _check_waves(waves, _needed(settings, indicators))
     levels = comparison_levels(waves, comparisons)
-    parts = []
-    for wave, frame in waves.items():
-        part = compare_data(frame, indicators, comparisons, levels, adjusters, lonely_psu, level)
-        parts.append(part.assign(wave=wave, year=int(wave_years[wave])))
-    if settings.pooled and len(waves) > 1:
-        part = compare_data(pooled_frame(waves), indicators, comparisons, levels, adjusters, lonely_psu, level,
-                            extra=("wave",))
-        parts.append(part.assign(wave=POOLED, year=pd.NA))
-    table = pd.concat(parts, ignore_index=True)
-    for column in STATISTIC_COLUMNS + ["term_p_value", "df"]:
-        if column not in table:
-            table[column] = np.nan
-        table[column] = table[column].astype("float64")
-    table["level_label"] = _labels(table, comparisons, labels, language, region_code)
-    table["year"] = table["year"].astype("Int64")
-    table["n"] = table["n"].astype("Int64")
-    table["df"] = table["df"].round().astype("Int64")
-    table["is_reference"] = table["is_reference"].astype(bool)
-    table = disclose_model_rows(table, rules)
-    order = {
-        "_i": table["indicator"].map({i.id: k for k, i in enumerate(indicators)}),
-        "_w": table["wave"].map({w: k for k, w in enumerate([*waves, POOLED])}),
-        "_c": table["comparison"].map({c.name: k for k, c in enumerate(comparisons)}),
-        "_a": table["adjustment"].map({"crude": 0, "adjusted": 1}),
-    }
-    table = table.assign(**order, _r=table.index)
-    table = table.sort_values(["_i", "_w", "_c", "_a", "_r"], kind="stable").reset_index(drop=True)
-    table["synthetic"] = synthetic
-    not_ok = table["status"] != OK
-    models = table.groupby(["indicator", "wave", "comparison", "adjustment", "reference_level"], sort=False).ngroups
-    log.info("%d rows from %d models in %.1f s; %d rows suppressed", len(table), models,
-             time.perf_counter() - started, int(table["suppressed"].sum()))
-    if not_ok.any():
-        log.warning("%d of %d model rows are not ok (%s); see the status and message columns", int(not_ok.sum()),
-                    len(table), ", ".join(f"{k}: {v}" for k, v in table.loc[not_ok, "status"].value_counts().items()))
-    else:
-        log.info("all %d model rows are ok", len(table))
+    datasets = comparison_datasets(list(waves), settings)
+    parts = [_dataset_rows(waves, wave_years, dataset, indicators, settings, levels, lonely_psu, level)
+             for dataset in datasets]
+    table = _finish(pd.concat(parts, ignore_index=True), comparisons, rules, region_code, labels, language)
+    table = _ordered(table, indicators, datasets, comparisons, synthetic)
+    _log_table(table, started)
     return table[MODEL_COLUMNS]
+
+
+def comparison_part(
+    waves: Mapping[str, pd.DataFrame],
+    wave_years: Mapping[str, int],
+    dataset: str,
+    indicators: Sequence[Indicator],
+    settings: CompareSettings,
+    lonely_psu: LonelyPSU,
+    level: float,
+    rules: PublicationRules,
+    region_code: str,
+    labels: Mapping[str, Mapping[str, str]],
+    language: str,
+    synthetic: bool,
+) -> pd.DataFrame:
+    """The rows of `build_comparisons` fitted on one data set (a wave, or POOLED), in their order within it.
+
+    `results.gather.gather_comparisons` of every data set's part is `build_comparisons`' table byte for byte:
+    the models of a data set never see another's respondents, and the levels come from every wave. `waves`
+    holds every wave; those not fitted here need only `level_columns`. Splitting by data set rather than by
+    indicator keeps each model's batch of indicators whole: the batched fits' last bits depend on which
+    indicators share a batch.
+    """
+    started = time.perf_counter()
+    comparisons = list(settings.comparisons)
+    fitted = waves if dataset == POOLED else {dataset: waves[dataset]} if dataset in waves else {}
+    if not fitted or dataset not in comparison_datasets(list(waves), settings):
+        raise ConfigError(f"compare: no data set {dataset!r} (waves: {', '.join(waves)}; "
+                          f"pooled: {settings.pooled})")
+    _check_waves(fitted, _needed(settings, indicators))
+    _check_waves(waves, level_columns(settings))
+    levels = comparison_levels(waves, comparisons)
+    rows = _dataset_rows(fitted, wave_years, dataset, indicators, settings, levels, lonely_psu, level)
+    table = _finish(rows, comparisons, rules, region_code, labels, language)
+    table = _ordered(table, indicators, [dataset], comparisons, synthetic)
+    _log_table(table, started)
+    return table[MODEL_COLUMNS]
+

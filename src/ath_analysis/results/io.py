@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
@@ -63,3 +65,23 @@ def read_optional_table(path: str | Path | None, required: Sequence[str], what: 
     if missing:
         raise ConfigError(f"{path}: {what} lacks column(s) {', '.join(missing)}")
     return table
+
+
+def read_part(path: str | Path) -> pd.DataFrame:
+    """A table one job of a scattered stage wrote, with the column types it had in memory: pandas reads text
+    back as `str`, so columns that were `object` (as the pandas metadata of the file records) are made `object`
+    again, and the gathered table is written byte-identical to the one a single job writes."""
+    table = pd.read_parquet(path)
+    metadata = pq.read_schema(path).metadata or {}
+    pandas_meta = json.loads(metadata.get(b"pandas", b"{}"))
+    for column in pandas_meta.get("columns", []):
+        name = column.get("name")
+        if column.get("numpy_type") == "object" and name in table and table[name].dtype != object:
+            table[name] = table[name].astype(object)
+    return table
+
+
+def read_columns(path: str | Path, wanted: Sequence[str]) -> pd.DataFrame:
+    """Only the columns `wanted` of a Parquet table, those it has (a caller's column check names the others)."""
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in wanted if c in present])

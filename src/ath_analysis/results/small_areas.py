@@ -29,6 +29,7 @@ from ath_analysis.areas import AreaTables
 from ath_analysis.disclosure.small_areas import disclose_small_area_rows
 from ath_analysis.errors import ConfigError, DataError, close_matches
 from ath_analysis.geography import GeographySettings, attach_geography
+from ath_analysis.results.gather import order_small_areas
 from ath_analysis.sae import SAEDataError, fay_herriot
 from ath_analysis.subareas import UNKNOWN_SUBAREA, Subareas
 from ath_analysis.survey import CIMethod, LonelyPSU, estimate_domains
@@ -280,11 +281,7 @@ def estimate_small_areas(
                                    min_n, labels.get(area_set, {})))
     if not parts:
         return pd.DataFrame(columns=SMALL_AREA_COLUMNS), warnings
-    out = pd.concat(parts, ignore_index=True)
-    order = {i: k for k, i in enumerate(indicator_ids)}
-    set_order = {s: k for k, s in enumerate(settings.area_sets)}
-    out = out.assign(_i=out["indicator"].map(order), _s=out["area_set"].map(set_order))
-    out = out.sort_values(["_i", "year", "wave", "_s", "area"], kind="stable").drop(columns=["_i", "_s"])
+    out = order_small_areas(pd.concat(parts, ignore_index=True), indicator_ids, settings.area_sets)
     out["n"] = out["n"].astype("Int64")
     out["synthetic"] = synthetic
     return disclose_small_area_rows(out[SMALL_AREA_COLUMNS].reset_index(drop=True)), warnings

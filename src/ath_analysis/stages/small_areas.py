@@ -1,4 +1,9 @@
-"""Rule small_areas: indicator tables (+ synthetic populations or the covariate file) → Fay–Herriot estimates."""
+"""Rule small_areas: indicator tables (+ synthetic populations or the covariate file) → Fay–Herriot estimates.
+
+The workflow scatters it by wave: rule `small_areas_part` runs `run` on one wave (its indicator table, its
+population, params of that wave only) and rule `small_areas` puts the waves' tables and audits
+together (`stages.gather.run_small_areas`), byte-identical to `run` on all waves in one job.
+"""
 
 from __future__ import annotations
 
@@ -70,3 +75,4 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
     log.info("%d rows: %d indicators × %d waves × %s; %d areas below %d respondents get the synthetic estimate",
              len(table), len(ids), len(years), ", ".join(settings.area_sets),
              int((publishable["estimate_type"] == "synthetic").sum()), min_n)
+

@@ -1,0 +1,65 @@
+"""Rules compare and small_areas of the scattered workflow: the parts (rules compare_part, small_areas_part) →
+the one comparison table and the small-area tables and audit, byte-identical to the stages run in one job
+(`stages.compare.run`, `stages.small_areas.run`). Light on purpose: pandas and the gathers only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from ath_analysis.atomic import atomic_outputs
+from ath_analysis.errors import ConfigError
+from ath_analysis.results.gather import gather_comparisons, gather_small_areas
+from ath_analysis.results.io import read_part
+from ath_analysis.stages.runner import Input, Output, Params, exact_params
+
+COMPARE_PARAMS = ("indicators", "datasets")
+SMALL_AREA_PARAMS = ("waves",)
+
+
+def run_comparisons(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
+    """The data sets' parts (input `parts`, in the order of params `datasets`) → the comparison table."""
+    exact_params(params, COMPARE_PARAMS, "compare")
+    paths, datasets = list(input["parts"]), [str(d) for d in params["datasets"]]
+    if len(paths) != len(datasets):
+        raise ConfigError(f"compare: {len(paths)} parts for {len(datasets)} data sets ({', '.join(datasets)})")
+    parts = [read_part(path) for path in paths]
+    for dataset, path, part in zip(datasets, paths, parts, strict=True):
+        if not part.empty and set(part["wave"].unique()) != {dataset}:
+            raise ConfigError(f"{path}: a part of data set {dataset!r} holds rows of "
+                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the compare jobs)")
+    table = gather_comparisons(parts, [str(i) for i in params["indicators"]])
+    with atomic_outputs(output["table"]) as (tmp,):
+        table.to_parquet(tmp, index=False)
+    log.info("%d rows of %d data sets (%s) written to %s", len(table), len(parts), ", ".join(datasets),
+             output["table"])
+
+
+def run_small_areas(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
+    """The waves' tables and audits (inputs `internal`, `publishable`, `audits`, in the order of params `waves`)
+    → the small-area tables and audit of all waves."""
+    exact_params(params, SMALL_AREA_PARAMS, "small_areas")
+    waves = [str(w) for w in params["waves"]]
+    lists = {name: list(input[name]) for name in ("internal", "publishable", "audits")}
+    for name, paths in lists.items():
+        if len(paths) != len(waves):
+            raise ConfigError(f"small_areas: {len(paths)} {name} parts for {len(waves)} waves ({', '.join(waves)})")
+    audits = [json.loads(Path(path).read_text(encoding="utf-8")) for path in lists["audits"]]
+    ids, area_sets = audits[0]["indicators"], audits[0]["area_sets"]
+    for path, audit in zip(lists["audits"], audits, strict=True):
+        if audit["indicators"] != ids or audit["area_sets"] != area_sets:
+            raise ConfigError(f"{path}: indicators or area sets differ from those of {lists['audits'][0]} "
+                              "(rerun the small-area jobs)")
+    table = gather_small_areas([read_part(p) for p in lists["internal"]], ids, area_sets)
+    publishable = gather_small_areas([read_part(p) for p in lists["publishable"]], ids, area_sets)
+    warnings = [warning for audit in audits for warning in audit["warnings"]]  # wave by wave, as one job's
+    audit = {"rows": len(table), "indicators": ids, "area_sets": area_sets, "warnings": warnings}
+    with atomic_outputs(output["internal"], output["publishable"], output["audit"]) as (internal, public, record):
+        table.to_parquet(internal, index=False)
+        publishable.to_parquet(public, index=False)
+        record.write_text(json.dumps(audit, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    synthetic = int((publishable["estimate_type"] == "synthetic").sum()) if len(publishable) else 0
+    log.info("%d rows: %d indicators × %d waves × %s; %d areas get the synthetic estimate", len(table), len(ids),
+             len(waves), ", ".join(area_sets), synthetic)
