@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ath_analysis.local.text import STRINGS as LOCAL_STRINGS
+from ath_analysis.report.text import STRINGS as REPORT_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
     "page_title": {"fi": "Paikallistieto lukujen rinnalla: {area}", "en": "Local knowledge beside the numbers: {area}"},
@@ -16,8 +17,6 @@ STRINGS: dict[str, dict[str, str]] = {
                       "en": "Survey results beside what was said locally, who is active and what is under way"},
     "pack_title": {"fi": "Kumppanuuspöytä: {area}", "en": "Partnership table: {area}"},
     "pack_subtitle": {"fi": "Aineisto pöydän keskustelun pohjaksi", "en": "A handout to start the table's discussion"},
-    "synthetic_banner": {"fi": "SYNTEETTINEN AINEISTO – ei todellisia vastauksia",
-                         "en": "SYNTHETIC DATA – not real responses"},
     "synthetic_explained": {
         "fi": "Luvut on laskettu keinotekoisesta, satunnaisesti tuotetusta aineistosta. Ne eivät kerro alueen "
               "todellisesta tilanteesta.",
@@ -33,7 +32,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "link_page": {"fi": "Paikallistieto lukujen rinnalla", "en": "Local knowledge beside the numbers"},
     "link_pack": {"fi": "Kumppanuuspöydän aineisto (PDF)", "en": "Partnership-table pack (PDF)"},
     "back_to_report": {"fi": "Alueen raportti", "en": "The area's report"},
-    "contents": {"fi": "Sisällys", "en": "Contents"},
     "how_to_read": {"fi": "Näin luet sivua", "en": "How to read this page"},
     "need_title": {"fi": "Missä tarve ei kohtaa toimijaa", "en": "Where need meets no one"},
     "need_intro": {
@@ -55,7 +53,6 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "The indicator is clearly worse in the area than the reference in brackets, and the "
                               "workbook registers no actor or action on its theme:"},
     "need_list_group": {"fi": "{indicator}: {areas}", "en": "{indicator}: {areas}"},
-    "and": {"fi": "ja", "en": "and"},
     "than": {"fi": "kuin", "en": "than"},
     "need_list_item": {"fi": "{indicator}: {area} on selvästi heikompi kuin {than}.",
                        "en": "{indicator}: {area} is clearly worse than {than}."},
@@ -64,8 +61,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "short_need_met": {"fi": "tarve, toimintaa", "en": "need, activity"},
     "short_active_not_flagged": {"fi": "toimintaa, ei eroa", "en": "activity, no gap"},
     "short_active_not_judged": {"fi": "toimintaa, ei vertailua", "en": "activity, not compared"},
-    "col_indicator": {"fi": "Mittari", "en": "Indicator"},
-    "col_area": {"fi": "Alue", "en": "Area"},
     "col_value": {"fi": "Osuus tai keskiarvo (95 %:n luottamusväli)", "en": "Share or mean (95% confidence interval)"},
     "col_vs_region": {"fi": "Verrattuna maakuntaan", "en": "Compared with the region"},
     "col_vs_country": {"fi": "Verrattuna koko maahan", "en": "Compared with the whole country"},
@@ -95,9 +90,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "suppressed_explained": {
         "fi": "Piilotettu tietosuojan vuoksi: vastaajia on niin vähän, ettei lukua julkaista.",
         "en": "Suppressed: too few respondents for the value to be published."},
-    "verdict_worse": {"fi": "selvästi heikompi", "en": "clearly worse"},
-    "verdict_better": {"fi": "selvästi parempi", "en": "clearly better"},
-    "verdict_none": {"fi": "ei selvää eroa", "en": "no clear difference"},
     "change_worse": {"fi": "heikentynyt selvästi vuodesta {year}", "en": "clearly worse than in {year}"},
     "change_better": {"fi": "parantunut selvästi vuodesta {year}", "en": "clearly better than in {year}"},
     "change_none": {"fi": "ei selvää muutosta vuodesta {year}", "en": "no clear change since {year}"},
@@ -154,6 +146,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_footer": {"fi": "Tehty ath-analysis-ohjelmalla julkaistuista, tietosuojatarkastetuista taulukoista.",
                     "en": "Made by ath-analysis from the published, disclosure-checked tables."},
 }
+# the words the main report says the same way
+STRINGS.update({key: {lang: str(REPORT_STRINGS[key][lang]) for lang in ("fi", "en")}
+                for key in ("synthetic_banner", "contents", "and", "col_indicator", "col_area", "verdict_worse",
+                            "verdict_better", "verdict_none")})
 
 
 def tr(key: str, lang: str = "fi", **values: Any) -> str:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-MAP_TEXT: Mapping[str, Mapping[str, str]] = {
-    "better": {"fi": "Selvästi parempi", "en": "Clearly better"},
-    "same": {"fi": "Ei selvää eroa", "en": "No clear difference"},
-    "worse": {"fi": "Selvästi heikompi", "en": "Clearly worse"},
+from ath_analysis.report.text import STRINGS as REPORT_STRINGS
+
+MAP_TEXT: Mapping[str, Mapping[str, str | list[str]]] = {
+    # the verdicts in the words of the report's legends
+    "better": REPORT_STRINGS["legend_better"],
+    "same": REPORT_STRINGS["legend_none"],
+    "worse": REPORT_STRINGS["legend_worse"],
     "hidden": {"fi": "Piilotettu: alle {min_n} vastaajaa", "en": "Hidden: fewer than {min_n} respondents"},
     "no_comparison": {"fi": "Ei vertailua", "en": "No comparison"},
     "hidden_label": {"fi": "piilotettu", "en": "hidden"},
@@ -42,5 +45,5 @@ MAP_TEXT: Mapping[str, Mapping[str, str]] = {
 def map_text(key: str, lang: str, **values: object) -> str:
     """A map string in the report language (Finnish when the language has none), with its fields filled."""
     entry = MAP_TEXT[key]
-    text = entry.get(lang) or entry["fi"]
+    text = str(entry.get(lang) or entry["fi"])
     return text.format(**values) if values else text
