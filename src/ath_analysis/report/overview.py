@@ -84,6 +84,17 @@ def _country_row(data: ReportData, content: IndicatorContent) -> dict[str, Any] 
     return rows.iloc[0].to_dict() if len(rows) else None
 
 
+def _difference_fields(prefix: str, difference: Mapping[str, Any] | None, kind: str, lang: str) -> dict[str, Any]:
+    """A difference's printed text (with and without the unit) and its figures, under `prefix`; all empty when
+    there is none or the area's own value is hidden."""
+    def figure(name: str) -> Any:
+        return None if difference is None else difference.get(name)
+
+    return {f"{prefix}_text": _difference_text(difference, kind, lang),
+            f"{prefix}_short": _difference_text(difference, kind, lang, unit=False),
+            **{f"{prefix}_{name}": figure(name) for name in ("differs", "difference", "ci_low", "ci_high")}}
+
+
 def indicator_row(data: ReportData, content: IndicatorContent, domain: str, value: str,
                   sexes: Sequence[str] = ()) -> dict[str, Any]:
     """One indicator's overview (or card) row for the area (domain, value)."""
@@ -126,29 +137,12 @@ def indicator_row(data: ReportData, content: IndicatorContent, domain: str, valu
         "value_text": _estimate_text(latest_d, kind, lang),
         "people": people, "people_text": tr("people_about", lang, n=fmt_count(people, lang)) if people else "",
         "previous_text": _value_text(previous_d, kind, lang),
-        "change_text": "" if hidden else _difference_text(change, kind, lang),
-        "change_short": "" if hidden else _difference_text(change, kind, lang, unit=False),
-        "vs_region_short": "" if hidden else _difference_text(vs_region, kind, lang, unit=False),
-        "vs_country_short": "" if hidden else _difference_text(vs_country, kind, lang, unit=False),
-        "change_differs": None if change is None or hidden else change.get("differs"),
-        "change_difference": None if change is None or hidden else change.get("difference"),
-        "change_ci_low": None if change is None or hidden else change.get("ci_low"),
-        "change_ci_high": None if change is None or hidden else change.get("ci_high"),
-        "change_verdict": change_verdict,
         "region_text": _value_text(region, kind, lang),
-        "vs_region_text": "" if hidden else _difference_text(vs_region, kind, lang),
-        "vs_region_differs": None if vs_region is None or hidden else vs_region.get("differs"),
-        "vs_region_difference": None if vs_region is None or hidden else vs_region.get("difference"),
-        "vs_region_ci_low": None if vs_region is None or hidden else vs_region.get("ci_low"),
-        "vs_region_ci_high": None if vs_region is None or hidden else vs_region.get("ci_high"),
-        "region_verdict": region_verdict,
         "country_text": _value_text(country, kind, lang),
-        "vs_country_text": "" if hidden else _difference_text(vs_country, kind, lang),
-        "vs_country_differs": None if vs_country is None or hidden else vs_country.get("differs"),
-        "vs_country_difference": None if vs_country is None or hidden else vs_country.get("difference"),
-        "vs_country_ci_low": None if vs_country is None or hidden else vs_country.get("ci_low"),
-        "vs_country_ci_high": None if vs_country is None or hidden else vs_country.get("ci_high"),
-        "country_verdict": country_verdict,
+        "change_verdict": change_verdict, "region_verdict": region_verdict, "country_verdict": country_verdict,
+        **_difference_fields("change", None if hidden else change, kind, lang),
+        **_difference_fields("vs_region", None if hidden else vs_region, kind, lang),
+        **_difference_fields("vs_country", None if hidden else vs_country, kind, lang),
         "country_source": country_source,
     }
     for level in sexes:
