@@ -461,9 +461,9 @@ def build_area_report(
     models = read_models(models_path)
     small_areas = sae.read_small_areas(small_areas_path) if spec.small_areas else None
     labels = places.labels(read_yaml(variables_path), lang)
-    differences = Differences(read_differences(differences_path))
+    difference_table = read_differences(differences_path)
     data = ReportData(estimates, models, _indicators(indicators_path, variables_path, estimates), labels, settings,
-                      differences)
+                      Differences(difference_table))
     publication_audit = json.loads(Path(audit_path).read_text(encoding="utf-8")) if audit_path else None
     contents = [data.content(indicator, spec) for indicator in data.indicators]
     for content in contents:
@@ -473,7 +473,7 @@ def build_area_report(
         code_property=settings.boundaries_code_property, municipalities=places.municipalities,
         reference_date=settings.reference_date,
         subareas=places.subareas.table if places.subareas is not None else None,
-        differences_path=differences_path, small_areas=small_areas,
+        differences=difference_table, small_areas=small_areas,
         centres_path=centres_path if spec.map else None)
 
     figures_dir = Path(figures_dir)

@@ -712,11 +712,12 @@ def area_maps(content: IndicatorContent, spec: Any, data: ReportData, inputs: Ma
 def load_map_inputs(*, register_dir: str | Path | None = None, boundaries_path: str | Path | None = None,
                     code_property: str | None = None, municipalities: Municipalities | None = None,
                     reference_date: str | None = None, subareas: pd.DataFrame | None = None,
-                    differences_path: str | Path | None = None, small_areas: pd.DataFrame | None = None,
+                    differences: pd.DataFrame | None = None, small_areas: pd.DataFrame | None = None,
                     centres_path: str | Path | None = None, reference: str = REGION_DOMAIN) -> MapInputs:
     """MapInputs from the files a report rule declares: a user's municipal GeoJSON (`report.boundaries`) wins
     over the register's map; the postal areas come from the register; all maps are merged to the reference date
-    when the municipality catalogue is given."""
+    when the municipality catalogue is given. differences, small_areas: the published tables as the report read
+    them (`verdicts.read_differences`, `sae.read_small_areas`)."""
     municipal = postal = None
     if register_dir is not None:
         folder = Path(register_dir)
@@ -724,6 +725,5 @@ def load_map_inputs(*, register_dir: str | Path | None = None, boundaries_path: 
         municipal, postal = register_maps(folder, municipalities, str(reference_date or "9999-12-31"))
     if boundaries_path is not None:
         municipal = municipal_boundaries(boundaries_path, municipalities, reference_date, code_property)
-    differences = pd.read_parquet(differences_path) if differences_path is not None else None
     centres = pd.read_csv(centres_path, dtype={"code": str}) if centres_path is not None else None
     return MapInputs(municipal, postal, subareas, differences, small_areas, centres, reference)
