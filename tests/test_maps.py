@@ -365,9 +365,8 @@ def test_register_boundary_files_by_kind_and_year(tmp_path, lonlat_map, postal_m
     assert register_boundary_file(register, "hyvinvointialueet") is None
     municipal, postal = maps.register_maps(register, None, "2025-01-01")
     assert municipal is not None and postal is not None and "50100" in postal.shapes
-    DIFFERENCES.to_parquet(tmp_path / "differences.parquet")
     inputs = maps.load_map_inputs(register_dir=register / "manifest.json", reference_date="2025-01-01",
-                                  differences_path=tmp_path / "differences.parquet", subareas=SUBAREAS)
+                                  differences=DIFFERENCES, subareas=SUBAREAS)
     assert set(inputs.municipal.shapes) == set(municipal.shapes) and set(inputs.postal.shapes) == set(postal.shapes)
     assert len(inputs.differences) == len(DIFFERENCES) and inputs.centres is None
     own = write(tmp_path / "own.geojson", [feature({"kunta": "491"}, square(27.0, 61.5, 0.5, 0.5))])
