@@ -92,6 +92,27 @@ def small_area_table(waves: Mapping[str, pd.DataFrame], years: Mapping[str, int]
 
 
 # ------------------------------------------------------------------------------ stage params, as the rules pass
+def write_indicator_tables(config: Mapping[str, Any], waves: Sequence[str], sav_dir: Path, out: Path,
+                           areas: AreaTables, variables: Mapping[str, Any], harmonization: Mapping[str, Any],
+                           definitions: Sequence[Indicator]) -> dict[str, Path]:
+    """Each wave's indicator table as the ingest, geography and indicators stages write it: wave → Parquet."""
+    from ath_analysis.geography import attach_geography
+    from ath_analysis.harmonization import load_wave_spec
+    from ath_analysis.indicators.table import build_indicator_table
+    from ath_analysis.ingest import ingest_wave
+
+    paths = {}
+    for wave in waves:
+        specs = load_wave_spec(wave, harmonization, variables)
+        result = ingest_wave(sav_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
+        frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
+                                    config["waves"][wave]["fieldwork_date"], subareas=subareas_of(config))
+        table, _ = build_indicator_table(frame, definitions, wave)
+        paths[wave] = out / f"{wave}_indicators.parquet"
+        table.to_parquet(paths[wave], index=False)
+    return paths
+
+
 def indicator_rules_of(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     return indicator_rules(load_indicators(config["indicators"], variables=canonical_variables(config["variables"])))
 

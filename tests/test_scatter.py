@@ -21,15 +21,11 @@ import pytest
 
 from ath_analysis.config import load_config
 from ath_analysis.errors import ConfigError
-from ath_analysis.geography import attach_geography
-from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
-from ath_analysis.indicators.table import build_indicator_table
-from ath_analysis.ingest import ingest_wave
 from ath_analysis.results.comparisons import POOLED, CompareSettings, comparison_datasets
 from ath_analysis.stages import compare, gather, small_areas
 
-from .configured import area_files, geography_of, params, subareas_of
+from .configured import area_files, params, write_indicator_tables
 from .conftest import ROOT
 
 WAVES = ["ath2012", "finsote2018", "ts2022"]
@@ -46,17 +42,8 @@ def tables(synthetic_dir, areas, variables, harmonization, tmp_path_factory) -> 
     config = load_config(ROOT / "config" / "config.yaml")
     definitions = load_indicators(ROOT / "config" / "indicators.yaml",
                                   variables=canonical_variables(ROOT / "config" / "variables.yaml"))
-    out = tmp_path_factory.mktemp("scatter")
-    paths = {}
-    for wave in WAVES:
-        specs = load_wave_spec(wave, harmonization, variables)
-        result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
-        frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
-                                    config["waves"][wave]["fieldwork_date"], subareas=subareas_of(config))
-        table, _ = build_indicator_table(frame, definitions, wave)
-        paths[wave] = out / f"{wave}_indicators.parquet"
-        table.to_parquet(paths[wave], index=False)
-    return paths
+    return write_indicator_tables(config, WAVES, synthetic_dir, tmp_path_factory.mktemp("scatter"), areas,
+                                  variables, harmonization, definitions)
 
 
 def _compare_inputs(config: dict, tables: dict[str, Path]) -> dict:

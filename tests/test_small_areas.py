@@ -10,16 +10,12 @@ import pytest
 
 from ath_analysis.analysis import domain_frame, wave_design
 from ath_analysis.errors import ConfigError, DataError
-from ath_analysis.geography import attach_geography
-from ath_analysis.harmonization import load_wave_spec
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
-from ath_analysis.indicators.table import build_indicator_table
-from ath_analysis.ingest import ingest_wave
 from ath_analysis.results.small_areas import POPULATION, SMALL_AREA_COLUMNS, select_indicators
 from ath_analysis.stages import small_areas
 from ath_analysis.survey import estimate_domains
 
-from .configured import area_files, geography_of, params, subareas_of
+from .configured import area_files, params, write_indicator_tables
 from .configured import covariates as build_covariates
 from .configured import small_area_table as estimate_small_areas
 from .conftest import ROOT
@@ -42,17 +38,8 @@ def inputs(synthetic_dir, areas, variables, harmonization, definitions, tmp_path
 
     config = load_config(ROOT / "config" / "config.yaml")
     out = tmp_path_factory.mktemp("small_areas")
-    tables, populations = {}, {}
-    for wave in WAVES:
-        specs = load_wave_spec(wave, harmonization, variables)
-        result = ingest_wave(synthetic_dir / f"{wave}.sav", wave, config["waves"][wave], specs, variables)
-        frame, _ = attach_geography(result.respondents, areas, geography_of(config), wave,
-                                    config["waves"][wave]["fieldwork_date"], subareas=subareas_of(config))
-        table, _ = build_indicator_table(frame, definitions, wave)
-        tables[wave] = out / f"{wave}_indicators.parquet"
-        table.to_parquet(tables[wave], index=False)
-        populations[wave] = synthetic_dir / f"population_{wave}.parquet"
-    return tables, populations
+    tables = write_indicator_tables(config, WAVES, synthetic_dir, out, areas, variables, harmonization, definitions)
+    return tables, {wave: synthetic_dir / f"population_{wave}.parquet" for wave in WAVES}
 
 
 @pytest.fixture
