@@ -262,3 +262,12 @@ def test_result_tables_without_the_needed_columns_are_user_errors(knowledge):
         joins.joint_display(VERDICTS.drop(columns="domain_value"), knowledge, AREAS, THEMES)
     with pytest.raises(AthError, match="verdict table: missing column 'verdict'"):
         joins.need_map(VERDICTS.rename(columns={"verdict": "verdikti"}), knowledge, AREAS, THEMES)
+
+
+def test_no_verdict_of_a_known_area_gives_the_activity_alone(knowledge):
+    """A report whose verdicts name no known area or indicator (e.g. an area of another region) still maps the
+    registered activity, as 'active, not judged' (an empty selection once dropped every column instead)."""
+    need = joins.need_map(VERDICTS[VERDICTS["domain"] == "sex"], knowledge, AREAS, THEMES)
+    assert len(need) > 0
+    assert set(need["finding"]) == {"active_not_judged"}
+    assert (need["verdict"] == "").all()

@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ath_analysis.errors import AthError, close_matches
@@ -266,7 +267,8 @@ def _verdict_cells(verdicts: pd.DataFrame, areas: AreaCatalogue, themes: ThemeCa
         raise AthError(f"verdict table: missing column '{verdict_column}'"
                        f"{close_matches(verdict_column, list(map(str, verdicts.columns)))}")
     cells = _area_cells(verdicts, areas, themes)
-    cells = cells[[normalize_verdict(v) != "reference" for v in cells[verdict_column]]]  # not compared: no verdict
+    compared = np.array([normalize_verdict(v) != "reference" for v in cells[verdict_column]], dtype=bool)
+    cells = cells[compared]  # the reference area itself has no verdict (a bool array: empty stays a row mask)
     cells = cells.assign(
         _verdict=[normalize_verdict(v) for v in cells[verdict_column]],
         _reference=(cells[reference_column].astype(str) if reference_column and reference_column in cells
