@@ -18,13 +18,20 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from PIL import Image
 
 from ath_analysis.config import load_config
 from ath_analysis.report import build_area_report
 from ath_analysis.report.maps import load_boundaries
 from ath_analysis.report.settings import ReportSettings
-from ath_analysis.report.style import fmt_count, fmt_date, fmt_difference, fmt_estimate, fmt_interval, fmt_value
+from ath_analysis.report.style import (
+    FOOTER_INCHES,
+    fmt_count,
+    fmt_date,
+    fmt_difference,
+    fmt_estimate,
+    fmt_interval,
+    fmt_value,
+)
 from ath_analysis.report.text import adjusters_text
 from ath_analysis.report.verdicts import change_word, direction
 from ath_analysis.results.estimates import ESTIMATE_COLUMNS
@@ -148,7 +155,7 @@ def table_rows(page: Page, indicator: str) -> list[dict]:
 
 def external_references(html: str) -> list[str]:
     refs = re.findall(r"""(?:src|href|action|data)\s*=\s*["']([^"']+)["']""", html)
-    bad = [r for r in refs if not (r.startswith("#") or r.startswith("data:image/png;base64,"))]
+    bad = [r for r in refs if not (r.startswith("#") or r.startswith("data:image/svg+xml;base64,"))]
     bad += re.findall(r"url\(\s*['\"]?(?!data:)[^)]+\)", html)
     bad += re.findall(r"@import", html)
     bad += re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, flags=re.IGNORECASE)
@@ -322,7 +329,7 @@ def hand_publication_audit() -> dict:
 def area_report(config: dict, area: str, *, estimates: Path, models: Path | None, ingest_audits, geography_audits,
                 html: Path, xlsx: Path, csv: Path, figures: Path, differences: Path | None = None,
                 audit: Path | None = None, cards: Path | None = None, excel_csv: Path | None = None,
-                small_areas: Path | None = None, now=None) -> dict:
+                small_areas: Path | None = None, now=None, processes: int = 1) -> dict:
     """One area's report with every input and output the report rule gives it (tests/configured.area_report plus
     the differences, the publication audit, the cards and the Finnish Excel CSV)."""
     spec = config["report"]["areas"][area]
@@ -335,7 +342,7 @@ def area_report(config: dict, area: str, *, estimates: Path, models: Path | None
         cards_dir=cards, excel_csv_path=excel_csv, ingest_audits=ingest_audits, geography_audits=geography_audits,
         indicators_path=config["indicators"], variables_path=config["variables"], places=places_of(config),
         centres_path=centres, boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html,
-        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now)
+        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now, processes=processes)
 
 
 @pytest.fixture
@@ -345,7 +352,7 @@ def project_config(monkeypatch) -> dict:
 
 
 def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | None = None, name: str = "out",
-                now=None) -> dict[str, Path]:
+                now=None, processes: int = 1) -> dict[str, Path]:
     out = tmp_path / name
     tables = out / "tables"
     tables.mkdir(parents=True, exist_ok=True)
@@ -370,7 +377,7 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
         config, area, estimates=estimates, models=models_path, ingest_audits=audits,
         geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
         xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
-        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now)
+        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now, processes=processes)
     return paths
 
 
@@ -465,19 +472,19 @@ def test_synthetic_banner_on_the_page_and_in_every_figure(region_report):
     assert len(banner) == 1 and banner[0].text() == "SYNTEETTINEN AINEISTO – ei todellisia vastauksia"
     assert "SYNTEETTINEN AINEISTO" in page.root.find_all("title")[0].text()
     svgs = sorted(region_report["figures"].glob("*.svg"))
-    pngs = sorted(region_report["figures"].glob("*.png"))
-    assert len(svgs) == len(pngs) == 8  # areas, urban–rural, trend and map for each of the two indicators
-    for svg in svgs:
-        assert 'id="synthetic-stamp"' in svg.read_text(encoding="utf-8"), svg
-        assert 'id="source-line"' in svg.read_text(encoding="utf-8"), svg  # "Lähde: THL, …; laskenta: …"
-    for png in pngs:  # the red stamp in the bottom right corner, under the figure (never over the title)
-        pixels = np.asarray(Image.open(png).convert("RGB"))
-        band = round(0.3 * 150)  # the footer band: FOOTER_INCHES at 150 dpi
-        corner = pixels[-band:, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
-        top = pixels[: pixels.shape[0] // 12, -pixels.shape[1] // 5:].reshape(-1, 3).astype(int)
-        red = (corner[:, 0] > 150) & (corner[:, 1] < 60) & (corner[:, 2] < 70)
-        assert red.mean() > 0.2, png
-        assert ((top[:, 0] > 150) & (top[:, 1] < 60) & (top[:, 2] < 70)).mean() < 0.01, png
+    assert len(svgs) == 8  # areas, urban–rural, trend and map for each of the two indicators
+    assert not list(region_report["figures"].glob("*.png"))  # one format: SVG
+    for svg in svgs:  # the red stamp in the bottom right corner, under the figure (never over the title)
+        text = svg.read_text(encoding="utf-8")
+        assert 'id="source-line"' in text, svg  # "Lähde: THL, …; laskenta: …"
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', text).groups())
+        stamp = re.search(r'<g id="synthetic-stamp">\s*<g id="patch_\d+">\s*<path d="([^"]+)"\s*'
+                          r'style="fill: #b00020"', text)
+        assert stamp, svg
+        xs, ys = (np.array(v, float) for v in zip(*re.findall(r"([\d.]+) ([\d.]+)", stamp.group(1)), strict=True))
+        assert xs.max() > 0.97 * width and xs.min() > 0.5 * width, svg  # at the right edge
+        assert ys.min() > height - FOOTER_INCHES * 72, svg  # in the footer band under the figure (y grows down)
+        assert text.count("fill: #b00020") == 1, svg  # no other red box (above all, none by the title)
 
 
 def test_summary_numbers_equal_the_table(region_report):
@@ -538,7 +545,7 @@ def test_mikkeli_report_compares_sub_areas_with_the_region(mikkeli_report):
     assert "Mikkeli on selvästi parempi kuin Etelä-Savo" in summary
     assert "Ristiina, verrattuna vertailuryhmään Mikkelin kaupunkialue (kyselyt yhdistettynä)" in summary  # no Anttola
     assert f"ero +6,0{NBSP}%-yks. (1,0–11,0) – selvä ero" in summary
-    assert not list(mikkeli_report["figures"].glob("*_map.png"))  # no map configured for Mikkeli
+    assert not list(mikkeli_report["figures"].glob("*_map.svg"))  # no map configured for Mikkeli
 
 
 def test_indicator_without_model_rows_shows_crude_values_only(region_report):
@@ -559,7 +566,7 @@ def test_report_is_self_contained(region_report):
     assert "etela-savo_paikallistieto.html" in external_references(html)  # the example workbook is configured
     assert "<script" not in html and "<link" not in html
     images = parse(region_report["html"]).root.find_all("img")
-    assert images and all(i.attrs["src"].startswith("data:image/png;base64,") and i.attrs["alt"] for i in images)
+    assert images and all(i.attrs["src"].startswith("data:image/svg+xml;base64,") and i.attrs["alt"] for i in images)
 
 
 def test_methods_audit_and_provenance(region_report):
@@ -842,8 +849,8 @@ def test_choropleth_from_user_boundaries(tmp_path, project_config):
     assert len(boundaries.shapes["491"].to_polygons()) == 2
     project_config["report"]["boundaries"] = str(geojson)
     paths = make_report(tmp_path, project_config, "etela-savo", hand_models(), name="choropleth")
-    assert (paths["figures"] / "daily_smoking_map.png").is_file()
     assert (paths["figures"] / "daily_smoking_map.svg").is_file()
+    assert not list(paths["figures"].glob("*.png"))  # one format: SVG
     assert "Väri kertoo, onko kunta selvästi parempi tai heikompi kuin vertailualue" in paths["html"].read_text(
         encoding="utf-8")
     bad = tmp_path / "bad.geojson"
@@ -853,10 +860,12 @@ def test_choropleth_from_user_boundaries(tmp_path, project_config):
 
 
 def test_rerun_gives_identical_report_figures_and_tables(tmp_path, project_config):
+    """Also with the figures drawn in three processes instead of one."""
     import datetime as dt
 
     first, second = (make_report(tmp_path, project_config, "mikkeli", hand_models(), name=name,
-                                 now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) for name in ("a", "b"))
+                                 now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), processes=processes)
+                     for name, processes in (("a", 1), ("b", 3)))
     html = [p["html"].read_text(encoding="utf-8").replace(str(p["html"].parent), "OUT") for p in (first, second)]
     assert html[0] == html[1]  # the same apart from where the tables were written
     assert first["csv"].read_bytes() == second["csv"].read_bytes()
@@ -922,9 +931,9 @@ def test_workflow_writes_both_reports_with_every_indicator(workflow_run):
         figures = workflow_run / "reports" / "figures" / area
         for indicator in indicators:
             for kind in ("areas", "trend", "urbanrural"):
-                for suffix in (".png", ".svg"):
-                    assert (figures / f"{indicator}_{kind}{suffix}").is_file()
-        assert bool(list(figures.glob("*_map.png"))) == (area == "etela-savo")
+                assert (figures / f"{indicator}_{kind}.svg").is_file()
+        assert bool(list(figures.glob("*_map.svg"))) == (area == "etela-savo")
+        assert not list(figures.glob("*.png"))  # one format: SVG
 
 
 def test_workflow_report_tables_agree_with_the_estimate_table(workflow_run):

@@ -1,5 +1,5 @@
 # Reports people read: one self-contained HTML report per configured area (report.areas in the config), with
-# its Excel workbook, formatted table and figures (PNG + SVG). An indicator without rows in the comparison
+# its Excel workbook, formatted table and figures (SVG). An indicator without rows in the comparison
 # table is shown with crude values only. An area with `small_areas: true` also shows its villages and
 # districts from the Fay–Herriot small-area table.
 import re
@@ -56,7 +56,7 @@ rule area_report:
         cards=directory("reports/{area}/kortit"),
         figures=report(
             directory("reports/figures/{area}"),
-            patterns=["{name}.png"],
+            patterns=["{name}.svg"],
             caption="../report/area_figures.rst",
             category="Figures",
             subcategory="{area}",
@@ -80,6 +80,10 @@ rule area_report:
         synthetic=SYNTHETIC,
         places=PLACES,
         local_knowledge=bool(config["local_knowledge"]),  # links to the local page and the pack (rule local_report)
+    threads: 4  # the figures are drawn in this many processes (the stage's `threads`; not a param: no rerun)
+    resources:
+        mem_mb=3000,
+        runtime=30,
     conda:
         "../envs/ath-analysis.yaml"
     log:

@@ -29,6 +29,7 @@ from ath_analysis.report.content import (
     ReportData,
 )
 from ath_analysis.report.local_page import local_links
+from ath_analysis.report.processes import map_indexed
 from ath_analysis.report.settings import ReportSettings
 from ath_analysis.report.style import (
     figure_style,
@@ -187,6 +188,17 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
             keep(figure, f"{ind}_{stem}", "map", f"{label}, {content.latest_year}", captions[stem], after,
                  table_pairs)
     return before, after
+
+
+def _indicator_figures(contents: Sequence[IndicatorContent], spec: AreaSpec, data: ReportData, directory: Path,
+                       map_inputs: maps.MapInputs, small_areas: pd.DataFrame | None, index: int
+                       ) -> tuple[list, list, dict[str, Any] | None]:
+    """The figures of indicator `index` (before and after its table) and its villages' part: one worker's job."""
+    content = contents[index]
+    before, after = _figures(content, spec, data, directory, map_inputs)
+    villages = _small_area_part(content, spec, data, small_areas, directory) \
+        if small_areas is not None and content.kind == "proportion" else None
+    return before, after, villages
 
 
 def tidy_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorContent]) -> pd.DataFrame:
@@ -444,14 +456,16 @@ def build_area_report(
     config_files: Sequence[str | Path] = (),
     settings_record: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
+    processes: int = 1,
 ) -> dict[str, Any]:
-    """Write the area's HTML report, workbook, formatted table and figures (PNG + SVG); return a small summary.
+    """Write the area's HTML report, workbook, formatted table and figures (SVG); return a small summary.
 
     config_files and settings_record (the settings as given, e.g. the rule's params) go into the provenance.
     register_path: the national register's manifest (its municipal and postal-area boundaries draw the maps).
     differences_path: the gated differences table, the source of every verdict (without it no verdicts);
     audit_path: the publication audit (its figures go into the methods); cards_dir: where the municipal cards
     go (HTML per card and one PDF); excel_csv_path: the table again for Finnish Excel (`;`, decimal comma, BOM).
+    processes: how many processes draw the indicators' figures (the report is the same with any number).
     """
     lang = settings.language
     spec = settings.area
@@ -482,8 +496,9 @@ def build_area_report(
     try:
         groups: dict[str, list[dict[str, Any]]] = {}
         sa_overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
-        for content in contents:
-            before, after = _figures(content, spec, data, scratch, map_inputs)
+        drawn = map_indexed(_indicator_figures, (contents, spec, data, scratch, map_inputs, small_areas),
+                            len(contents), processes)
+        for content, (before, after, small_area_part) in zip(contents, drawn, strict=True):
             indicator = content.indicator
             kind = content.kind
             groups.setdefault(content.group, []).append({
@@ -508,8 +523,7 @@ def build_area_report(
                 "verdict_region": data.region_name(),
                 "breakdown_area": spec.title_in(lang) if spec.focus_domain != REGION_DOMAIN else "",
                 "breakdown_caption": tr("breakdowns_caption", lang, label=content.label, year=content.latest_year),
-                "small_areas": _small_area_part(content, spec, data, small_areas, scratch)
-                if small_areas is not None and kind == "proportion" else None,
+                "small_areas": small_area_part,
             })
         tables = [estimates_path, *([models_path] if models_path and models is not None else []),
                   *([small_areas_path] if small_areas_path and small_areas is not None else [])]
@@ -579,5 +593,5 @@ def build_area_report(
             os.replace(scratch, figures_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.png"))),
+    return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.svg"))),
             "cards": len(card_links), "card_pages": int(card_links[0]["pdf_pages"]) if card_links else 0}

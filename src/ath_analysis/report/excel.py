@@ -60,9 +60,10 @@ def _write_table(ws, frame: pd.DataFrame, percent_rows: Sequence[bool] = (), val
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in frame.itertuples(index=False):
-        ws.append([_cell_value(v) for v in row])
-        for cell in ws[ws.max_row]:
+    first = ws.max_row + 1  # read once: max_row scans every cell, so asking per row made a sheet quadratic
+    for r, row in enumerate(frame.itertuples(index=False), start=first):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=_cell_value(value))
             if is_formula_like(cell.value):
                 cell.data_type = "s"
     columns = [str(c) for c in frame.columns]

@@ -2,7 +2,7 @@
 
 Every chart shows confidence intervals, writes shares in per cent with the report's decimal mark, marks
 hidden (suppressed) cells in words instead of drawing them, and carries the SYNTHETIC stamp when the data are
-synthetic. Figures are made with the object API (no pyplot state) and saved as PNG and SVG.
+synthetic. Figures are made with the object API (no pyplot state) and saved as SVG.
 """
 
 from __future__ import annotations
@@ -39,22 +39,21 @@ LABEL_WIDTH = 34  # characters per y tick label line
 @dataclass(frozen=True)
 class SavedFigure:
     stem: str
-    png: Path
     svg: Path
     width_in: float
     height_in: float
 
 
 def save_figure(figure: Figure, directory: Path, stem: str) -> SavedFigure:
-    """PNG (for the HTML and documents) and SVG (for print) without time stamps, so reruns are identical."""
+    """The figure as SVG, the one format of the page, the print and the PDF (vector: sharp at any size and on
+    paper; text drawn as paths, so it looks the same without the fonts), without time stamps, so reruns are
+    identical. No bitmap is written: nothing needs one."""
     directory.mkdir(parents=True, exist_ok=True)
     add_footer(figure)
-    png, svg = directory / f"{stem}.png", directory / f"{stem}.svg"
-    figure.savefig(png, format="png", metadata={"Software": None})
-    figure.set_layout_engine("none")  # the layout is done: the SVG reuses it instead of solving it again
+    svg = directory / f"{stem}.svg"
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     width, height = figure.get_size_inches()
-    return SavedFigure(stem, png, svg, float(width), float(height))
+    return SavedFigure(stem, svg, float(width), float(height))
 
 
 def source_text(data: ReportData, waves: Sequence[str] | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Rendering a report as one self-contained HTML file (Jinja2 template, inline CSS, images as base64 PNG).
+"""Rendering a report as one self-contained HTML file (Jinja2 template, inline CSS, figures as base64 SVG).
 
 Nothing in the page refers to another file or to the network, so it can be e-mailed or archived as is.
 """
@@ -30,12 +30,13 @@ def _environment() -> jinja2.Environment:
 
 
 def embed(figure: SavedFigure | None, alt: str, caption: str) -> dict[str, Any] | None:
-    """A figure for the template: the PNG as a data URI at its real size (so font sizes are as designed)."""
+    """A figure for the template: the SVG as a data URI at its real size (so font sizes are as designed); an
+    image of its own, not inline SVG, so the figures' element ids cannot clash on the page."""
     if figure is None:
         return None
-    data = base64.b64encode(Path(figure.png).read_bytes()).decode("ascii")
+    data = base64.b64encode(Path(figure.svg).read_bytes()).decode("ascii")
     return {
-        "src": f"data:image/png;base64,{data}",
+        "src": f"data:image/svg+xml;base64,{data}",
         "alt": alt,
         "caption": caption,
         "width": round(figure.width_in * CSS_PX_PER_INCH),

@@ -27,7 +27,8 @@ def _one(value: Any) -> str | None:
     return files[0] if files else None
 
 
-def run(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
+def run(input: Input, output: Output, params: Params, log: logging.Logger, threads: int = 1) -> None:
+    """threads: the job's threads (the rule's `threads:`); the figures are drawn in as many processes."""
     exact_params(params, PARAMS, "report")
     settings = ReportSettings.from_params(params)
     config_files = [input["indicators"], input["variables"], *input["areas"], *_files(input["centres"]),
@@ -51,6 +52,7 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger) -> No
         register_path=_one(input.get("register")),
         config_files=config_files,
         settings_record=dict(params),
+        processes=threads,
         html_path=output["html"], xlsx_path=output["xlsx"], csv_path=output["csv"], figures_dir=output["figures"],
     )
     log.info("report %s: %d indicators, %d figures, %d cards (%d PDF pages)", summary["area"], summary["indicators"],

@@ -7,6 +7,7 @@ stderr, so it can be reported.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 import time
@@ -59,13 +60,19 @@ def _configure_logging(name: str, log_path: str | None) -> tuple[logging.Logger,
 
 
 def run_stage(stage: Stage, name: str, input: Input, output: Output, params: Params,
-              log_path: str | None = None) -> int:
-    """Run `stage` with the error and logging policy; returns the exit code (0 or 1)."""
+              log_path: str | None = None, threads: int = 1) -> int:
+    """Run `stage` with the error and logging policy; returns the exit code (0 or 1).
+
+    threads: the job's threads, given to a stage whose `run` takes a `threads` argument (a job resource, not a
+    param: another --cores must not make Snakemake rerun the job, nor change what it writes)."""
     logger, handlers = _configure_logging(name, log_path)
     started = time.perf_counter()
     try:
         logger.info("started; params: %s", ", ".join(sorted(params)) or "none")
-        stage(input, output, params, logger)
+        if "threads" in inspect.signature(stage).parameters:
+            stage(input, output, params, logger, threads=max(1, int(threads)))  # type: ignore[call-arg]
+        else:
+            stage(input, output, params, logger)
         logger.info("finished in %.1f s", time.perf_counter() - started)
         return 0
     except AthError as exc:
@@ -91,6 +98,7 @@ def _plain(entries: Any) -> dict[str, Any]:
 def run_from_snakemake(stage: Stage, snakemake: Any) -> None:
     """Entry point of the workflow's scripts: the job's named input, output, params and log, then exit."""
     code = run_stage(stage, snakemake.rule, _plain(snakemake.input), _plain(snakemake.output),
-                     _plain(snakemake.params), snakemake.log[0] if len(snakemake.log) else None)
+                     _plain(snakemake.params), snakemake.log[0] if len(snakemake.log) else None,
+                     threads=int(getattr(snakemake, "threads", 1) or 1))
     if code:
         sys.exit(code)
