@@ -191,6 +191,7 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
                                                                   "transform", "finite_population")} if shows else {},
             "waves": {w: {k: s[k] for k in ("survey", "year", "fieldwork_date")} for w, s in waves.items()},
             "synthetic": synthetic, "places": places, "local_knowledge": bool(config["local_knowledge"]),
+            "figure_cache": str(Path(config["data"]["processed_dir"]) / "cache" / "figures"),
         }
     if rule == "local_report":
         assert area is not None

@@ -329,7 +329,8 @@ def hand_publication_audit() -> dict:
 def area_report(config: dict, area: str, *, estimates: Path, models: Path | None, ingest_audits, geography_audits,
                 html: Path, xlsx: Path, csv: Path, figures: Path, differences: Path | None = None,
                 audit: Path | None = None, cards: Path | None = None, excel_csv: Path | None = None,
-                small_areas: Path | None = None, now=None, processes: int = 1) -> dict:
+                small_areas: Path | None = None, now=None, processes: int = 1,
+                figure_cache: Path | None = None) -> dict:
     """One area's report with every input and output the report rule gives it (tests/configured.area_report plus
     the differences, the publication audit, the cards and the Finnish Excel CSV)."""
     spec = config["report"]["areas"][area]
@@ -342,7 +343,8 @@ def area_report(config: dict, area: str, *, estimates: Path, models: Path | None
         cards_dir=cards, excel_csv_path=excel_csv, ingest_audits=ingest_audits, geography_audits=geography_audits,
         indicators_path=config["indicators"], variables_path=config["variables"], places=places_of(config),
         centres_path=centres, boundaries_path=boundaries, config_files=[config["indicators"]], html_path=html,
-        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now, processes=processes)
+        xlsx_path=xlsx, csv_path=csv, figures_dir=figures, now=now, processes=processes,
+        figure_cache_dir=figure_cache)
 
 
 @pytest.fixture
@@ -352,7 +354,7 @@ def project_config(monkeypatch) -> dict:
 
 
 def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | None = None, name: str = "out",
-                now=None, processes: int = 1) -> dict[str, Path]:
+                now=None, processes: int = 1, figure_cache: Path | None = None) -> dict[str, Path]:
     out = tmp_path / name
     tables = out / "tables"
     tables.mkdir(parents=True, exist_ok=True)
@@ -377,7 +379,8 @@ def make_report(tmp_path: Path, config: dict, area: str, models: pd.DataFrame | 
         config, area, estimates=estimates, models=models_path, ingest_audits=audits,
         geography_audits=[p.with_name("audit_geography.json") for p in audits], html=paths["html"],
         xlsx=paths["xlsx"], csv=paths["csv"], figures=paths["figures"], differences=differences, audit=audit,
-        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now, processes=processes)
+        cards=paths["cards"], excel_csv=paths["excel_csv"], now=now, processes=processes,
+        figure_cache=figure_cache)
     return paths
 
 

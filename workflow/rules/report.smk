@@ -80,6 +80,7 @@ rule area_report:
         synthetic=SYNTHETIC,
         places=PLACES,
         local_knowledge=bool(config["local_knowledge"]),  # links to the local page and the pack (rule local_report)
+        figure_cache=str(PROCESSED / "cache" / "figures"),  # figures kept by content (safe to delete)
     threads: 4  # the figures are drawn in this many processes (the stage's `threads`; not a param: no rerun)
     resources:
         mem_mb=3000,

@@ -20,7 +20,7 @@ from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError, close_matches
 from ath_analysis.indicators.definitions import Indicator, canonical_variables, load_indicators
 from ath_analysis.places import Places
-from ath_analysis.report import cards, excel, figures, html, maps, overview, provenance, sae
+from ath_analysis.report import cards, excel, figure_cache, figures, html, maps, overview, provenance, sae
 from ath_analysis.report.content import (
     POOLED,
     REGION_DOMAIN,
@@ -190,15 +190,45 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
     return before, after
 
 
+def _figure_keys(contents: Sequence[IndicatorContent], spec: AreaSpec, data: ReportData,
+                 map_inputs: maps.MapInputs, small_areas: pd.DataFrame | None) -> list[str | None]:
+    """Each indicator's figure-cache key: everything its figures are drawn from (None: not cacheable)."""
+    try:
+        shared = figure_cache.digest(
+            figure_cache.code_fingerprint(), spec, map_inputs, data.lang, data.synthetic, data.wave_years,
+            data.wave_names, data.labels, data.settings, data.region_name(), data.region_code, data.level,
+            data.model_wave)
+    except figure_cache.Undigestible:
+        return [None] * len(contents)
+    rows = dict(tuple(data.estimates.groupby("indicator", sort=False)))
+    areas = dict(tuple(small_areas.groupby("indicator", sort=False))) if small_areas is not None else {}
+    keys: list[str | None] = []
+    for content in contents:
+        ind = content.indicator.id
+        try:
+            keys.append(figure_cache.digest(shared, content, rows.get(ind), areas.get(ind)))
+        except figure_cache.Undigestible:
+            keys.append(None)
+    return keys
+
+
 def _indicator_figures(contents: Sequence[IndicatorContent], spec: AreaSpec, data: ReportData, directory: Path,
-                       map_inputs: maps.MapInputs, small_areas: pd.DataFrame | None, index: int
+                       map_inputs: maps.MapInputs, small_areas: pd.DataFrame | None,
+                       cache: tuple[Path | None, Sequence[str | None]], index: int
                        ) -> tuple[list, list, dict[str, Any] | None]:
-    """The figures of indicator `index` (before and after its table) and its villages' part: one worker's job."""
+    """The figures of indicator `index` (before and after its table) and its villages' part: one worker's job
+    (taken from the figure cache when it holds them)."""
     content = contents[index]
-    before, after = _figures(content, spec, data, directory, map_inputs)
-    villages = _small_area_part(content, spec, data, small_areas, directory) \
-        if small_areas is not None and content.kind == "proportion" else None
-    return before, after, villages
+
+    def draw(folder: Path) -> tuple[list, list, dict[str, Any] | None]:
+        before, after = _figures(content, spec, data, folder, map_inputs)
+        villages = _small_area_part(content, spec, data, small_areas, folder) \
+            if small_areas is not None and content.kind == "proportion" else None
+        return before, after, villages
+
+    cache_dir, keys = cache
+    before, after, villages = figure_cache.cached(cache_dir, keys[index], directory, draw)
+    return list(before), list(after), villages
 
 
 def tidy_rows(data: ReportData, spec: AreaSpec, contents: Sequence[IndicatorContent]) -> pd.DataFrame:
@@ -457,6 +487,7 @@ def build_area_report(
     settings_record: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
     processes: int = 1,
+    figure_cache_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Write the area's HTML report, workbook, formatted table and figures (SVG); return a small summary.
 
@@ -465,7 +496,9 @@ def build_area_report(
     differences_path: the gated differences table, the source of every verdict (without it no verdicts);
     audit_path: the publication audit (its figures go into the methods); cards_dir: where the municipal cards
     go (HTML per card and one PDF); excel_csv_path: the table again for Finnish Excel (`;`, decimal comma, BOM).
-    processes: how many processes draw the indicators' figures (the report is the same with any number).
+    processes: how many processes draw the indicators' figures (the report is the same with any number);
+    figure_cache_dir: where an indicator's figures are kept to be copied, not drawn, when a rerun's inputs for
+    them are the same (report.figure_cache; None: always drawn).
     """
     lang = settings.language
     spec = settings.area
@@ -496,7 +529,10 @@ def build_area_report(
     try:
         groups: dict[str, list[dict[str, Any]]] = {}
         sa_overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
-        drawn = map_indexed(_indicator_figures, (contents, spec, data, scratch, map_inputs, small_areas),
+        keys = _figure_keys(contents, spec, data, map_inputs, small_areas) if figure_cache_dir else \
+            [None] * len(contents)
+        drawn = map_indexed(_indicator_figures, (contents, spec, data, scratch, map_inputs, small_areas,
+                                                 (Path(figure_cache_dir) if figure_cache_dir else None, keys)),
                             len(contents), processes)
         for content, (before, after, small_area_part) in zip(contents, drawn, strict=True):
             indicator = content.indicator

@@ -11,7 +11,8 @@ from ath_analysis.stages.common import places
 from ath_analysis.stages.runner import Input, Output, Params, exact_params
 
 PARAMS = ("area", "spec", "language", "model_wave", "boundaries_code_property", "disclosure", "precision",
-          "geography", "estimate", "small_areas", "waves", "synthetic", "places", "local_knowledge")
+          "geography", "estimate", "small_areas", "waves", "synthetic", "places", "local_knowledge",
+          "figure_cache")
 
 
 def _files(value: Any) -> list[str]:
@@ -51,8 +52,9 @@ def run(input: Input, output: Output, params: Params, log: logging.Logger, threa
         boundaries_path=_one(input["boundaries"]),
         register_path=_one(input.get("register")),
         config_files=config_files,
-        settings_record=dict(params),
+        settings_record={k: v for k, v in params.items() if k != "figure_cache"},
         processes=threads,
+        figure_cache_dir=params["figure_cache"],
         html_path=output["html"], xlsx_path=output["xlsx"], csv_path=output["csv"], figures_dir=output["figures"],
     )
     log.info("report %s: %d indicators, %d figures, %d cards (%d PDF pages)", summary["area"], summary["indicators"],
