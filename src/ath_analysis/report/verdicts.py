@@ -64,22 +64,30 @@ class Differences:
     """Look-ups in the differences table by (indicator, wave, domain, value, reference, standardized)."""
 
     def __init__(self, table: pd.DataFrame | None) -> None:
-        self.rows: dict[tuple[str, str, str, str, str, bool], dict[str, Any]] = {}
-        if table is None:
+        # positions by key, the first row of a key winning; a row is made only when asked for (a national
+        # table has hundreds of thousands of rows and a report reads a few thousand)
+        self._positions: dict[tuple[str, str, str, str, str, bool], int] = {}
+        self._columns: dict[str, list[Any]] = {}
+        if table is None or table.empty:
             return
-        for row in table.to_dict("records"):
-            reference = "country" if row["reference"] in COUNTRY_REFERENCES else str(row["reference"])
-            key = (str(row["indicator"]), str(row["wave"]), str(row["domain"]), str(row["domain_value"]),
-                   reference, bool(row["standardized"]))
-            self.rows.setdefault(key, row)
+        reference = table["reference"].astype(str)
+        reference = reference.where(~table["reference"].isin(COUNTRY_REFERENCES), "country")
+        keys = zip(*(table[c].astype(str).tolist() for c in ("indicator", "wave", "domain", "domain_value")),
+                   reference.tolist(), table["standardized"].astype(bool).tolist(), strict=True)
+        for position, key in enumerate(keys):
+            self._positions.setdefault(key, position)
+        self._columns = {str(c): table[c].tolist() for c in table.columns}
 
     def __bool__(self) -> bool:
-        return bool(self.rows)
+        return bool(self._positions)
 
     def get(self, indicator: str, wave: str, domain: str, value: str, reference: str,
             standardized: bool = False) -> dict[str, Any] | None:
         """The difference row, or None; a standardized cell falls back to no row (never to a crude one)."""
-        return self.rows.get((indicator, str(wave), domain, str(value), reference, bool(standardized)))
+        position = self._positions.get((indicator, str(wave), domain, str(value), reference, bool(standardized)))
+        if position is None:
+            return None
+        return {column: values[position] for column, values in self._columns.items()}
 
     def change(self, indicator: str, wave: str, domain: str, value: str, standardized: bool,
                higher_is_better: bool) -> dict[str, Any] | None:
