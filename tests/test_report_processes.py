@@ -51,3 +51,27 @@ def test_threads_reach_only_a_stage_that_takes_them(tmp_path):
     assert run_stage(with_threads, "a", {}, {}, {}, str(tmp_path / "a.log"), threads=3) == 0
     assert run_stage(without, "b", {}, {}, {}, str(tmp_path / "b.log"), threads=3) == 0
     assert seen == {"threads": 3, "plain": True}
+
+
+def _pid_after(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _broken() -> int:
+    raise RuntimeError("the cards could not be written")
+
+
+def test_work_in_the_background_runs_elsewhere_beside_other_workers():
+    from ath_analysis.report.processes import in_background
+
+    with in_background(_pid_after, 0.2) as result:
+        others = map_indexed(_square_and_pid, (0,), 4, processes=2)  # forked while the background one runs
+        background = result()
+    assert background != os.getpid() and background not in {pid for _, pid in others}
+    with in_background(_pid_after, 0.0, enabled=False) as result:
+        assert result() == os.getpid()
+    with pytest.raises(RuntimeError, match="could not be written"), in_background(_broken) as result:
+        result()

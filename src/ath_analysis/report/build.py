@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -29,7 +30,7 @@ from ath_analysis.report.content import (
     ReportData,
 )
 from ath_analysis.report.local_page import local_links
-from ath_analysis.report.processes import map_indexed
+from ath_analysis.report.processes import in_background, map_indexed
 from ath_analysis.report.settings import ReportSettings
 from ath_analysis.report.style import (
     figure_style,
@@ -188,6 +189,12 @@ def _figures(content: IndicatorContent, spec: AreaSpec, data: ReportData, direct
             keep(figure, f"{ind}_{stem}", "map", f"{label}, {content.latest_year}", captions[stem], after,
                  table_pairs)
     return before, after
+
+
+def _write_cards(data: ReportData, items: Sequence[dict[str, Any]], folder: Path, cards_dir: str | Path | None
+                 ) -> list[dict[str, str]]:
+    """The municipal cards (HTML per card and one PDF) written to `folder`; their links (none without cards)."""
+    return cards.write_cards(data, items, folder, Path(cards_dir)) if cards_dir is not None else []
 
 
 def _figure_keys(contents: Sequence[IndicatorContent], spec: AreaSpec, data: ReportData,
@@ -526,7 +533,12 @@ def build_area_report(
     figures_dir = Path(figures_dir)
     figures_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{figures_dir.name}.", suffix=".tmp", dir=figures_dir.parent))
+    background = contextlib.ExitStack()
     try:
+        card_items = cards.cards(data, contents, spec)
+        # the cards' PDF is made beside the figures when there are processes to spare
+        cards_written = background.enter_context(in_background(
+            _write_cards, data, card_items, scratch / ".cards", cards_dir, enabled=processes > 1))
         groups: dict[str, list[dict[str, Any]]] = {}
         sa_overview = _small_area_overview(small_areas, data, scratch) if small_areas is not None else None
         keys = _figure_keys(contents, spec, data, map_inputs, small_areas) if figure_cache_dir else \
@@ -565,10 +577,7 @@ def build_area_report(
                   *([small_areas_path] if small_areas_path and small_areas is not None else [])]
         prov = provenance.collect(ingest_audits, geography_audits, config_files, tables, settings_record, now=now)
         title = tr("title", lang, area=spec.title_in(lang))
-        card_items = cards.cards(data, contents, spec)
-        card_links: list[dict[str, str]] = []
-        if cards_dir is not None:
-            card_links = cards.write_cards(data, card_items, scratch / ".cards", Path(cards_dir))
+        card_links = cards_written()
         tidy = tidy_rows(data, spec, contents)
         modelled = model_rows(data, spec, contents)
         context = {
@@ -628,6 +637,7 @@ def build_area_report(
             scratch.chmod(0o755)
             os.replace(scratch, figures_dir)
     finally:
+        background.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return {"area": area, "indicators": len(contents), "figures": len(list(figures_dir.glob("*.svg"))),
             "cards": len(card_links), "card_pages": int(card_links[0]["pdf_pages"]) if card_links else 0}

@@ -9,8 +9,9 @@ the number of processes, so the report is the same with one process or many.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -40,3 +41,24 @@ def map_indexed(function: Callable[..., T], shared: Sequence[Any], count: int, p
             return list(pool.map(_call, range(count)))
     finally:
         _TASK = None
+
+
+@contextmanager
+def in_background(function: Callable[..., T], *args: Any, enabled: bool = True) -> Iterator[Callable[[], T]]:
+    """function(*args) in a forked process while the caller goes on; the getter it yields waits for the result
+    (and raises the worker's exception). Not enabled, or no fork: the getter calls function(*args) itself."""
+    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: function(*args)
+        return
+    global _TASK
+    _TASK = (function, args)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(_call_all)
+        _TASK = None  # the worker has its copy: the parent may fork others
+        yield future.result
+
+
+def _call_all() -> Any:
+    assert _TASK is not None, "in_background's worker started without its task"
+    function, args = _TASK
+    return function(*args)
