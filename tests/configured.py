@@ -177,6 +177,10 @@ def params(config: Mapping[str, Any], rule: str, wave: str | None = None, area: 
     if rule == "truth":
         return {"fieldwork_dates": dates, "geography": geography, "indicators": indicator_rules_of(config),
                 "places": places}
+    if rule == "truth_part":
+        assert wave is not None
+        return {"wave": wave, "fieldwork_date": dates[wave], "geography": geography,
+                "indicators": indicator_rules_of(config), "places": places}
     if rule == "area_report":
         assert area is not None
         spec = config["report"]["areas"][area]

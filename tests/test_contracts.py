@@ -119,6 +119,10 @@ def test_test_helpers_pass_the_params_the_stages_read(rule, config):
     assert set(given) == set(STAGES[rule].PARAMS)
 
 
+def test_test_helpers_pass_the_params_the_truth_part_reads(config):
+    assert set(params(config, "truth_part", wave="ts2022")) == set(truth.PART_PARAMS)
+
+
 def test_a_rule_that_passes_an_unread_param_fails_cleanly(config, tmp_path):
     from .configured import run
 
@@ -178,7 +182,7 @@ def test_changing_a_fieldwork_date_under_survey_time_plans_truth(project_copy):
     assert run_snakemake(project_copy, "--cores", "2", target).returncode == 0
     assert planned_jobs(project_copy, target) == {}
     _edit_yaml(config, lambda c: c["waves"]["ts2022"].update(fieldwork_date="2022-12-15"))
-    assert planned_jobs(project_copy, target) == {"truth": [""]}
+    assert planned_jobs(project_copy, target) == {"truth_part": ["ts2022"], "truth": [""]}  # that wave's part only
 
 
 def test_every_declared_log_is_written(workflow_project):
@@ -188,7 +192,7 @@ def test_every_declared_log_is_written(workflow_project):
         "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "publish.log",
         "report/etela-savo.log", "report/mikkeli.log", "local/etela-savo.log", "local/mikkeli.log"} | {
         f"compare/{dataset}.log" for dataset in ("ath2012", "finsote2018", "ts2022", "pooled")} | {
-        f"small_areas/{wave}.log" for wave in ("ath2012", "finsote2018", "ts2022")}
+        f"{rule}/{wave}.log" for rule in ("small_areas", "truth") for wave in ("ath2012", "finsote2018", "ts2022")}
     assert {str(p.relative_to(workflow_project / "logs")) for p in logs} == expected
     empty = [p for p in logs if p.stat().st_size == 0]
     assert not empty, empty

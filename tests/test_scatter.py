@@ -9,6 +9,7 @@ from the rule files.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -23,7 +24,8 @@ from ath_analysis.config import load_config
 from ath_analysis.errors import ConfigError
 from ath_analysis.indicators.definitions import canonical_variables, load_indicators
 from ath_analysis.results.comparisons import POOLED, CompareSettings, comparison_datasets
-from ath_analysis.stages import compare, gather, small_areas
+from ath_analysis.stages import compare, gather, small_areas, truth
+from ath_analysis.synth.truth import COLUMNS as TRUTH_COLUMNS
 
 from .configured import area_files, params, write_indicator_tables
 from .conftest import ROOT
@@ -165,6 +167,51 @@ def test_a_small_area_gather_of_parts_with_other_indicators_is_refused(config, t
                                _outputs(tmp_path, "g"), {"waves": ["ath2012", "ts2022"]}, LOG)
 
 
+
+def _truth_inputs(config: dict, synthetic_dir: Path, waves: list[str]) -> dict:
+    return {"populations": [str(synthetic_dir / f"population_{w}.parquet") for w in waves],
+            "nationals": [str(synthetic_dir / f"national_{w}.parquet") for w in waves],
+            "areas": area_files(config), "register": [], "subarea_table": [], "variables": config["variables"]}
+
+
+def test_truth_parts_gather_into_the_one_job_table_byte_for_byte(config, synthetic_dir, tmp_path, monkeypatch):
+    # a small Monte Carlo of the counties keeps the test fast; both routes use it
+    monkeypatch.setattr(truth, "population_truth", functools.partial(truth.population_truth, mc_adults=2000))
+    one = tmp_path / "one.parquet"
+    truth.run(_truth_inputs(config, synthetic_dir, WAVES), {"table": str(one)}, params(config, "truth"), LOG)
+    parts = []
+    for wave in WAVES:
+        given = _truth_inputs(config, synthetic_dir, [wave])
+        parts.append(tmp_path / f"truth_{wave}.parquet")
+        truth.run_part({**given, "population": given["populations"][0], "national": given["nationals"][0]},
+                       {"table": str(parts[-1])}, params(config, "truth_part", wave=wave), LOG)
+    gathered = tmp_path / "gathered.parquet"
+    gather.run_truth({"parts": [str(p) for p in parts]}, {"table": str(gathered)}, {"waves": WAVES}, LOG)
+    assert sha256(gathered) == sha256(one)
+    table = pd.read_parquet(one)
+    assert list(table["wave"].unique()) == WAVES and set(table["domain"]) >= {"region", "country", "hyvinvointialue"}
+    assert gather.TRUTH_COLUMNS == TRUTH_COLUMNS
+
+
+def test_a_truth_gather_of_a_part_of_another_wave_or_other_columns_is_refused(tmp_path):
+    parts = []
+    for wave in ("ath2012", "ts2022"):
+        parts.append(tmp_path / f"truth_{wave}.parquet")
+        pd.DataFrame({"wave": [wave], "indicator": ["obesity"], "domain": ["region"], "domain_value": ["all"],
+                      "value": [0.2], "population": [1000]}).to_parquet(parts[-1], index=False)
+    given = {"parts": [str(p) for p in parts]}
+    with pytest.raises(ConfigError, match=r"truth_ts2022.parquet: a truth part of wave 'ath2012' holds rows of ts2022 "
+                                          r"\(rerun the truth_part jobs\)$"):
+        gather.run_truth({"parts": given["parts"][::-1]}, {"table": str(tmp_path / "g.parquet")},
+                         {"waves": ["ath2012", "ts2022"]}, LOG)
+    with pytest.raises(ConfigError, match="truth: 2 parts for 3 waves"):
+        gather.run_truth(given, {"table": str(tmp_path / "g.parquet")}, {"waves": [*WAVES]}, LOG)
+    pd.read_parquet(parts[1]).drop(columns="population").to_parquet(parts[1], index=False)
+    with pytest.raises(ConfigError, match=r"truth_ts2022.parquet: a truth part of wave 'ts2022' has columns "):
+        gather.run_truth(given, {"table": str(tmp_path / "g.parquet")}, {"waves": ["ath2012", "ts2022"]}, LOG)
+    assert not (tmp_path / "g.parquet").exists()
+
+
 # ------------------------------------------------------------------------------------------ the rule files
 SCATTERED_RULE_FILES = ("compare.smk", "small_areas.smk", "estimate.smk", "publish.smk")
 
@@ -189,3 +236,7 @@ def test_the_parts_are_wildcard_jobs_and_the_gathers_keep_the_tables_names():
     assert "{dataset}" in compare_rules["compare_part"] and "{wave}" in small_rules["small_areas_part"]
     assert 'RESULTS / "comparisons.parquet"' in compare_rules["compare"]
     assert 'RESULTS / "small_areas.parquet"' in small_rules["small_areas"]
+    synthetic = (ROOT / "workflow" / "rules" / "synthetic.smk").read_text(encoding="utf-8")
+    truth_part = synthetic.split("    rule truth_part:")[1].split("    rule truth:")[0]
+    assert '"truth_{wave}.parquet"' in truth_part and '"logs/truth/{wave}.log"' in truth_part
+    assert 'table=SYNTHETIC_DERIVED / "truth.parquet"' in synthetic.split("    rule truth:")[1]

@@ -21,6 +21,7 @@ from ath_analysis.indicators.definitions import (
     load_indicators,
 )
 from ath_analysis.synth import WAVE_FORMATS, generate_wave, simulate_respondents
+from ath_analysis.synth import truth as truth_module
 from ath_analysis.synth.country import expected_sex_age, read_counties
 from ath_analysis.synth.generate import build_wave_population, frame_municipalities, national_sample_strata
 from ath_analysis.synth.parameters import ADULT_SHARE, COUNTIES
@@ -381,6 +382,28 @@ def test_regional_differences_hold_in_the_truth(truth):
     # more obesity in the rural counties than in the capital region
     obesity = truth.xs(("ts2022", "obesity", "hyvinvointialue"), level=("wave", "indicator", "domain"))["value"]
     assert min(obesity[KAINUU], obesity[LAPLAND]) > max(obesity[HELSINKI], obesity[VANTAA_KERAVA]) + 0.05
+
+
+
+def test_the_county_sums_are_a_pandas_groupby_of_each_countys_adults_to_the_last_bit(synthetic_dir):
+    """`_county_sums` sums a county's weighted values with `np.add.reduceat` instead of a frame and a groupby per
+    county (`_sums`, as the truth did before); the totals, and so the truth table's bytes, are the same."""
+    indicators = _indicators(["alcohol_overuse", "obesity", "daily_smoking", "psychological_distress"], (20, 64))
+    national = pd.read_parquet(synthetic_dir / "national_ts2022.parquet")
+    national = national[national["code"].isin(["05", "14", "16"])]
+    sums = truth_module._county_sums(national, indicators, 3000)
+    expected = []
+    for _, strata in national.groupby("code", sort=True):
+        adults, weight = truth_module._county_adults(strata.reset_index(drop=True), 3000)
+        keys = pd.DataFrame({"county": str(strata["code"].iloc[0]), "maakunta": str(strata["maakunta"].iloc[0])},
+                            index=adults.index)
+        expected.append(truth_module._sums(compute_indicators(adults, indicators), weight, keys))
+    reference = pd.concat(expected)
+    assert list(sums.index) == list(reference.index) and list(sums.index.get_level_values("county")) == ["05", "14",
+                                                                                                         "16"]
+    assert list(sums.columns) == list(reference.columns)
+    assert np.array_equal(sums.to_numpy(), reference.to_numpy())  # exactly, not approximately
+    assert (sums.filter(like="d:").to_numpy() > 0).all()
 
 
 # ------------------------------------------------------------------------------------------------------ bad input

@@ -26,27 +26,50 @@ if SYNTHETIC:
         script:
             "../scripts/synthesize.py"
 
-    rule truth:
+    # The truth, scattered by wave: one job per wave (its population and national strata; the Monte Carlo of the
+    # counties makes a wave's job the long one), gathered by `truth` into the one table, byte-identical to the
+    # unscattered stage's (stages.truth.run).
+    rule truth_part:
         input:
-            populations=expand(SYNTHETIC_DERIVED / "population_{wave}.parquet", wave=WAVES),
-            nationals=expand(SYNTHETIC_DERIVED / "national_{wave}.parquet", wave=WAVES),
+            population=SYNTHETIC_DERIVED / "population_{wave}.parquet",
+            national=SYNTHETIC_DERIVED / "national_{wave}.parquet",
             areas=AREA_TABLES,
             register=REGISTER,
             subarea_table=SUBAREA_TABLE,
             variables=config["variables"],
         output:
-            table=SYNTHETIC_DERIVED / "truth.parquet",
+            table=SYNTHETIC_DERIVED / "parts" / "truth_{wave}.parquet",
         params:
-            fieldwork_dates=FIELDWORK_DATES,
+            wave=lambda wildcards: wildcards.wave,
+            fieldwork_date=lambda wildcards: FIELDWORK_DATES[wildcards.wave],
             geography=GEOGRAPHY,
             indicators=INDICATOR_RULES,
             places=PLACES,
+        threads: 1
         resources:
-            mem_mb=4000,
-            runtime=20,
+            mem_mb=2000,
+            runtime=10,
+        conda:
+            "../envs/ath-analysis.yaml"
+        log:
+            "logs/truth/{wave}.log",
+        script:
+            "../scripts/truth_part.py"
+
+    rule truth:
+        input:
+            parts=expand(SYNTHETIC_DERIVED / "parts" / "truth_{wave}.parquet", wave=WAVES),
+        output:
+            table=SYNTHETIC_DERIVED / "truth.parquet",
+        params:
+            waves=WAVES,
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
         conda:
             "../envs/ath-analysis.yaml"
         log:
             "logs/truth.log",
         script:
-            "../scripts/truth.py"
+            "../scripts/truth_gather.py"

@@ -1,6 +1,7 @@
-"""Rules compare and small_areas of the scattered workflow: the parts (rules compare_part, small_areas_part) →
-the one comparison table and the small-area tables and audit, byte-identical to the stages run in one job
-(`stages.compare.run`, `stages.small_areas.run`). Light on purpose: pandas and the gathers only.
+"""Rules compare, small_areas and truth of the scattered workflow: the parts (rules compare_part, small_areas_part,
+truth_part) → the one comparison table, the small-area tables and audit, and the truth table, byte-identical to
+the stages run in one job (`stages.compare.run`, `stages.small_areas.run`, `stages.truth.run`). Light on purpose:
+pandas and the gathers only.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+
+import pandas as pd
 
 from ath_analysis.atomic import atomic_outputs
 from ath_analysis.errors import ConfigError
@@ -17,6 +20,7 @@ from ath_analysis.stages.runner import Input, Output, Params, exact_params
 
 COMPARE_PARAMS = ("indicators", "datasets")
 SMALL_AREA_PARAMS = ("waves",)
+TRUTH_PARAMS = ("waves",)
 
 
 def run_comparisons(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
@@ -63,3 +67,28 @@ def run_small_areas(input: Input, output: Output, params: Params, log: logging.L
     synthetic = int((publishable["estimate_type"] == "synthetic").sum()) if len(publishable) else 0
     log.info("%d rows: %d indicators × %d waves × %s; %d areas get the synthetic estimate", len(table), len(ids),
              len(waves), ", ".join(area_sets), synthetic)
+
+
+# synth.truth.COLUMNS, not imported from there: that would load the simulation into a light gather job
+TRUTH_COLUMNS = ["wave", "indicator", "domain", "domain_value", "value", "population"]
+
+
+def run_truth(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
+    """The waves' truth parts (input `parts`, in the order of params `waves`) → the truth table of all waves."""
+    exact_params(params, TRUTH_PARAMS, "truth")
+    paths, waves = list(input["parts"]), [str(w) for w in params["waves"]]
+    if len(paths) != len(waves):
+        raise ConfigError(f"truth: {len(paths)} parts for {len(waves)} waves ({', '.join(waves)})")
+    parts = [read_part(path) for path in paths]
+    for wave, path, part in zip(waves, paths, parts, strict=True):
+        if list(part.columns) != TRUTH_COLUMNS:
+            raise ConfigError(f"{path}: a truth part of wave {wave!r} has columns {', '.join(map(str, part.columns))}, "
+                              f"not {', '.join(TRUTH_COLUMNS)} (rerun the truth_part jobs)")
+        if not part.empty and set(part["wave"].unique()) != {wave}:
+            raise ConfigError(f"{path}: a truth part of wave {wave!r} holds rows of "
+                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the truth_part jobs)")
+    table = pd.concat(parts, ignore_index=True)
+    with atomic_outputs(output["table"]) as (tmp,):
+        table.to_parquet(tmp, index=False)
+    log.info("%d true values of %d waves (%s) written to %s", len(table), len(parts), ", ".join(waves),
+             output["table"])

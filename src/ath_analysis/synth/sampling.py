@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 AGE_BANDS = [20, 30, 45, 65, 80, 200]  # response-model bands
 CALIBRATION_AGE = [20, 35, 55, 75, 200]
@@ -103,6 +102,8 @@ def _register_matrix(sample: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         pd.get_dummies(education, prefix="edu", drop_first=True),
         pd.get_dummies(stratum, prefix="stratum", drop_first=True),
     ]
+    import statsmodels.api as sm  # here, not at the top: it takes seconds to load, and the truth's jobs fit no model
+
     matrix = sm.add_constant(pd.concat(parts, axis=1).astype(float), has_constant="add")
     return matrix, cells + "|" + education + "|" + stratum
 
@@ -119,6 +120,8 @@ def fit_response_model(sample: pd.DataFrame, responded: np.ndarray) -> np.ndarra
     trials = np.bincount(pattern)
     successes = np.bincount(pattern, weights=responded.astype(float))
     counts = np.column_stack([successes, trials - successes])
+    import statsmodels.api as sm  # loaded once, by _register_matrix above
+
     result = sm.GLM(counts, matrix.to_numpy()[first], family=sm.families.Binomial()).fit()
     return np.asarray(result.fittedvalues)[pattern]
 

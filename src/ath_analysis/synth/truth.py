@@ -101,9 +101,8 @@ def _national(people: pd.DataFrame, values: pd.DataFrame, geography: GeographySe
     region = people["region_at_reference" if geography.membership == "reference" else "region_at_survey"]
     regional_keys = pd.DataFrame({"county": people["wellbeing_area_code"].astype(str),
                                   "maakunta": region.astype(str)})[in_frame]
-    parts = [_sums(values[in_frame], np.ones(int(in_frame.sum())), regional_keys)]
-    for _, strata in national.groupby("code", sort=True):  # one county at a time: memory stays small
-        parts.append(_county_sums(strata.reset_index(drop=True), indicators, mc_adults))
+    parts = [_sums(values[in_frame], np.ones(int(in_frame.sum())), regional_keys), _county_sums(national, indicators,
+                                                                                                  mc_adults)]
     sums = pd.concat(parts).groupby(level=["county", "maakunta"]).sum()
     rows = []
     for domain, level in (("country", None), ("maakunta", "maakunta"), ("hyvinvointialue", "county")):
@@ -118,13 +117,36 @@ def _national(people: pd.DataFrame, values: pd.DataFrame, geography: GeographySe
     return pd.concat(rows, ignore_index=True)
 
 
-def _county_sums(strata: pd.DataFrame, indicators: Sequence[Indicator], mc_adults: int) -> pd.DataFrame:
-    """A county's simulated adults (proportional allocation to its strata), summed by county and maakunta."""
+def _county_adults(strata: pd.DataFrame, mc_adults: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """A county's simulated adults (proportional allocation to its strata, from the county's own seed) and their
+    weights N_h / m_h."""
     share = strata["population"].to_numpy(float) / strata["population"].sum()
     sizes = np.maximum(np.round(mc_adults * share), 1).astype(np.int64)
     code = str(strata["code"].iloc[0])
     seed = np.random.SeedSequence([int(strata["truth_seed"].iloc[0]), *code.encode()]).generate_state(1, np.uint64)
     adults = simulate_people(strata, sizes, int(strata["wave_index"].iloc[0]), int(seed[0]) % 2**63)
-    weight = np.repeat(strata["population"].to_numpy(float) / sizes, sizes)
-    keys = pd.DataFrame({"county": code, "maakunta": str(strata["maakunta"].iloc[0])}, index=adults.index)
-    return _sums(compute_indicators(adults, indicators), weight, keys)
+    return adults, np.repeat(strata["population"].to_numpy(float) / sizes, sizes)
+
+
+def _county_sums(national: pd.DataFrame, indicators: Sequence[Indicator], mc_adults: int) -> pd.DataFrame:
+    """Every county's simulated adults, summed by county and maakunta (the frame `_sums` gives, a row per county).
+
+    One county at a time: memory stays small, and its arrays stay in the processor's cache (on all counties' adults
+    at once the indicators took longer). A county's sums are `np.add.reduceat` over its rows, the call pandas 3's
+    groupby makes for a key constant over sorted rows, so they are `_sums` of the county to the last bit without a
+    frame of weighted values and a groupby per county (pandas 2 summed with Kahan compensation: there the last
+    bits differ).
+    """
+    ids = [i.id for i in indicators]
+    keys, totals = [], []
+    for _, strata in national.groupby("code", sort=True):
+        strata = strata.reset_index(drop=True)
+        adults, weight = _county_adults(strata, mc_adults)
+        values = compute_indicators(adults, indicators).to_numpy()
+        answered = ~np.isnan(values)
+        weighted = np.hstack([np.where(answered, values, 0.0) * weight[:, None], answered * weight[:, None]])
+        totals.append(np.add.reduceat(weighted, [0], axis=0)[0])
+        keys.append((str(strata["code"].iloc[0]), str(strata["maakunta"].iloc[0])))
+    return pd.DataFrame(np.array(totals).reshape(len(keys), 2 * len(ids)),
+                        index=pd.MultiIndex.from_tuples(keys, names=["county", "maakunta"]),
+                        columns=[f"y:{c}" for c in ids] + [f"d:{c}" for c in ids])
