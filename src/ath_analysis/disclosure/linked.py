@@ -82,6 +82,7 @@ AGREEMENT = 1e-9  # relative difference below which two indicators' values count
 KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized", "union")
 CELL_COLUMNS = ("grouping", "key", "indicator")
 _SEED = 20261123
+_KEY_LIMIT = 2 ** 62  # packed signature keys stay below this (int64)
 
 
 @dataclass(frozen=True)
@@ -342,13 +343,28 @@ def _members(grouping: Grouping, denominator: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------- sparse helpers
 def _compact(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """One code per row for each distinct combination of integer columns (−1 allowed), in lexicographic order."""
+    """One code per row for each distinct combination of integer columns (−1 allowed), in lexicographic order.
+
+    The columns are packed as mixed-radix digits of one int64 key, re-compressed to ranks (a hash
+    factorization, not a sort) only when the next digit would overflow: a signature of hundreds of
+    partitions costs tens of factorizations instead of one sort per column.
+    """
     key = np.zeros(n, dtype=np.int64)
+    span = 1  # the key lies in [0, span)
     for column in columns:
         shifted = np.asarray(column, dtype=np.int64) + 1
-        key = key * (int(shifted.max(initial=0)) + 1) + shifted
-        key = np.unique(key, return_inverse=True)[1].reshape(-1)  # re-compress, so the key never overflows
-    return key
+        base = int(shifted.max(initial=0)) + 1
+        if span * base > _KEY_LIMIT:
+            key, span = _ranks(key)
+        key = key * base + shifted
+        span *= base
+    return _ranks(key)[0] if len(columns) else key
+
+
+def _ranks(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each value's rank among the distinct values (as np.unique's inverse), and their number."""
+    codes, uniques = pd.factorize(key, sort=True)
+    return codes.astype(np.int64, copy=False), max(len(uniques), 1)
 
 
 def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
