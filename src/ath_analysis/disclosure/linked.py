@@ -79,6 +79,7 @@ TOLERANCE = 1e-8  # squared distance to the row space at or below which a set co
 DENSE_LIMIT = 4_000_000  # published sets × classes up to which one dense SVD is cheaper than splitting
 PAIR_ENTRIES = 20_000_000  # sparse entries per chunk when checking pairs of sets for nesting
 AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
+AGREEMENT_PROBE = 2048  # rows compared first when telling whether two indicators agree
 KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized", "union")
 CELL_COLUMNS = ("grouping", "key", "indicator")
 _SEED = 20261123
@@ -224,10 +225,16 @@ def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
             k = parent[k]
         return k
 
+    head = slice(0, AGREEMENT_PROBE)  # most pairs already disagree on the first rows: a cheap exact refusal
     for a in range(len(ids)):
         for b in range(a + 1, len(ids)):
             both = defined[a] & defined[b]
-            if both.any() and _agree(values[a][both], values[b][both]):
+            if not both.any():
+                continue
+            first = both[head]
+            if not _agree(values[a][head][first], values[b][head][first]):
+                continue
+            if _agree(values[a][both], values[b][both]):
                 parent[max(root(a), root(b))] = min(root(a), root(b))
     groups: dict[int, list[int]] = {}
     for k in range(len(ids)):
@@ -568,8 +575,13 @@ class _Block:
         inside = (np.abs(shared - self.pool_n[row]) < 0.5) & (self.pool_n[row] < self.pool_n[col] - 0.5)
         self.contained = sparse.csr_matrix((np.ones(int(inside.sum())), (col[inside], row[inside])),
                                            shape=(self.npool, self.npool))  # [B, A] = 1: A ⊊ B
-        self.overlap = sparse.csr_matrix((shared, (row, col)), shape=(self.npool, self.npool))
-        self.overlap.sort_indices()  # element look-ups then bisect a row instead of scanning it
+        overlap = sparse.csr_matrix((shared, (row, col)), shape=(self.npool, self.npool))
+        overlap.sum_duplicates()
+        overlap.sort_indices()  # sorted within rows: the flat keys below are sorted
+        # n(A ∩ B) looked up by the flat key A·npool + B (a bisection of one sorted array per batch of pairs)
+        self.overlap_key = (np.repeat(np.arange(self.npool, dtype=np.int64), np.diff(overlap.indptr)) * self.npool
+                            + overlap.indices)
+        self.overlap_value = overlap.data
         # B − A for the nested pairs, as combinations of pool members, for the second-order differences; not
         # for B among the wide sets (the region, "the rest of the region" of each municipality …), whose
         # differences with a cell are cells again or checked as first-order differences and remainders
@@ -655,6 +667,14 @@ class _Block:
         own = sparse.csr_matrix((np.ones(len(b)), (np.arange(len(b)), b)), shape=(len(b), self.npool))
         return (own - select).tocsr(), rest[pick]
 
+    def _overlap(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """n(A ∩ B) of pool members a[i], b[i] (0 where they share no one)."""
+        key = a.astype(np.int64) * self.npool + b
+        if not len(self.overlap_key):
+            return np.zeros(len(key))
+        at = np.minimum(np.searchsorted(self.overlap_key, key), len(self.overlap_key) - 1)
+        return np.where(self.overlap_key[at] == key, self.overlap_value[at], 0.0)
+
     def _close_differences(self, combos: sparse.csr_matrix, n: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Pool members X and derived sets d (combinations of pool members) with d ⊊ X or X ⊊ d and a
         difference of 0 < n < min_n, as combinations of pool members.
@@ -679,7 +699,7 @@ class _Block:
             for start in range(0, total, step):  # chunks of pairs: bounded memory
                 part = slice(start, start + step)
                 rows = combos[d[part]].tocoo()
-                looked = np.asarray(self.overlap[rows.col, x[part][rows.row]]).ravel()
+                looked = self._overlap(rows.col, x[part][rows.row])
                 shared[part] = np.bincount(rows.row, weights=rows.data * looked, minlength=len(d[part]))
             inner_n = n[d] if sign > 0 else self.pool_n[x]
             hit = np.abs(shared - inner_n) < 0.5
