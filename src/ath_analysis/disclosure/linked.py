@@ -382,8 +382,14 @@ def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
     rng = np.random.default_rng(_SEED)
     weights = rng.random((ncol, 2))
     hashed = np.column_stack([matrix @ weights, np.asarray(matrix.sum(axis=1)).ravel()])
-    _, first, inverse = np.unique(hashed, axis=0, return_index=True, return_inverse=True)
-    rep = first[inverse.reshape(-1)]
+    # rows of equal hashes, by hash factorization (not a sort of the rows); then each group's first row
+    group = np.zeros(m, dtype=np.int64)
+    for column in hashed.T:
+        codes, uniques = pd.factorize(column)
+        group = pd.factorize(group * len(uniques) + codes)[0]
+    first = np.empty(int(group.max()) + 1, dtype=np.int64)
+    first[group[::-1]] = np.arange(m - 1, -1, -1)  # the last write wins: each group's first row
+    rep = first[group]
     if (matrix - matrix[rep]).count_nonzero():  # a hash collision: astronomically unlikely; be exact anyway
         rep = _rows_equal_exact(matrix)
     return rep.astype(np.int64)
@@ -575,13 +581,8 @@ class _Block:
         inside = (np.abs(shared - self.pool_n[row]) < 0.5) & (self.pool_n[row] < self.pool_n[col] - 0.5)
         self.contained = sparse.csr_matrix((np.ones(int(inside.sum())), (col[inside], row[inside])),
                                            shape=(self.npool, self.npool))  # [B, A] = 1: A ⊊ B
-        overlap = sparse.csr_matrix((shared, (row, col)), shape=(self.npool, self.npool))
-        overlap.sum_duplicates()
-        overlap.sort_indices()  # sorted within rows: the flat keys below are sorted
-        # n(A ∩ B) looked up by the flat key A·npool + B (a bisection of one sorted array per batch of pairs)
-        self.overlap_key = (np.repeat(np.arange(self.npool, dtype=np.int64), np.diff(overlap.indptr)) * self.npool
-                            + overlap.indices)
-        self.overlap_value = overlap.data
+        self.overlap = sparse.csr_matrix((shared, (row, col)), shape=(self.npool, self.npool))
+        self.overlap.sort_indices()  # element look-ups then bisect a row instead of scanning it
         # B − A for the nested pairs, as combinations of pool members, for the second-order differences; not
         # for B among the wide sets (the region, "the rest of the region" of each municipality …), whose
         # differences with a cell are cells again or checked as first-order differences and remainders
@@ -667,14 +668,6 @@ class _Block:
         own = sparse.csr_matrix((np.ones(len(b)), (np.arange(len(b)), b)), shape=(len(b), self.npool))
         return (own - select).tocsr(), rest[pick]
 
-    def _overlap(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """n(A ∩ B) of pool members a[i], b[i] (0 where they share no one)."""
-        key = a.astype(np.int64) * self.npool + b
-        if not len(self.overlap_key):
-            return np.zeros(len(key))
-        at = np.minimum(np.searchsorted(self.overlap_key, key), len(self.overlap_key) - 1)
-        return np.where(self.overlap_key[at] == key, self.overlap_value[at], 0.0)
-
     def _close_differences(self, combos: sparse.csr_matrix, n: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Pool members X and derived sets d (combinations of pool members) with d ⊊ X or X ⊊ d and a
         difference of 0 < n < min_n, as combinations of pool members.
@@ -699,7 +692,7 @@ class _Block:
             for start in range(0, total, step):  # chunks of pairs: bounded memory
                 part = slice(start, start + step)
                 rows = combos[d[part]].tocoo()
-                looked = self._overlap(rows.col, x[part][rows.row])
+                looked = np.asarray(self.overlap[rows.col, x[part][rows.row]]).ravel()
                 shared[part] = np.bincount(rows.row, weights=rows.data * looked, minlength=len(d[part]))
             inner_n = n[d] if sign > 0 else self.pool_n[x]
             hit = np.abs(shared - inner_n) < 0.5
@@ -805,6 +798,7 @@ class _Block:
         by_pattern = np.argsort(pattern, kind="stable")
         pattern_start = np.searchsorted(pattern[by_pattern], np.arange(pattern.max(initial=0) + 2))
         nclass = len(column_weight)
+        class_sets = by_class.T  # (classes × published), CSR: a class's sets as one row slice
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
         chosen: set[int] = set()
@@ -812,8 +806,8 @@ class _Block:
             if handled[e]:
                 continue
             inside = reduced.indices[reduced.indptr[e]:reduced.indptr[e + 1]]
-            held = by_class[:, inside]  # (published × k)
-            shared_narrow = (held.T @ narrow).toarray()  # (k × classes)
+            # (k × classes); respondent counts are whole numbers, so any summation order gives the same sums
+            shared_narrow = (class_sets[inside] @ narrow).toarray()
             a, b = self._cheapest_swap_alike(inside, pattern, by_pattern, pattern_start, shared_narrow,
                                              narrow_weight, column_weight, cheapest_wide)
             if a < 0:  # a swap across wide sets may be cheaper: price every pair
@@ -826,9 +820,10 @@ class _Block:
             rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < nclass else \
                 np.zeros(0, np.int64)
             chosen.update(int(x) for x in space.pub[np.setxor1d(rows_a, rows_b)])
-            in_a = exposed_by_class[:, inside[a]].toarray().ravel() > 0
-            in_b = exposed_by_class[:, b].toarray().ravel() > 0 if b < nclass else np.zeros_like(in_a)
-            handled |= in_a != in_b
+            cols = exposed_by_class.indptr
+            in_a = exposed_by_class.indices[cols[inside[a]]:cols[inside[a] + 1]]
+            in_b = exposed_by_class.indices[cols[b]:cols[b + 1]] if b < nclass else np.zeros(0, np.int64)
+            handled[np.setxor1d(in_a, in_b)] = True
         return np.array(sorted(chosen), dtype=np.int64)
 
     @staticmethod
