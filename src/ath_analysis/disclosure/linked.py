@@ -225,6 +225,8 @@ def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
             k = parent[k]
         return k
 
+    matrix = np.array(defined, dtype=np.float64).reshape(len(ids), len(frame))
+    shared = matrix @ matrix.T  # respondents two denominators share (whole numbers: exact)
     head = slice(0, AGREEMENT_PROBE)  # most pairs already disagree on the first rows: a cheap exact refusal
     for a in range(len(ids)):
         for b in range(a + 1, len(ids)):
@@ -246,8 +248,7 @@ def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
             if x in members or not defined[x].any():
                 continue
             for m in members:
-                inside = defined[x] & defined[m]
-                if inside.sum() == defined[x].sum() and np.ptp(values[m][defined[x]]) == 0:
+                if shared[x, m] == shared[x, x] and np.ptp(values[m][defined[x]]) == 0:
                     linked.append(ids[x])
                     break
         out.append(Family(tuple(ids[m] for m in members), tuple(linked)))
