@@ -192,7 +192,8 @@ def test_every_declared_log_is_written(workflow_project):
         "truth.log", "estimate.log", "differences.log", "compare.log", "small_areas.log", "publish.log",
         "report/etela-savo.log", "report/mikkeli.log", "local/etela-savo.log", "local/mikkeli.log"} | {
         f"compare/{dataset}.log" for dataset in ("ath2012", "finsote2018", "ts2022", "pooled")} | {
-        f"{rule}/{wave}.log" for rule in ("small_areas", "truth") for wave in ("ath2012", "finsote2018", "ts2022")}
+        f"{part}/{wave}.log" for part in ("small_areas", "truth", "publish")
+        for wave in ("ath2012", "finsote2018", "ts2022")}
     assert {str(p.relative_to(workflow_project / "logs")) for p in logs} == expected
     empty = [p for p in logs if p.stat().st_size == 0]
     assert not empty, empty

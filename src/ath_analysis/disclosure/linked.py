@@ -79,9 +79,11 @@ TOLERANCE = 1e-8  # squared distance to the row space at or below which a set co
 DENSE_LIMIT = 4_000_000  # published sets × classes up to which one dense SVD is cheaper than splitting
 PAIR_ENTRIES = 20_000_000  # sparse entries per chunk when checking pairs of sets for nesting
 AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
+AGREEMENT_PROBE = 2048  # rows compared first when telling whether two indicators agree
 KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized", "union")
 CELL_COLUMNS = ("grouping", "key", "indicator")
 _SEED = 20261123
+_KEY_LIMIT = 2 ** 62  # packed signature keys stay below this (int64)
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,18 @@ def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
             k = parent[k]
         return k
 
+    matrix = np.array(defined, dtype=np.float64).reshape(len(ids), len(frame))
+    shared = matrix @ matrix.T  # respondents two denominators share (whole numbers: exact)
+    head = slice(0, AGREEMENT_PROBE)  # most pairs already disagree on the first rows: a cheap exact refusal
     for a in range(len(ids)):
         for b in range(a + 1, len(ids)):
             both = defined[a] & defined[b]
-            if both.any() and _agree(values[a][both], values[b][both]):
+            if not both.any():
+                continue
+            first = both[head]
+            if not _agree(values[a][head][first], values[b][head][first]):
+                continue
+            if _agree(values[a][both], values[b][both]):
                 parent[max(root(a), root(b))] = min(root(a), root(b))
     groups: dict[int, list[int]] = {}
     for k in range(len(ids)):
@@ -238,8 +248,7 @@ def families(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> list[Family]:
             if x in members or not defined[x].any():
                 continue
             for m in members:
-                inside = defined[x] & defined[m]
-                if inside.sum() == defined[x].sum() and np.ptp(values[m][defined[x]]) == 0:
+                if shared[x, m] == shared[x, x] and np.ptp(values[m][defined[x]]) == 0:
                     linked.append(ids[x])
                     break
         out.append(Family(tuple(ids[m] for m in members), tuple(linked)))
@@ -342,13 +351,28 @@ def _members(grouping: Grouping, denominator: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------- sparse helpers
 def _compact(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """One code per row for each distinct combination of integer columns (−1 allowed), in lexicographic order."""
+    """One code per row for each distinct combination of integer columns (−1 allowed), in lexicographic order.
+
+    The columns are packed as mixed-radix digits of one int64 key, re-compressed to ranks (a hash
+    factorization, not a sort) only when the next digit would overflow: a signature of hundreds of
+    partitions costs tens of factorizations instead of one sort per column.
+    """
     key = np.zeros(n, dtype=np.int64)
+    span = 1  # the key lies in [0, span)
     for column in columns:
         shifted = np.asarray(column, dtype=np.int64) + 1
-        key = key * (int(shifted.max(initial=0)) + 1) + shifted
-        key = np.unique(key, return_inverse=True)[1].reshape(-1)  # re-compress, so the key never overflows
-    return key
+        base = int(shifted.max(initial=0)) + 1
+        if span * base > _KEY_LIMIT:
+            key, span = _ranks(key)
+        key = key * base + shifted
+        span *= base
+    return _ranks(key)[0] if len(columns) else key
+
+
+def _ranks(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each value's rank among the distinct values (as np.unique's inverse), and their number."""
+    codes, uniques = pd.factorize(key, sort=True)
+    return codes.astype(np.int64, copy=False), max(len(uniques), 1)
 
 
 def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
@@ -359,8 +383,14 @@ def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
     rng = np.random.default_rng(_SEED)
     weights = rng.random((ncol, 2))
     hashed = np.column_stack([matrix @ weights, np.asarray(matrix.sum(axis=1)).ravel()])
-    _, first, inverse = np.unique(hashed, axis=0, return_index=True, return_inverse=True)
-    rep = first[inverse.reshape(-1)]
+    # rows of equal hashes, by hash factorization (not a sort of the rows); then each group's first row
+    group = np.zeros(m, dtype=np.int64)
+    for column in hashed.T:
+        codes, uniques = pd.factorize(column)
+        group = pd.factorize(group * len(uniques) + codes)[0]
+    first = np.empty(int(group.max()) + 1, dtype=np.int64)
+    first[group[::-1]] = np.arange(m - 1, -1, -1)  # the last write wins: each group's first row
+    rep = first[group]
     if (matrix - matrix[rep]).count_nonzero():  # a hash collision: astronomically unlikely; be exact anyway
         rep = _rows_equal_exact(matrix)
     return rep.astype(np.int64)
@@ -769,6 +799,7 @@ class _Block:
         by_pattern = np.argsort(pattern, kind="stable")
         pattern_start = np.searchsorted(pattern[by_pattern], np.arange(pattern.max(initial=0) + 2))
         nclass = len(column_weight)
+        class_sets = by_class.T  # (classes × published), CSR: a class's sets as one row slice
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
         chosen: set[int] = set()
@@ -776,8 +807,8 @@ class _Block:
             if handled[e]:
                 continue
             inside = reduced.indices[reduced.indptr[e]:reduced.indptr[e + 1]]
-            held = by_class[:, inside]  # (published × k)
-            shared_narrow = (held.T @ narrow).toarray()  # (k × classes)
+            # (k × classes); respondent counts are whole numbers, so any summation order gives the same sums
+            shared_narrow = (class_sets[inside] @ narrow).toarray()
             a, b = self._cheapest_swap_alike(inside, pattern, by_pattern, pattern_start, shared_narrow,
                                              narrow_weight, column_weight, cheapest_wide)
             if a < 0:  # a swap across wide sets may be cheaper: price every pair
@@ -790,9 +821,10 @@ class _Block:
             rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < nclass else \
                 np.zeros(0, np.int64)
             chosen.update(int(x) for x in space.pub[np.setxor1d(rows_a, rows_b)])
-            in_a = exposed_by_class[:, inside[a]].toarray().ravel() > 0
-            in_b = exposed_by_class[:, b].toarray().ravel() > 0 if b < nclass else np.zeros_like(in_a)
-            handled |= in_a != in_b
+            cols = exposed_by_class.indptr
+            in_a = exposed_by_class.indices[cols[inside[a]]:cols[inside[a] + 1]]
+            in_b = exposed_by_class.indices[cols[b]:cols[b + 1]] if b < nclass else np.zeros(0, np.int64)
+            handled[np.setxor1d(in_a, in_b)] = True
         return np.array(sorted(chosen), dtype=np.int64)
 
     @staticmethod

@@ -20,12 +20,18 @@ The `withhold_*` functions then apply the gate's decisions to the tables: rows n
     gate = publication_gate(waves, estimates, models, small_areas, settings)   # waves: indicator tables
     estimates = withhold_estimates(estimates, gate)                             # likewise models, small areas
     audit_record = gate.summary()                                               # per wave: the figures
+
+Each wave's audit is independent of the others', so the workflow runs it as one job per wave (`wave_gate`,
+its `WaveDecision` written with `decision_record`) and gathers the decisions (`read_decision`, `combine`):
+`publication_gate` is exactly that, in one process.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +41,7 @@ from ath_analysis.analysis import domain_frame
 from ath_analysis.disclosure.linked import Grouping, LinkedAudit, audit
 from ath_analysis.disclosure.models import CONTRAST_COLUMNS, FLAG_SMALL_REFERENCE, STATISTIC_COLUMNS
 from ath_analysis.disclosure.primary import FLAG_COMPLEMENTARY, FLAG_SMALL_N, SUPPRESSED_COLUMNS
+from ath_analysis.errors import ConfigError
 from ath_analysis.survey.domains import plan_domains
 
 if TYPE_CHECKING:
@@ -73,11 +80,22 @@ class GateResult:
 
     primary: Mapping[str, pd.Series]
     secondary: Mapping[str, pd.Series]
-    audits: Mapping[str, LinkedAudit]
+    summaries: Mapping[str, Mapping[str, object]]  # per wave: `LinkedAudit.summary()`
 
     def summary(self) -> dict[str, object]:
         """The audit figures per wave, for the published audit record."""
-        return {wave: result.summary() for wave, result in self.audits.items()}
+        return {wave: dict(figures) for wave, figures in self.summaries.items()}
+
+
+@dataclass(frozen=True)
+class WaveDecision:
+    """One wave's audit as the gather needs it: per table, the positions of the rows withheld as primary and
+    as secondary suppression (sorted), and the audit's figures."""
+
+    wave: str
+    primary: Mapping[str, np.ndarray]
+    secondary: Mapping[str, np.ndarray]
+    summary: Mapping[str, object]
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -211,6 +229,71 @@ def _indexed(cells: pd.DataFrame, table: str) -> pd.DataFrame:
     return cells.set_axis(pd.MultiIndex.from_arrays([[table] * len(cells), cells.index]), axis=0)
 
 
+def _tables(estimates: pd.DataFrame, models: pd.DataFrame | None, small_areas: pd.DataFrame | None
+            ) -> dict[str, pd.DataFrame]:
+    return {name: t for name, t in ((ESTIMATES, estimates), (MODELS, models), (SMALL_AREAS, small_areas))
+            if t is not None}
+
+
+def wave_audit(wave: str, frame: pd.DataFrame, estimates: pd.DataFrame, models: pd.DataFrame | None,
+               small_areas: pd.DataFrame | None, settings: GateSettings) -> LinkedAudit:
+    """The linked audit of one wave's cells of all tables; its cells are indexed by (table, the table's index)."""
+    parts, groupings = [], []
+    rows = estimates["wave"] == wave
+    cells, groups = estimate_cells(estimates[rows], frame, settings.domain_sets, settings.region_code,
+                                   settings.standardize_by)
+    parts.append(_indexed(cells, ESTIMATES))
+    groupings += groups
+    if models is not None and len(settings.comparisons):
+        rows = models["wave"] == wave
+        cells, groups = model_cells(models[rows], frame, settings.comparisons, settings.adjusters)
+        parts.append(_indexed(cells, MODELS))
+        groupings += groups
+    if small_areas is not None and len(settings.small_area_sets):
+        rows = small_areas["wave"] == wave
+        cells, groups = small_area_cells(small_areas[rows], frame, settings.small_area_sets,
+                                         settings.small_area_municipality)
+        parts.append(_indexed(cells, SMALL_AREAS))
+        groupings += groups
+    cells = pd.concat(parts)
+    indicators = list(dict.fromkeys(cells["indicator"]))
+    return audit(cells, groupings, frame[indicators], settings.min_n, certify=settings.certify)
+
+
+def wave_gate(wave: str, frame: pd.DataFrame, estimates: pd.DataFrame, models: pd.DataFrame | None,
+              small_areas: pd.DataFrame | None, settings: GateSettings) -> WaveDecision:
+    """One wave's audit (over its indicator table `frame`) as positions in the tables: a job of its own."""
+    result = wave_audit(wave, frame, estimates, models, small_areas, settings)
+    table_of = result.primary.index.get_level_values(0)
+    primary, secondary = {}, {}
+    for name, table in _tables(estimates, models, small_areas).items():
+        mine = table_of == name
+        positions = table.index.get_indexer(result.primary.index[mine].get_level_values(1))
+        primary[name] = np.sort(positions[result.primary[mine].to_numpy(bool)])
+        secondary[name] = np.sort(positions[result.secondary[mine].to_numpy(bool)])
+    return WaveDecision(wave, primary, secondary, result.summary())
+
+
+def combine(estimates: pd.DataFrame, models: pd.DataFrame | None, small_areas: pd.DataFrame | None,
+            decisions: Sequence[WaveDecision], min_n: int) -> GateResult:
+    """The waves' decisions as one result over the tables; pooled model rows get primary suppression here (their
+    levels span waves, so no wave's audit holds them)."""
+    tables = _tables(estimates, models, small_areas)
+    primary = {name: np.zeros(len(t), dtype=bool) for name, t in tables.items()}
+    secondary = {name: np.zeros(len(t), dtype=bool) for name, t in tables.items()}
+    for decision in decisions:
+        for name in tables:
+            primary[name][decision.primary[name]] = True
+            secondary[name][decision.secondary[name]] = True
+    if models is not None:
+        pooled = (models["wave"] == POOLED).to_numpy()
+        n = pd.to_numeric(models["n"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        primary[MODELS] |= pooled & (n > 0) & (n < min_n)
+    return GateResult({name: pd.Series(primary[name], index=t.index) for name, t in tables.items()},
+                      {name: pd.Series(secondary[name], index=t.index) for name, t in tables.items()},
+                      {d.wave: d.summary for d in decisions})
+
+
 def publication_gate(waves: Mapping[str, pd.DataFrame], estimates: pd.DataFrame, models: pd.DataFrame | None,
                      small_areas: pd.DataFrame | None, settings: GateSettings) -> GateResult:
     """Audit every wave's published cells of all tables together; pooled model rows get primary suppression.
@@ -218,42 +301,50 @@ def publication_gate(waves: Mapping[str, pd.DataFrame], estimates: pd.DataFrame,
     waves: each wave's indicator table (the frame the stages estimated from). The tables are as the stages
     wrote them (after their own primary suppression); the result says which rows must not be published.
     """
-    tables = {ESTIMATES: estimates, MODELS: models, SMALL_AREAS: small_areas}
-    primary = {name: pd.Series(False, index=t.index) for name, t in tables.items() if t is not None}
-    secondary = {name: pd.Series(False, index=t.index) for name, t in tables.items() if t is not None}
-    audits = {}
-    for wave, frame in waves.items():
-        parts, groupings = [], []
-        rows = estimates["wave"] == wave
-        cells, groups = estimate_cells(estimates[rows], frame, settings.domain_sets, settings.region_code,
-                                       settings.standardize_by)
-        parts.append(_indexed(cells, ESTIMATES))
-        groupings += groups
-        if models is not None and len(settings.comparisons):
-            rows = models["wave"] == wave
-            cells, groups = model_cells(models[rows], frame, settings.comparisons, settings.adjusters)
-            parts.append(_indexed(cells, MODELS))
-            groupings += groups
-        if small_areas is not None and len(settings.small_area_sets):
-            rows = small_areas["wave"] == wave
-            cells, groups = small_area_cells(small_areas[rows], frame, settings.small_area_sets,
-                                             settings.small_area_municipality)
-            parts.append(_indexed(cells, SMALL_AREAS))
-            groupings += groups
-        cells = pd.concat(parts)
-        indicators = list(dict.fromkeys(cells["indicator"]))
-        result = audit(cells, groupings, frame[indicators], settings.min_n, certify=settings.certify)
-        audits[wave] = result
-        for name in primary:
-            mine = result.primary.index.get_level_values(0) == name
-            index = result.primary.index[mine].get_level_values(1)
-            primary[name].loc[index] = result.primary[mine].to_numpy()
-            secondary[name].loc[index] = result.secondary[mine].to_numpy()
-    if models is not None:
-        pooled = (models["wave"] == POOLED).to_numpy()
-        n = pd.to_numeric(models["n"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        primary[MODELS] |= pooled & (n > 0) & (n < settings.min_n)
-    return GateResult(primary, secondary, audits)
+    decisions = [wave_gate(wave, frame, estimates, models, small_areas, settings) for wave, frame in waves.items()]
+    return combine(estimates, models, small_areas, decisions, settings.min_n)
+
+
+# ------------------------------------------------------------------------------------------- decision files
+def table_fingerprint(table: pd.DataFrame) -> str:
+    """sha256 of a table's columns, types, index and values (pandas' row hashes): a wave's decision names rows by
+    position, so it may only be applied to the very table it was made on."""
+    digest = hashlib.sha256("\x1f".join(f"{c}:{t}" for c, t in table.dtypes.astype(str).items()).encode())
+    digest.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def decision_record(decision: WaveDecision, estimates: pd.DataFrame, models: pd.DataFrame | None,
+                    small_areas: pd.DataFrame | None) -> dict[str, object]:
+    """A wave's decision as a JSON-able record, with each table's row count and fingerprint."""
+    return {"wave": decision.wave,
+            "tables": {name: {"rows": len(table), "sha256": table_fingerprint(table),
+                              "primary": [int(i) for i in decision.primary[name]],
+                              "secondary": [int(i) for i in decision.secondary[name]]}
+                       for name, table in _tables(estimates, models, small_areas).items()},
+            "summary": decision.summary}
+
+
+def read_decision(record: Mapping[str, object], path: str | Path, wave: str, estimates: pd.DataFrame,
+                  models: pd.DataFrame | None, small_areas: pd.DataFrame | None) -> WaveDecision:
+    """A wave's decision from its record, refused (naming the file) unless it was made on these very tables."""
+    tables = _tables(estimates, models, small_areas)
+    given = record.get("tables")
+    if record.get("wave") != wave or not isinstance(given, Mapping) or set(given) != set(tables):
+        raise ConfigError(f"{path}: not the publication decision of wave {wave} over the tables "
+                          f"{', '.join(tables)} (rerun the publish_part jobs)")
+    primary, secondary = {}, {}
+    for name, table in tables.items():
+        entry = given[name]
+        if entry["rows"] != len(table) or entry["sha256"] != table_fingerprint(table):
+            raise ConfigError(f"{path}: the decision of wave {wave} was made on another {name} table "
+                              f"({entry['rows']} rows, {len(table)} now, or other contents; rerun the publish_part "
+                              "jobs)")
+        primary[name] = np.asarray(entry["primary"], dtype=np.int64)
+        secondary[name] = np.asarray(entry["secondary"], dtype=np.int64)
+    summary = record["summary"]
+    assert isinstance(summary, Mapping)
+    return WaveDecision(wave, primary, secondary, summary)
 
 
 # ------------------------------------------------------------------------------------------ applying the gate

@@ -1,4 +1,0 @@
-from ath_analysis.stages import run_from_snakemake
-from ath_analysis.stages.publish import run
-
-run_from_snakemake(run, snakemake)  # noqa: F821
