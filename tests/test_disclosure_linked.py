@@ -395,3 +395,23 @@ def test_union_checks_are_needed_beyond_atoms():
     assert leaks(cells, groupings, values, result.suppressed.to_numpy(), 10) == []
     assert result.summary()["exposed_found"] == {"remainder": 1}
 
+
+
+def test_the_row_basis_survives_a_divide_and_conquer_svd_that_does_not_converge(monkeypatch):
+    """LAPACK's gesdd can fail to converge (it did at national size with several BLAS threads); the basis then
+    comes from gesvd and spans the same rows."""
+    from ath_analysis.disclosure import linked
+
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 2, size=(6, 9)).astype(float)
+    dense[5] = dense[0] + dense[1]  # rank 5 at most
+    expected, rank = linked._orthonormal_rows(dense, 1e-9), np.linalg.matrix_rank(dense)
+
+    def fails(*args, **kwargs):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(linked.np.linalg, "svd", fails)
+    basis = linked._orthonormal_rows(dense, 1e-9)
+    assert basis.shape == expected.shape == (rank, 9)
+    assert np.allclose(basis @ basis.T, np.eye(len(basis)))
+    assert np.allclose(basis.T @ basis, expected.T @ expected)  # the same projector: the same row space

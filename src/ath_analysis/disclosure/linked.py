@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
@@ -932,7 +933,10 @@ def _orthonormal_rows(dense: np.ndarray, tolerance: float) -> np.ndarray:
     """An orthonormal basis (as rows) of the row space of a small dense matrix."""
     if dense.size == 0:
         return np.zeros((0, dense.shape[1]))
-    _, s, vt = np.linalg.svd(dense, full_matrices=False)
+    try:
+        _, s, vt = np.linalg.svd(dense, full_matrices=False)
+    except np.linalg.LinAlgError:  # LAPACK's divide and conquer (gesdd) can fail to converge; QR iteration won't
+        _, s, vt = scipy.linalg.svd(dense, full_matrices=False, lapack_driver="gesvd")
     return vt[: int((s > tolerance * max(1.0, s.max(initial=0.0))).sum())]
 
 
