@@ -48,6 +48,7 @@ from ath_analysis.indicators.definitions import Indicator, canonical_variables, 
 from ath_analysis.indicators.table import build_indicator_table
 from ath_analysis.ingest import ingest_wave
 from ath_analysis.labels import domain_value_labels
+from ath_analysis.places import SubareaSettings, load_places
 from ath_analysis.results import comparisons as compare
 from ath_analysis.results.comparisons import CompareSettings, build_comparisons
 from ath_analysis.synth import generate_wave
@@ -64,6 +65,9 @@ def synthetic_waves(config: Mapping[str, Any], areas: AreaTables, indicators: Se
     variables = read_yaml(config["variables"])
     harmonization = read_yaml(config["harmonization"])
     geography = GeographySettings.from_config(config["geography"])
+    # the places as the geography stage has them (the sub-areas of `within: subareas` comparisons included)
+    places = load_places(config["areas_dir"], None, SubareaSettings.from_config(config["geography"]["subareas"]),
+                         str(config["geography"]["reference_date"]), config["geography"].get("splits") or {})
     out = {}
     for wave, spec in config["waves"].items():
         sav = workdir / f"{wave}.sav"
@@ -72,7 +76,8 @@ def synthetic_waves(config: Mapping[str, Any], areas: AreaTables, indicators: Se
         specs = load_wave_spec(wave, harmonization, variables, config["harmonization"])
         wave_config = {k: v for k, v in spec.items() if k in ("year", "survey", "encoding", "expected_rows", "sha256")}
         respondents = ingest_wave(sav, wave, wave_config, specs, variables, int(config["geography"]["min_age"]))
-        analysis, _ = attach_geography(respondents.respondents, areas, geography, wave, str(spec["fieldwork_date"]))
+        analysis, _ = attach_geography(respondents.respondents, areas, geography, wave, str(spec["fieldwork_date"]),
+                                       places.municipalities, places.subareas)
         out[wave], _ = build_indicator_table(analysis, indicators, wave, config["indicators"])
     return out
 
