@@ -4,6 +4,7 @@
 # districts from the Fay–Herriot small-area table.
 import re
 
+REPORT_THREADS = max(1, min(4, int(workflow.cores or 1) // max(1, len(REPORT_AREAS))))
 SMALL_AREA_REPORT_SETTINGS = ("max_direct_cv", "covariates", "method", "transform", "finite_population")
 
 
@@ -81,7 +82,9 @@ rule area_report:
         places=PLACES,
         local_knowledge=bool(config["local_knowledge"]),  # links to the local page and the pack (rule local_report)
         figure_cache=str(PROCESSED / "cache" / "figures"),  # figures kept by content (safe to delete)
-    threads: 4  # the figures are drawn in this many processes (the stage's `threads`; not a param: no rerun)
+    # the figures are drawn in this many processes (the stage's `threads`; not a param: no rerun): the cores
+    # shared among the reports, so that reports still run side by side (each has much work of one process)
+    threads: REPORT_THREADS
     resources:
         mem_mb=3000,
         runtime=30,
