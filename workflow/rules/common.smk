@@ -2,6 +2,8 @@
 # of config/indicators.yaml, so that a label edit reruns only the reports).
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 from ath_analysis.areas import AREA_TABLE_FILES
 
 WAVES = list(config["waves"])
@@ -40,6 +42,18 @@ def wave_file(wildcards):
 
 
 REPORT_AREAS = list(config["report"]["areas"])
+
+
+def report_threads():
+    """The cores shared among the report areas, at most 4; 1 when no --cores is given (--report, a dry run)."""
+    try:
+        cores = int(workflow.cores or 1)
+    except WorkflowError:
+        return 1
+    return max(1, min(4, cores // max(1, len(REPORT_AREAS))))
+
+
+REPORT_THREADS = report_threads()  # a report draws its figures in this many processes
 
 
 def area_spec(wildcards):

@@ -4,19 +4,6 @@
 # districts from the Fay–Herriot small-area table.
 import re
 
-from snakemake.exceptions import WorkflowError
-
-
-def report_threads():
-    """The cores shared among the report areas, at most 4; 1 when no --cores is given (--report, a dry run)."""
-    try:
-        cores = int(workflow.cores or 1)
-    except WorkflowError:
-        return 1
-    return max(1, min(4, cores // max(1, len(REPORT_AREAS))))
-
-
-REPORT_THREADS = report_threads()
 SMALL_AREA_REPORT_SETTINGS = ("max_direct_cv", "covariates", "method", "transform", "finite_population")
 
 
