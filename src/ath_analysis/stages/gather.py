@@ -23,17 +23,29 @@ SMALL_AREA_PARAMS = ("waves",)
 TRUTH_PARAMS = ("waves",)
 
 
+def _wave_parts(paths: list[str], names: list[str], rule: str, kind: str, jobs: str,
+                columns: list[str] | None = None) -> list[pd.DataFrame]:
+    """The parts, one per name (a wave or data set) in order, each refused if it holds rows of another (or, with
+    `columns`, other columns): a part left from an earlier run must not slip into the gathered table."""
+    if len(paths) != len(names):
+        raise ConfigError(f"{rule}: {len(paths)} parts for {len(names)} {kind}s ({', '.join(names)})")
+    parts = [read_part(path) for path in paths]
+    for name, path, part in zip(names, paths, parts, strict=True):
+        what = f"a {rule} part of {kind} {name!r}"
+        if columns is not None and list(part.columns) != columns:
+            raise ConfigError(f"{path}: {what} has columns {', '.join(map(str, part.columns))}, "
+                              f"not {', '.join(columns)} (rerun the {jobs} jobs)")
+        if not part.empty and set(part["wave"].unique()) != {name}:
+            raise ConfigError(f"{path}: {what} holds rows of "
+                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the {jobs} jobs)")
+    return parts
+
+
 def run_comparisons(input: Input, output: Output, params: Params, log: logging.Logger) -> None:
     """The data sets' parts (input `parts`, in the order of params `datasets`) → the comparison table."""
     exact_params(params, COMPARE_PARAMS, "compare")
-    paths, datasets = list(input["parts"]), [str(d) for d in params["datasets"]]
-    if len(paths) != len(datasets):
-        raise ConfigError(f"compare: {len(paths)} parts for {len(datasets)} data sets ({', '.join(datasets)})")
-    parts = [read_part(path) for path in paths]
-    for dataset, path, part in zip(datasets, paths, parts, strict=True):
-        if not part.empty and set(part["wave"].unique()) != {dataset}:
-            raise ConfigError(f"{path}: a part of data set {dataset!r} holds rows of "
-                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the compare jobs)")
+    datasets = [str(d) for d in params["datasets"]]
+    parts = _wave_parts(list(input["parts"]), datasets, "compare", "data set", "compare")
     table = gather_comparisons(parts, [str(i) for i in params["indicators"]])
     with atomic_outputs(output["table"]) as (tmp,):
         table.to_parquet(tmp, index=False)
@@ -77,16 +89,7 @@ def run_truth(input: Input, output: Output, params: Params, log: logging.Logger)
     """The waves' truth parts (input `parts`, in the order of params `waves`) → the truth table of all waves."""
     exact_params(params, TRUTH_PARAMS, "truth")
     paths, waves = list(input["parts"]), [str(w) for w in params["waves"]]
-    if len(paths) != len(waves):
-        raise ConfigError(f"truth: {len(paths)} parts for {len(waves)} waves ({', '.join(waves)})")
-    parts = [read_part(path) for path in paths]
-    for wave, path, part in zip(waves, paths, parts, strict=True):
-        if list(part.columns) != TRUTH_COLUMNS:
-            raise ConfigError(f"{path}: a truth part of wave {wave!r} has columns {', '.join(map(str, part.columns))}, "
-                              f"not {', '.join(TRUTH_COLUMNS)} (rerun the truth_part jobs)")
-        if not part.empty and set(part["wave"].unique()) != {wave}:
-            raise ConfigError(f"{path}: a truth part of wave {wave!r} holds rows of "
-                              f"{', '.join(map(str, part['wave'].unique()))} (rerun the truth_part jobs)")
+    parts = _wave_parts(paths, waves, "truth", "wave", "truth_part", columns=TRUTH_COLUMNS)
     table = pd.concat(parts, ignore_index=True)
     with atomic_outputs(output["table"]) as (tmp,):
         table.to_parquet(tmp, index=False)
