@@ -204,7 +204,7 @@ def shown_figure(rows: pd.DataFrame, content: IndicatorContent, area_name: str, 
                  data: ReportData) -> Figure | None:
     """Dot and whisker of the shown estimate per sub-area (direct: filled circle, model: open diamond), with the
     area's own direct estimate as a vertical reference line."""
-    from ath_analysis.report.figures import _limits, _value_axis_label
+    from ath_analysis.report.figures import _limits, _value_axis_label, dots_with_whiskers
 
     if rows.empty:
         return None
@@ -218,15 +218,14 @@ def shown_figure(rows: pd.DataFrame, content: IndicatorContent, area_name: str, 
     ax.set_xlim(low, high)
     if np.isfinite(reference):
         ax.axvline(reference, color=COLOURS["region"], linestyle="--", linewidth=1.2, zorder=1)
-    used = set()
-    for yi, row in zip(y, rows.to_dict("records"), strict=True):
-        kind = row["shown"] if row["shown"] in STYLE else "model"
-        used.add(kind)
-        style = STYLE[kind]
-        value = row["shown_estimate"]
-        ax.errorbar(value, yi, xerr=[[value - row["shown_ci_low"]], [row["shown_ci_high"] - value]],
-                    fmt=style["marker"], color=style["colour"], markerfacecolor=style["face"], markeredgewidth=1.5,
-                    markersize=5.5, elinewidth=1.5, capsize=0, zorder=3)
+    kinds = np.array([shown if shown in STYLE else "model" for shown in rows["shown"]], dtype=object)
+    used = set(kinds)
+    for kind in dict.fromkeys(kinds):
+        style, mine = STYLE[kind], kinds == kind
+        dots_with_whiskers(ax, rows["shown_estimate"].to_numpy(float)[mine], y[mine],
+                           rows["shown_ci_low"].to_numpy(float)[mine], rows["shown_ci_high"].to_numpy(float)[mine],
+                           fmt=style["marker"], color=style["colour"], markerfacecolor=style["face"],
+                           markeredgewidth=1.5, markersize=5.5, elinewidth=1.5, zorder=3)
     ax.set_yticks(y, [_wrap(str(label)) for label in rows["area_label"]])
     ax.tick_params(axis="y", length=0, labelsize=9)
     ax.set_ylim(-0.7, n - 0.3)
