@@ -132,10 +132,11 @@ def _county_sums(national: pd.DataFrame, indicators: Sequence[Indicator], mc_adu
     """Every county's simulated adults, summed by county and maakunta (the frame `_sums` gives, a row per county).
 
     One county at a time: memory stays small, and its arrays stay in the processor's cache (on all counties' adults
-    at once the indicators took longer). A county's sums are `np.add.reduceat` over its rows, the call pandas 3's
-    groupby makes for a key constant over sorted rows, so they are `_sums` of the county to the last bit without a
-    frame of weighted values and a groupby per county (pandas 2 summed with Kahan compensation: there the last
-    bits differ).
+    at once, or a few counties together, the indicators took longer). A county's sums are `np.add.reduceat` over
+    its rows, the call pandas 3's groupby makes for a key constant over sorted rows, so they are `_sums` of the
+    county to the last bit without a frame of weighted values and a groupby per county (pandas 2 summed with
+    Kahan compensation: there the last bits differ). The values and the denominators are reduced apart, each in
+    place of its column of `_sums`' frame: joining them first copied every adult's row.
     """
     ids = [i.id for i in indicators]
     keys, totals = [], []
@@ -144,8 +145,8 @@ def _county_sums(national: pd.DataFrame, indicators: Sequence[Indicator], mc_adu
         adults, weight = _county_adults(strata, mc_adults)
         values = compute_indicators(adults, indicators).to_numpy()
         answered = ~np.isnan(values)
-        weighted = np.hstack([np.where(answered, values, 0.0) * weight[:, None], answered * weight[:, None]])
-        totals.append(np.add.reduceat(weighted, [0], axis=0)[0])
+        totals.append(np.concatenate([np.add.reduceat(np.where(answered, values, 0.0) * weight[:, None], [0])[0],
+                                      np.add.reduceat(answered * weight[:, None], [0])[0]]))
         keys.append((str(strata["code"].iloc[0]), str(strata["maakunta"].iloc[0])))
     return pd.DataFrame(np.array(totals).reshape(len(keys), 2 * len(ids)),
                         index=pd.MultiIndex.from_tuples(keys, names=["county", "maakunta"]),
