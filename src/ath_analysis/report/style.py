@@ -18,7 +18,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 from pandas import NA
 
-from ath_analysis.report.text_metrics import shared_text_metrics
+from ath_analysis.report.text_layout import shared_text_layout
 
 # Okabe & Ito (2008), "Color Universal Design"
 OKABE_ITO = {
@@ -85,8 +85,8 @@ NNBSP = "\u202f"  # narrow no-break space: Finnish thousands separator
 
 @contextmanager
 def figure_style() -> Iterator[None]:
-    """The report's matplotlib settings, for making and saving figures, with text measured once per process."""
-    with rc_context(RC), shared_text_metrics():  # type: ignore[arg-type]
+    """The report's matplotlib settings, for making and saving figures; text measured and laid out once a process."""
+    with rc_context(RC), shared_text_layout():  # type: ignore[arg-type]
         yield
 
 
