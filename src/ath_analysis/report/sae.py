@@ -220,12 +220,12 @@ def shown_figure(rows: pd.DataFrame, content: IndicatorContent, area_name: str, 
         ax.axvline(reference, color=COLOURS["region"], linestyle="--", linewidth=1.2, zorder=1)
     kinds = np.array([shown if shown in STYLE else "model" for shown in rows["shown"]], dtype=object)
     used = set(kinds)
+    value, low_ci, high_ci = (rows[c].to_numpy(float) for c in ("shown_estimate", "shown_ci_low", "shown_ci_high"))
     for kind in dict.fromkeys(kinds):
         style, mine = STYLE[kind], kinds == kind
-        dots_with_whiskers(ax, rows["shown_estimate"].to_numpy(float)[mine], y[mine],
-                           rows["shown_ci_low"].to_numpy(float)[mine], rows["shown_ci_high"].to_numpy(float)[mine],
-                           fmt=style["marker"], color=style["colour"], markerfacecolor=style["face"],
-                           markeredgewidth=1.5, markersize=5.5, elinewidth=1.5, zorder=3)
+        dots_with_whiskers(ax, value[mine], y[mine], low_ci[mine], high_ci[mine], fmt=style["marker"],
+                           color=style["colour"], markerfacecolor=style["face"], markeredgewidth=1.5,
+                           markersize=5.5, elinewidth=1.5, zorder=3)
     ax.set_yticks(y, [_wrap(str(label)) for label in rows["area_label"]])
     ax.tick_params(axis="y", length=0, labelsize=9)
     ax.set_ylim(-0.7, n - 0.3)
