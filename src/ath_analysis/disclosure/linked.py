@@ -70,8 +70,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
-from scipy import optimize, sparse
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from ath_analysis.errors import DataError
@@ -867,6 +866,8 @@ def _smallest_union(block: _Block, space: _RowSpace, time_limit: float
     determined union is smaller than the one returned (or none exists). A union the MILP reports is
     re-checked with the row-space test; a numerical artefact counts as not certified.
     """
+    from scipy import optimize  # here: only a certified audit needs it
+
     matrix = space.matrix  # (published × classes)
     size = np.asarray(space.members.T @ block.atom_n).ravel()  # respondents per class
     small = np.flatnonzero((size < block.min_n) & ~space.outside)
@@ -936,6 +937,8 @@ def _orthonormal_rows(dense: np.ndarray, tolerance: float) -> np.ndarray:
     try:
         _, s, vt = np.linalg.svd(dense, full_matrices=False)
     except np.linalg.LinAlgError:  # LAPACK's divide and conquer (gesdd) can fail to converge; QR iteration won't
+        import scipy.linalg
+
         _, s, vt = scipy.linalg.svd(dense, full_matrices=False, lapack_driver="gesvd")
     return vt[: int((s > tolerance * max(1.0, s.max(initial=0.0))).sum())]
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ath_analysis.models import glm as _glm
 from ath_analysis.models.cells import CellModel, CellModelData, CellSums, ModelSums
@@ -396,7 +396,7 @@ def cell_wald(fits: CellFits, term: str) -> dict[str, np.ndarray]:
         x, failed = _solve(V, beta)
         F[ks] = np.where(failed, np.nan, np.einsum("kp,kp->k", beta, x) / len(cols))
     with np.errstate(invalid="ignore"):
-        p = np.where((ddf > 0) & (ndf > 0), stats.f.sf(F, np.maximum(ndf, 1), np.maximum(ddf, 1)), np.nan)
+        p = np.where((ddf > 0) & (ndf > 0), special.fdtrc(np.maximum(ndf, 1), np.maximum(ddf, 1), F), np.nan)
     return {"F": F, "ndf": ndf, "ddf": ddf, "p": p}
 
 

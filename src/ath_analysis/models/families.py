@@ -9,9 +9,13 @@ the respondent-level fitter (`ath_analysis.models.glm`) uses statsmodels' family
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import statsmodels.api as sm
 from scipy import special
+
+if TYPE_CHECKING:
+    import statsmodels.api as sm
 
 FAMILIES = ("binomial", "quasibinomial", "gaussian")
 
@@ -29,6 +33,8 @@ def is_binomial(name: str) -> bool:
 
 def statsmodels_family(name: str) -> sm.families.Family:
     """The statsmodels family object of a family name (logit and identity links, their defaults)."""
+    import statsmodels.api as sm  # here: statsmodels takes a second to load, and most jobs fit no model with it
+
     return sm.families.Binomial() if is_binomial(name) else sm.families.Gaussian()
 
 

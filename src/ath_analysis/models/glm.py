@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from ath_analysis.models.families import is_binomial, statsmodels_family
 from ath_analysis.models.matrix import ModelMatrix, model_matrix
@@ -161,6 +160,8 @@ def fit_matrix(mm: ModelMatrix, rd: ResolvedDesign, family: str = "binomial", *,
     aliased = aliased_columns(Xc, Wc)
     keep = ~aliased
     X = Xc[:, keep]
+    import statsmodels.api as sm  # loaded by statsmodels_family above
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

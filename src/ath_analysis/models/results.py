@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: the same functions, without its second to load
 
 from ath_analysis.models.families import is_binomial
 from ath_analysis.models.matrix import ModelMatrix
@@ -106,7 +106,7 @@ class GLMCoefficients:
         """Two-sided p-values from t(df_resid) (NaN when df_resid ≤ 0, as R)."""
         if self.df_resid <= 0:
             return pd.Series(np.nan, index=self.params.index)
-        return pd.Series(2 * stats.t.sf(np.abs(self.tvalues.to_numpy()), self.df_resid), index=self.params.index)
+        return pd.Series(2 * special.stdtr(self.df_resid, -np.abs(self.tvalues.to_numpy())), index=self.params.index)
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald intervals b ± t(df_resid)·SE with coverage 1 − alpha (R ``confint(svyglm)``); columns

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ath_analysis.sae._checks import SAEDataError, as_vector, index_of
 from ath_analysis.sae.benchmark import benchmark_adjust, parse_benchmark
@@ -184,7 +184,7 @@ def fay_herriot(  # noqa: C901
         theta = np.where(sampled, gamma * y + (1.0 - gamma) * xb, xb)
         std_resid = np.where(sampled, (y - xb) / np.sqrt(d + psi), np.nan)
     terms = mse_terms(sigma2, psi, X, sampled, cov, method, mse_method, tau2)
-    crit = float(stats.norm.ppf(0.5 + level / 2.0))
+    crit = float(special.ndtri(0.5 + level / 2.0))
     half = crit * np.sqrt(terms.mse)
     low, high = theta - half, theta + half
 
@@ -245,7 +245,7 @@ def fay_herriot(  # noqa: C901
     parms = p + 1
     penalty_n = k if method == "ML" else k - p
     resid_s = std_resid[sampled]
-    shapiro_p = float(stats.shapiro(resid_s).pvalue) if 3 <= k <= 5000 and np.ptp(resid_s) > 0 else float("nan")
+    shapiro_p = _shapiro_p(resid_s)
     return FayHerriotResult(
         areas=areas,
         sigma2_v=sigma2,
@@ -322,3 +322,12 @@ def _design_matrix(covariates: Any, intercept: bool, m: int, labels: np.ndarray)
         raise SAEDataError(f"covariates: {int(bad.sum())} area(s) have missing or infinite covariate values "
                            f"(areas {shown}); covariates must be known for every area")
     return blocks, names
+
+
+def _shapiro_p(residuals: np.ndarray) -> float:
+    """Shapiro–Wilk p of the standardized residuals (NaN outside 3–5000 areas or when they are all equal)."""
+    if not 3 <= len(residuals) <= 5000 or np.ptp(residuals) == 0:
+        return float("nan")
+    from scipy import stats  # here, not at the top: scipy.stats takes a second to load, for this one test
+
+    return float(stats.shapiro(residuals).pvalue)
