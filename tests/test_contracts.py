@@ -218,3 +218,17 @@ def test_a_stage_given_a_wave_without_a_domain_column_says_which(config, tmp_pat
     assert "wave 'ts2022': estimate.domains needs column(s)" in text and "education" in text
     assert "map age, education, municipality_code, postal_code in the wave" in text and "Traceback" not in text
     assert not (tmp_path / "e.parquet").exists() and not (tmp_path / "e.csv").exists()
+
+
+# stages whose jobs fit no statsmodels model and run no scipy.stats test: loading either costs a second per job
+LIGHT_STAGES = ("ingest", "geography", "indicators", "truth", "estimate", "compare", "publish", "gather",
+                "differences")
+
+
+@pytest.mark.parametrize("stage", LIGHT_STAGES)
+def test_a_light_stage_loads_neither_statsmodels_nor_scipy_stats(stage):
+    code = (f"import sys\nimport ath_analysis.stages.{stage}\n"
+            "heavy = sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.optimize') if m in sys.modules)\n"
+            "assert not heavy, heavy\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-400:]
