@@ -415,3 +415,40 @@ def test_the_row_basis_survives_a_divide_and_conquer_svd_that_does_not_converge(
     assert basis.shape == expected.shape == (rank, 9)
     assert np.allclose(basis @ basis.T, np.eye(len(basis)))
     assert np.allclose(basis.T @ basis, expected.T @ expected)  # the same projector: the same row space
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_the_dense_and_the_sparse_overlap_look_ups_decide_alike(table):
+    """Small pools sum overlaps from a dense array, large ones look them up in the sparse matrix: the same sums."""
+    from ath_analysis.disclosure import linked
+
+    cells, groupings, values, min_n = table
+    dense = audit(cells, groupings, values, min_n)
+    original = linked.DENSE_OVERLAP
+    linked.DENSE_OVERLAP = 0  # every pool is "large" (not monkeypatch: hypothesis reruns the body)
+    try:
+        sparse_path = audit(cells, groupings, values, min_n)
+    finally:
+        linked.DENSE_OVERLAP = original
+    assert dense.suppressed.equals(sparse_path.suppressed)
+    assert dense.summary() == sparse_path.summary()
+
+
+def test_rows_are_equal_only_with_the_same_entries_signs_included():
+    """Combinations of sets are ±1 rows: the same columns with other signs are another combination."""
+    from scipy import sparse
+
+    from ath_analysis.disclosure import linked
+
+    rng = np.random.default_rng(7)
+    dense = rng.choice([-1.0, 0.0, 1.0], size=(300, 6), p=[0.2, 0.5, 0.3])
+    dense[[5, 9]] = [[1, -1, 0, 0, 0, 0], [-1, 1, 0, 0, 0, 0]]  # one pattern, two combinations
+    matrix = sparse.csr_matrix(dense)
+    matrix.data[0] = 0.0  # an explicit zero is no entry
+    rows = matrix.toarray()
+    expected = np.array([next(j for j in range(len(rows)) if (rows[j] == row).all()) for row in rows])
+    assert len(np.unique(expected)) < len(rows)  # some rows repeat
+    assert (linked._rows_equal_exact(matrix) == expected).all()
+    assert (linked._rows_equal_groups(matrix) == expected).all()
+    assert linked._rows_equal_exact(matrix)[9] == 9

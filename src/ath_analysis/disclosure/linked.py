@@ -78,6 +78,7 @@ from ath_analysis.errors import DataError
 TOLERANCE = 1e-8  # squared distance to the row space at or below which a set counts as determined
 DENSE_LIMIT = 4_000_000  # published sets × classes up to which one dense SVD is cheaper than splitting
 PAIR_ENTRIES = 20_000_000  # sparse entries per chunk when checking pairs of sets for nesting
+DENSE_OVERLAP = 16_000_000  # pool members² up to which their overlaps are kept as a dense array (128 MB)
 AGREEMENT = 1e-9  # relative difference below which two indicators' values count as equal
 AGREEMENT_PROBE = 2048  # rows compared first when telling whether two indicators agree
 KINDS = ("atom", "cell", "difference", "remainder", "stratum", "standardized", "union")
@@ -376,7 +377,7 @@ def _ranks(key: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
-    """For each row, the index of the first row with the same 0/1 pattern (exact, via hashes then a check)."""
+    """For each row, the index of the first row with the same entries (exact, via hashes then a check)."""
     m, ncol = matrix.shape
     if m == 0:
         return np.zeros(0, dtype=np.int64)
@@ -398,12 +399,22 @@ def _rows_equal_groups(matrix: sparse.csr_matrix) -> np.ndarray:
 
 def _rows_equal_exact(matrix: sparse.csr_matrix) -> np.ndarray:
     seen: dict[bytes, int] = {}
-    matrix = matrix.tocsr()
+    matrix = matrix.tocsr(copy=True)
+    matrix.eliminate_zeros()
     matrix.sort_indices()
     out = np.empty(matrix.shape[0], dtype=np.int64)
     for i in range(matrix.shape[0]):
-        key = matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tobytes()
+        row = slice(matrix.indptr[i], matrix.indptr[i + 1])
+        key = matrix.indices[row].tobytes() + matrix.data[row].tobytes()  # values too: combinations are ±1
         out[i] = seen.setdefault(key, i)
+    return out
+
+
+def _exactly_one(size: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """A mask of the positions in exactly one of two lists of distinct positions (their symmetric difference)."""
+    out = np.zeros(size, dtype=bool)
+    out[first] = True
+    out[second] ^= True
     return out
 
 
@@ -688,13 +699,7 @@ class _Block:
                 continue
             d = np.repeat(np.arange(len(n)), counts)
             x = order[np.repeat(low, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)]
-            shared = np.zeros(total)
-            step = max(1, PAIR_ENTRIES // max(1, int(np.diff(combos.indptr).max(initial=1))))
-            for start in range(0, total, step):  # chunks of pairs: bounded memory
-                part = slice(start, start + step)
-                rows = combos[d[part]].tocoo()
-                looked = np.asarray(self.overlap[rows.col, x[part][rows.row]]).ravel()
-                shared[part] = np.bincount(rows.row, weights=rows.data * looked, minlength=len(d[part]))
+            shared = self._shared(combos, d, x)
             inner_n = n[d] if sign > 0 else self.pool_n[x]
             hit = np.abs(shared - inner_n) < 0.5
             d, x = d[hit], x[hit]
@@ -704,6 +709,35 @@ class _Block:
             return sparse.csr_matrix((0, self.npool)), np.zeros(0)
         out = sparse.vstack(pieces).tocsr()
         return out, np.asarray(out @ self.pool_n).ravel()
+
+    def _shared(self, combos: sparse.csr_matrix, d: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """n(d ∩ X) = Σ_i c_i n(P_i ∩ X) for each pair of a combination d (ascending) and a pool member X.
+
+        The sums are of whole numbers, so they are exact in any order. A pool of up to a few thousand members
+        reads its overlaps from a dense copy (a gather, not a sparse element look-up); a larger one from the
+        sparse matrix.
+        """
+        shared = np.zeros(len(d))
+        if self.npool ** 2 <= DENSE_OVERLAP:
+            overlap = self.overlap.toarray()
+            counts = np.diff(combos.indptr)
+            step = max(1, PAIR_ENTRIES // max(1, int(counts.max(initial=1))))
+            for start in range(0, len(d), step):  # chunks of pairs: bounded memory
+                part = slice(start, start + step)
+                per_pair = counts[d[part]]
+                pair = np.repeat(np.arange(len(per_pair)), per_pair)
+                entry = np.repeat(combos.indptr[d[part]] - np.cumsum(per_pair) + per_pair, per_pair) + \
+                    np.arange(len(pair))
+                looked = overlap[combos.indices[entry], x[part][pair]]
+                shared[part] = np.bincount(pair, weights=combos.data[entry] * looked, minlength=len(per_pair))
+            return shared
+        step = max(1, PAIR_ENTRIES // max(1, int(np.diff(combos.indptr).max(initial=1))))
+        for start in range(0, len(d), step):  # chunks of pairs: bounded memory
+            part = slice(start, start + step)
+            rows = combos[d[part]].tocoo()
+            looked = np.asarray(self.overlap[rows.col, x[part][rows.row]]).ravel()
+            shared[part] = np.bincount(rows.row, weights=rows.data * looked, minlength=len(d[part]))
+        return shared
 
     def evaluate(self, withheld: np.ndarray, choose: bool, certify: float = 0.0
                  ) -> tuple[_Round, float, float, int]:
@@ -718,7 +752,8 @@ class _Block:
                                                  np.concatenate([every_n, self.nested_n]))
         small = every_n < self.min_n
         rem, rem_n = every[np.flatnonzero(small)] @ self.pool, every_n[small]
-        close = close @ self.pool
+        first = np.unique(_rows_equal_groups(close))  # a combination found twice is one set: one product
+        close, close_n = close[first] @ self.pool, close_n[first]
         close.eliminate_zeros()
         found = sparse.vstack([self.fixed, rem, close]).tocsr()
         unique = np.unique(_rows_equal_groups(found))  # one set found twice is checked once, as its first kind
@@ -799,20 +834,23 @@ class _Block:
         by_pattern = np.argsort(pattern, kind="stable")
         pattern_start = np.searchsorted(pattern[by_pattern], np.arange(pattern.max(initial=0) + 2))
         nclass = len(column_weight)
-        class_sets = by_class.T  # (classes × published), CSR: a class's sets as one row slice
+        # (classes × classes), for all classes at once; respondent counts are whole numbers, so any summation
+        # order gives the same sums
+        narrow_shared = (by_class.T @ narrow).tocsr()
+        wide_shared = (dense_wide.T * wide_weight) @ dense_wide if nclass ** 2 <= DENSE_OVERLAP else None
         order = np.lexsort((np.arange(len(exposed_n)), exposed_n))
         handled = np.zeros(len(exposed_n), dtype=bool)
-        chosen: set[int] = set()
+        chosen = np.zeros(len(space.pub), dtype=bool)
         for e in order:  # a loop over the exposed sets of one round; each step is vectorized
             if handled[e]:
                 continue
             inside = reduced.indices[reduced.indptr[e]:reduced.indptr[e + 1]]
-            # (k × classes); respondent counts are whole numbers, so any summation order gives the same sums
-            shared_narrow = (class_sets[inside] @ narrow).toarray()
+            shared_narrow = narrow_shared[inside].toarray()  # (k × classes)
             a, b = self._cheapest_swap_alike(inside, pattern, by_pattern, pattern_start, shared_narrow,
                                              narrow_weight, column_weight, cheapest_wide)
             if a < 0:  # a swap across wide sets may be cheaper: price every pair
-                shared = shared_narrow + (dense_wide[:, inside].T * wide_weight) @ dense_wide
+                shared = shared_narrow + (wide_shared[inside] if wide_shared is not None else
+                                          (dense_wide[:, inside].T * wide_weight) @ dense_wide)
                 cost = column_weight[inside][:, None] + column_weight[None, :] - 2.0 * shared
                 cost[:, inside] = np.inf
                 cost = np.column_stack([cost, column_weight[inside]])  # b: outside every published set
@@ -820,12 +858,12 @@ class _Block:
             rows_a = by_class.indices[by_class.indptr[inside[a]]:by_class.indptr[inside[a] + 1]]
             rows_b = by_class.indices[by_class.indptr[b]:by_class.indptr[b + 1]] if b < nclass else \
                 np.zeros(0, np.int64)
-            chosen.update(int(x) for x in space.pub[np.setxor1d(rows_a, rows_b)])
+            chosen |= _exactly_one(len(chosen), rows_a, rows_b)
             cols = exposed_by_class.indptr
             in_a = exposed_by_class.indices[cols[inside[a]]:cols[inside[a] + 1]]
             in_b = exposed_by_class.indices[cols[b]:cols[b + 1]] if b < nclass else np.zeros(0, np.int64)
-            handled[np.setxor1d(in_a, in_b)] = True
-        return np.array(sorted(chosen), dtype=np.int64)
+            handled |= _exactly_one(len(handled), in_a, in_b)
+        return space.pub[chosen]
 
     @staticmethod
     def _cheapest_swap_alike(inside: np.ndarray, pattern: np.ndarray, by_pattern: np.ndarray, start: np.ndarray,
